@@ -1,4 +1,6 @@
-using Contacto.Observability;
+using Contacto.Accounts;
+using Contacto.Api;
+using Contacto.Crypto;
 using Contacto.Operations;
 using Contacto.Platform;
 using Contacto.Storage;
@@ -22,12 +24,22 @@ public static class ContactoPlatform
         services.TryAddSingleton(TimeProvider.System);
         services.AddContactoTls();
         services.AddContactoStorage();
+        services.AddContactoCrypto<ContactoDbContext>(_ => { });
+        services.AddOptions<CryptoOptions>().BindConfiguration(CryptoOptions.Section, o => o.ErrorOnUnknownConfiguration = true)
+            .Configure<DataDirectory>((crypto, data) =>
+            {
+                if (string.IsNullOrEmpty(crypto.Local.KeysDirectory))
+                    crypto.Local.KeysDirectory = data.Ensure("keys");
+            });
+        services.AddContactoAccounts();
         return services;
     }
 
     public static IEndpointRouteBuilder MapContacto(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapContactoOps();
+        var api = endpoints.MapAccountApi();
+        api.MapAccounts();
         return endpoints;
     }
 }
