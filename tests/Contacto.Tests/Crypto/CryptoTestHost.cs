@@ -81,6 +81,10 @@ internal sealed class KeyStoreTestContext(DbContextOptions<KeyStoreTestContext> 
 internal sealed class RecordingAuditSink : IKeyAuditSink
 {
     private readonly List<KeyAuditEvent> _events = [];
+    private readonly TaskCompletionSource _destroyed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when keys are destroyed, for tests of work done in the background.</summary>
+    public Task KeysDestroyed => _destroyed.Task;
 
     public bool Fail { get; set; }
 
@@ -104,6 +108,10 @@ internal sealed class RecordingAuditSink : IKeyAuditSink
         lock (_events)
         {
             _events.Add(auditEvent);
+        }
+        if (auditEvent.Operation == KeyOperation.KeysDestroyed)
+        {
+            _destroyed.TrySetResult();
         }
         return ValueTask.CompletedTask;
     }
