@@ -1,6 +1,8 @@
 using System.Text;
+using Contacto;
 using Contacto.Crypto;
-using Microsoft.EntityFrameworkCore;
+using Contacto.Storage;
+using Contacto.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,21 +11,20 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Contacto.Tests.Crypto;
 
-[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class CryptoRegistrationTests : IDisposable
 {
-    private readonly string _directory = TempDirectory.Create();
+    private readonly TempDirectory _directory = new();
 
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        _directory.Dispose();
     }
 
     [Fact]
     public async Task Registered_services_seal_and_open_with_the_local_keyring()
     {
-        using var host = Build(o => o.Local.KeysDirectory = Path.Combine(_directory, "keys"));
+        using var host = await BuildAsync();
         await host.StartAsync();
         var crypto = host.Services.GetRequiredService<ITenantCrypto>();
         var tenant = Guid.CreateVersion7();
@@ -33,16 +34,17 @@ public sealed class CryptoRegistrationTests : IDisposable
 
         Assert.Equal("hello"u8.ToArray(), await crypto.OpenAsync(tenant, "message.text", record, envelope));
         Assert.Equal(2, (await host.Services.GetRequiredService<ITenantKeyAdministration>().ListKeysAsync(tenant)).Count);
+        Assert.True(File.Exists(_directory.Combine("data", "keys", "master.key")), "the keyring defaults to {data}/keys");
         await host.StopAsync();
     }
 
     [Fact]
     public async Task Start_fails_with_a_clear_message_when_the_configuration_is_incomplete()
     {
-        using var host = Build(o =>
+        using var host = await BuildAsync(o =>
         {
             o.Provider = KekProviderKind.Pkcs11;
-            o.Pkcs11.ModulePath = Path.Combine(_directory, "missing.so");
+            o.Pkcs11.ModulePath = _directory.Combine("missing.so");
             o.Pkcs11.PinEnvironmentVariable = "CONTACTO_TEST_UNSET_" + Guid.NewGuid().ToString("N");
         });
 
@@ -56,14 +58,13 @@ public sealed class CryptoRegistrationTests : IDisposable
     [Fact]
     public async Task Start_fails_when_the_key_material_is_readable_by_others()
     {
-        var keys = Path.Combine(_directory, "keys");
-        using (var first = Build(o => o.Local.KeysDirectory = keys))
+        using (var first = await BuildAsync())
         {
             await first.StartAsync();
             await first.StopAsync();
         }
-        File.SetUnixFileMode(Path.Combine(keys, "master.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
-        using var host = Build(o => o.Local.KeysDirectory = keys);
+        File.SetUnixFileMode(_directory.Combine("data", "keys", "master.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        using var host = await BuildAsync();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
@@ -75,7 +76,7 @@ public sealed class CryptoRegistrationTests : IDisposable
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var audit = new RecordingAuditSink();
-        using var host = Build(o => o.Local.KeysDirectory = Path.Combine(_directory, "keys"), services =>
+        using var host = await BuildAsync(more: services =>
         {
             services.AddSingleton<TimeProvider>(time);
             services.AddSingleton<IKeyAuditSink>(audit);
@@ -95,21 +96,21 @@ public sealed class CryptoRegistrationTests : IDisposable
         await host.StopAsync();
     }
 
-    private IHost Build(Action<CryptoOptions> configure, Action<IServiceCollection>? more = null, ILoggerProvider? logs = null)
+    /// <summary>The platform's data directory and migrated SQLite storage, plus the crypto capability.</summary>
+    private async Task<IHost> BuildAsync(Action<CryptoOptions>? configure = null, Action<IServiceCollection>? more = null, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["DataDir"] = _directory.Combine("data");
         builder.Logging.ClearProviders();
         if (logs is not null)
         {
             builder.Logging.AddProvider(logs);
         }
-        var database = Path.Combine(_directory, "keys.db");
-        builder.Services.AddDbContextFactory<KeyStoreTestContext>(o => o.UseSqlite($"Data Source={database}"));
         more?.Invoke(builder.Services);
-        builder.Services.AddContactoCrypto<KeyStoreTestContext>(configure);
+        builder.Services.AddContactoPlatform();
+        builder.Services.AddContactoCrypto(configure);
         var host = builder.Build();
-        using var db = host.Services.GetRequiredService<IDbContextFactory<KeyStoreTestContext>>().CreateDbContext();
-        db.Database.EnsureCreated();
+        await host.Services.GetRequiredService<StorageInitializer>().MigrateAsync(CancellationToken.None);
         return host;
     }
 
@@ -128,7 +129,7 @@ public sealed class CryptoRegistrationTests : IDisposable
             var logs = new CapturingLoggerProvider();
             try
             {
-                using var host = _outer.Build(o =>
+                using var host = await _outer.BuildAsync(o =>
                 {
                     o.Provider = KekProviderKind.Pkcs11;
                     o.Pkcs11.ModulePath = SoftHsmFixture.ModulePath;

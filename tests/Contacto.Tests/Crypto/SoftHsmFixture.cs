@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Contacto.Tests.Support;
 
 namespace Contacto.Tests.Crypto;
 
@@ -21,10 +22,9 @@ public sealed partial class SoftHsmFixture : IDisposable
             throw new InvalidOperationException(
                 $"SoftHSM2 is required for the PKCS#11 tests but {ModulePath} or {Tool} is missing: install it with 'apt-get install -y softhsm2'.");
         }
-        Directory = TempDirectory.Create();
-        var tokens = Path.Combine(Directory, "tokens");
-        System.IO.Directory.CreateDirectory(tokens);
-        var config = Path.Combine(Directory, "softhsm2.conf");
+        var tokens = _directory.Combine("tokens");
+        Directory.CreateDirectory(tokens);
+        var config = _directory.Combine("softhsm2.conf");
         File.WriteAllText(config, $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n");
         Environment.SetEnvironmentVariable("SOFTHSM2_CONF", config);
         if (SetNativeEnvironmentVariable("SOFTHSM2_CONF", config, overwrite: 1) != 0)
@@ -38,11 +38,12 @@ public sealed partial class SoftHsmFixture : IDisposable
         Run("--init-token", "--free", "--label", TokenLabel, "--pin", Pin, "--so-pin", soPin);
     }
 
-    public string Directory { get; }
+    private readonly TempDirectory _directory = new();
+
     public string TokenLabel { get; }
     public string Pin { get; }
 
-    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+    public void Dispose() => _directory.Dispose();
 
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetNativeEnvironmentVariable(string name, string value, int overwrite);
