@@ -86,8 +86,8 @@ internal sealed class CryptoOptionsValidator : IValidateOptions<CryptoOptions>
         }
         switch (options.Provider)
         {
-            case KekProviderKind.Local when string.IsNullOrWhiteSpace(options.Local.KeysDirectory):
-                failures.Add("Crypto:Local:KeysDirectory is required (normally {data}/keys).");
+            case KekProviderKind.Local when options.Local.KeysDirectory is { } keys && !Path.IsPathFullyQualified(keys):
+                failures.Add($"Crypto:Local:KeysDirectory must be an absolute path (got '{keys}'); leave it out for {{data}}/keys.");
                 break;
             case KekProviderKind.Pkcs11:
                 if (!File.Exists(options.Pkcs11.ModulePath))

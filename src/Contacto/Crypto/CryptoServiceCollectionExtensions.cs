@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore;
+using Contacto.Platform;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -8,19 +8,26 @@ namespace Contacto.Crypto;
 public static class CryptoServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="ITenantCrypto"/>, <see cref="ITenantKeyAdministration"/>, the configured KEK
-    /// provider (opened at start, so bad key material stops the process) and the maintenance worker
-    /// that carries out due crypto-shreddings. Keys live in <typeparamref name="TContext"/>.
+    /// Registers <see cref="ITenantCrypto"/>, <see cref="ITenantKeyAdministration"/>, the KEK provider
+    /// chosen by the <c>Crypto</c> section (opened at start, so bad key material stops the process)
+    /// and the maintenance worker that carries out due crypto-shreddings. Needs the platform's
+    /// data directory and storage.
     /// </summary>
-    public static IServiceCollection AddContactoCrypto<TContext>(this IServiceCollection services, Action<CryptoOptions> configure)
-        where TContext : DbContext
+    public static IServiceCollection AddContactoCrypto(this IServiceCollection services, Action<CryptoOptions>? configure = null)
     {
-        services.AddOptions<CryptoOptions>().Configure(configure).ValidateOnStart();
+        var options = services.AddOptions<CryptoOptions>()
+            .BindConfiguration(CryptoOptions.Section, o => o.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
         services.AddSingleton<IValidateOptions<CryptoOptions>, CryptoOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKeyAuditSink, LoggingKeyAuditSink>();
-        services.TryAddSingleton<IDataKeyStore, EfDataKeyStore<TContext>>();
-        services.AddSingleton<IKekProvider>(provider => OpenKekProvider(provider.GetRequiredService<IOptions<CryptoOptions>>().Value));
+        services.TryAddSingleton<IDataKeyStore, EfDataKeyStore>();
+        services.AddSingleton<IKekProvider>(provider => OpenKekProvider(
+            provider.GetRequiredService<IOptions<CryptoOptions>>().Value, provider.GetRequiredService<DataDirectory>()));
         services.AddSingleton(provider => new TenantKeyService(
             provider.GetRequiredService<IKekProvider>(),
             provider.GetRequiredService<IDataKeyStore>(),
@@ -29,14 +36,17 @@ public static class CryptoServiceCollectionExtensions
             provider.GetRequiredService<IOptions<CryptoOptions>>().Value));
         services.AddSingleton<ITenantKeyAdministration>(provider => provider.GetRequiredService<TenantKeyService>());
         services.AddSingleton<ITenantCrypto, TenantCrypto>();
+        services.AddSingleton<ReEncryptionJob>();
         services.AddHostedService<KeyMaintenanceService>();
         return services;
     }
 
-    internal static IKekProvider OpenKekProvider(CryptoOptions options)
+    private static IKekProvider OpenKekProvider(CryptoOptions options, DataDirectory dataDirectory)
     {
         if (options.Provider == KekProviderKind.Local)
         {
+            // The data directory creates {data}/keys owner-only, or refuses one open to others.
+            options.Local.KeysDirectory ??= dataDirectory.Ensure("keys");
             return new LocalKeyring(options.Local);
         }
         var pin = options.Pkcs11.ReadPin();

@@ -1,11 +1,11 @@
+using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Contacto.Crypto;
 
-/// <summary>The data key store on the platform's database; the context must apply
-/// <see cref="TenantKeyRecordConfiguration"/> and <see cref="KeyShreddingRecordConfiguration"/>.</summary>
-public sealed class EfDataKeyStore<TContext>(IDbContextFactory<TContext> contexts) : IDataKeyStore
-    where TContext : DbContext
+/// <summary>Wrapped tenant keys and shredding schedules in the platform's database
+/// (tables <c>tenant_keys</c> and <c>key_shreddings</c>, see <see cref="TenantKeyRecordConfiguration"/>).</summary>
+public sealed class EfDataKeyStore(IDbContextFactory<ContactoDbContext> contexts) : IDataKeyStore
 {
     public async Task<IReadOnlyList<TenantKeyRecord>> ListKeysAsync(Guid accountId, CancellationToken cancellationToken)
     {

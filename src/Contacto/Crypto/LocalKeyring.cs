@@ -36,7 +36,7 @@ public sealed class LocalKeyring : IKekProvider
 
     public LocalKeyring(LocalKeyringOptions options)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.KeysDirectory);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.KeysDirectory, nameof(options.KeysDirectory));
         _directory = Path.GetFullPath(options.KeysDirectory);
         if (OperatingSystem.IsWindows())
         {
@@ -298,7 +298,7 @@ public sealed class LocalKeyring : IKekProvider
 public sealed class LocalKeyringOptions
 {
     /// <summary>Defaults to <c>{data}/keys</c>.</summary>
-    public string KeysDirectory { get; set; } = "";
+    public string? KeysDirectory { get; set; }
 
     /// <summary>A file holding the master key instead of <c>{keys}/master.key</c> (mode 0600 required).</summary>
     public string? MasterKeyFile { get; set; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
@@ -22,6 +23,16 @@ public sealed class Pkcs11Kek : IKekProvider
     private readonly Dictionary<int, IObjectHandle> _keks = [];
     // A PKCS#11 session serves one call at a time; unwraps are rare thanks to the key cache.
     private readonly Lock _gate = new();
+
+    static Pkcs11Kek()
+    {
+        // Pkcs11Interop imports dlopen from "libdl", which current glibc systems only ship as
+        // libdl.so.2 (libdl.so comes with the C headers); its maintainer's advice is this mapping.
+        NativeLibrary.SetDllImportResolver(typeof(IPkcs11Library).Assembly, (name, assembly, searchPath) =>
+            name == "libdl" && OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libdl.so.2", out var handle)
+                ? handle
+                : IntPtr.Zero);
+    }
 
     public Pkcs11Kek(string modulePath, string tokenLabel, ReadOnlySpan<byte> pin, string labelPrefix)
     {
@@ -113,9 +124,11 @@ public sealed class Pkcs11Kek : IKekProvider
                 using var mechanism = _factories.MechanismFactory.Create(CKM.CKM_AES_GCM, parameters);
                 plaintext = _session.Decrypt(mechanism, kek, wrapped[FieldEnvelope.NonceSize..].ToArray());
             }
-            catch (Pkcs11Exception exception) when (exception.RV is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE)
+            catch (Pkcs11Exception exception)
             {
-                throw new AuthenticationTagMismatchException("The wrapped key failed authentication on the token.", exception);
+                // Tokens differ in how they report a failed tag (SoftHSM2 says CKR_GENERAL_ERROR).
+                throw new CryptographicException(
+                    $"The PKCS#11 token refused to unwrap the key ({exception.RV}): the wrapped key or its context does not match.", exception);
             }
             try
             {

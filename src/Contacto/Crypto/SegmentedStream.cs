@@ -187,18 +187,39 @@ internal static class SegmentedStream
         }
     }
 
-    private static async ValueTask<int> ReadFullAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
+    /// <summary>Fills the buffer unless the source ends first. Reads that complete synchronously stay
+    /// off the async machinery, which would otherwise allocate for every segment.</summary>
+    private static ValueTask<int> ReadFullAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var total = 0;
         while (total < buffer.Length)
         {
-            var read = await source.ReadAsync(buffer[total..], cancellationToken).ConfigureAwait(false);
+            var pending = source.ReadAsync(buffer[total..], cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return FinishAsync(source, buffer, total, pending, cancellationToken);
+            }
+            var read = pending.Result;
             if (read == 0)
             {
                 break;
             }
             total += read;
         }
-        return total;
+        return ValueTask.FromResult(total);
+    }
+
+    private static async ValueTask<int> FinishAsync(Stream source, Memory<byte> buffer, int total, ValueTask<int> pending, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await pending.ConfigureAwait(false);
+            total += read;
+            if (read == 0 || total == buffer.Length)
+            {
+                return total;
+            }
+            pending = source.ReadAsync(buffer[total..], cancellationToken);
+        }
     }
 }

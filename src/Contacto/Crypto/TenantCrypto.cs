@@ -20,7 +20,7 @@ internal sealed class TenantCrypto(TenantKeyService keys) : ITenantCrypto
     public async ValueTask<byte[]> ResealAsync(Guid accountId, string purpose, Guid recordId, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken)
     {
         using var lease = await keys.LeaseAsync(accountId, cancellationToken).ConfigureAwait(false);
-        return Reseal(lease, purpose, recordId, envelope.Span);
+        return lease.Reseal(purpose, recordId, envelope.Span);
     }
 
     public async ValueTask<byte[]> BlindIndexAsync(Guid accountId, string purpose, string value, CancellationToken cancellationToken)
@@ -39,20 +39,5 @@ internal sealed class TenantCrypto(TenantKeyService keys) : ITenantCrypto
     {
         using var lease = await keys.LeaseAsync(accountId, cancellationToken).ConfigureAwait(false);
         await lease.DecryptAsync(purpose, recordId, source, destination, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static byte[] Reseal(TenantKeyLease lease, string purpose, Guid recordId, ReadOnlySpan<byte> envelope)
-    {
-        var length = Math.Max(0, FieldEnvelope.OpenedLength(envelope.Length));
-        var plaintext = length <= 1024 ? stackalloc byte[length] : new byte[length];
-        try
-        {
-            lease.Open(purpose, recordId, envelope, plaintext);
-            return lease.Seal(purpose, recordId, plaintext);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
-        }
     }
 }

@@ -42,6 +42,22 @@ public sealed class TenantKeyLease : IDisposable
         return plaintext;
     }
 
+    /// <summary>Re-encrypts under the current key version; the plaintext exists only briefly, on the stack for small fields.</summary>
+    public byte[] Reseal(string purpose, Guid recordId, ReadOnlySpan<byte> envelope)
+    {
+        var length = Math.Max(0, FieldEnvelope.OpenedLength(envelope.Length));
+        var plaintext = length <= 1024 ? stackalloc byte[length] : new byte[length];
+        try
+        {
+            Open(purpose, recordId, envelope, plaintext);
+            return Seal(purpose, recordId, plaintext);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
     /// <summary>Computes the <see cref="BlindIndex.Size"/>-byte blind index of an already normalised value.</summary>
     public void ComputeBlindIndex(string purpose, ReadOnlySpan<byte> value, Span<byte> index) =>
         BlindIndex.Compute(Keys.IndexKey, purpose, value, index);

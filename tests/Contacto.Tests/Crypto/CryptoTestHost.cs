@@ -1,28 +1,48 @@
 using Contacto.Crypto;
+using Contacto.Platform;
+using Contacto.Storage;
+using Contacto.Tests.Support;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Contacto.Tests.Crypto;
 
-/// <summary>The key service on real parts: a local keyring in a temp folder and an SQLite file store.</summary>
+/// <summary>The key service on real parts: a local keyring in a temp folder and the platform's
+/// migrated database (SQLite unless a test asks for PostgreSQL).</summary>
 internal sealed class CryptoTestHost : IDisposable
 {
     public static readonly TimeSpan CacheDuration = TimeSpan.FromMinutes(5);
 
+    private readonly TestStorage _storage;
     private readonly List<TenantKeyService> _services = [];
     private readonly List<IKekProvider> _providers = [];
 
     public CryptoTestHost()
+        : this(TestStorage.CreateAsync(StorageProvider.Sqlite).GetAwaiter().GetResult())
     {
-        Directory = TempDirectory.Create();
-        Store = new EfDataKeyStore<KeyStoreTestContext>(KeyStoreTestContext.CreateFactory(Path.Combine(Directory, "keys.db")));
+    }
+
+    private CryptoTestHost(TestStorage storage)
+    {
+        _storage = storage;
+        Contexts = new ContactoDbContextFactory(
+            Options.Create(new StorageOptions { Provider = storage.Provider, ConnectionString = storage.ConnectionString }),
+            new DataDirectory(Options.Create(new PlatformOptions { DataDir = storage.DataDir })));
+        using (var db = Contexts.CreateDbContext())
+        {
+            db.Database.Migrate();
+        }
+        Store = new EfDataKeyStore(Contexts);
         Kek = OpenKeyring();
         Service = NewService();
         Crypto = new TenantCrypto(Service);
     }
 
-    public string Directory { get; }
+    public static async Task<CryptoTestHost> CreateAsync(StorageProvider provider) => new(await TestStorage.CreateAsync(provider));
+
+    public string Directory => _storage.Directory.Path;
+    public ContactoDbContextFactory Contexts { get; }
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 29, 6, 0, 0, TimeSpan.Zero));
     public RecordingAuditSink Audit { get; } = new();
     public IDataKeyStore Store { get; }
@@ -35,7 +55,7 @@ internal sealed class CryptoTestHost : IDisposable
     {
         var keyring = new LocalKeyring(new LocalKeyringOptions
         {
-            KeysDirectory = Path.Combine(Directory, "keys"),
+            KeysDirectory = Path.Combine(_storage.DataDir, "keys"),
             MasterKeyEnvironmentVariable = null,
         });
         _providers.Add(keyring);
@@ -55,32 +75,17 @@ internal sealed class CryptoTestHost : IDisposable
         _services.ForEach(s => s.Dispose());
         _providers.ForEach(p => p.Dispose());
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(Directory, recursive: true);
-    }
-}
-
-/// <summary>A database context holding only the crypto entities, configured as the platform's context does.</summary>
-internal sealed class KeyStoreTestContext(DbContextOptions<KeyStoreTestContext> options) : DbContext(options)
-{
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
-    {
-        modelBuilder.ApplyConfiguration(new TenantKeyRecordConfiguration());
-        modelBuilder.ApplyConfiguration(new KeyShreddingRecordConfiguration());
-    }
-
-    public static IDbContextFactory<KeyStoreTestContext> CreateFactory(string path)
-    {
-        var options = new DbContextOptionsBuilder<KeyStoreTestContext>().UseSqlite($"Data Source={path}").Options;
-        var factory = new PooledDbContextFactory<KeyStoreTestContext>(options);
-        using var db = factory.CreateDbContext();
-        db.Database.EnsureCreated();
-        return factory;
+        _storage.Dispose();
     }
 }
 
 internal sealed class RecordingAuditSink : IKeyAuditSink
 {
     private readonly List<KeyAuditEvent> _events = [];
+    private readonly TaskCompletionSource _destroyed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when keys are destroyed, for tests of work done in the background.</summary>
+    public Task KeysDestroyed => _destroyed.Task;
 
     public bool Fail { get; set; }
 
@@ -105,16 +110,10 @@ internal sealed class RecordingAuditSink : IKeyAuditSink
         {
             _events.Add(auditEvent);
         }
+        if (auditEvent.Operation == KeyOperation.KeysDestroyed)
+        {
+            _destroyed.TrySetResult();
+        }
         return ValueTask.CompletedTask;
-    }
-}
-
-internal static class TempDirectory
-{
-    public static string Create()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "contacto-crypto-" + Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(path);
-        return path;
     }
 }

@@ -1,20 +1,19 @@
 using System.Security.Cryptography;
 using Contacto.Crypto;
+using Contacto.Tests.Support;
 
 namespace Contacto.Tests.Crypto;
 
-// Owner-only permissions are Unix file modes; the server runs on Linux.
-[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class LocalKeyringTests : IDisposable
 {
     private static readonly byte[] Context = "tenant-key-context"u8.ToArray();
 
-    private readonly string _directory = TempDirectory.Create();
+    private readonly TempDirectory _directory = new();
     private readonly string _keys;
 
-    public LocalKeyringTests() => _keys = Path.Combine(_directory, "keys");
+    public LocalKeyringTests() => _keys = _directory.Combine("keys");
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public void First_run_creates_an_owner_only_master_key_and_kek_version_1()
@@ -136,7 +135,7 @@ public sealed class LocalKeyringTests : IDisposable
     [Fact]
     public void Master_key_file_supplied_by_the_operator_must_be_owner_only()
     {
-        var file = Path.Combine(_directory, "operator-master.key");
+        var file = _directory.Combine("operator-master.key");
         File.WriteAllText(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
 
