@@ -24,13 +24,7 @@ public static class ContactoPlatform
         services.TryAddSingleton(TimeProvider.System);
         services.AddContactoTls();
         services.AddContactoStorage();
-        services.AddContactoCrypto<ContactoDbContext>(_ => { });
-        services.AddOptions<CryptoOptions>().BindConfiguration(CryptoOptions.Section, o => o.ErrorOnUnknownConfiguration = true)
-            .Configure<DataDirectory>((crypto, data) =>
-            {
-                if (string.IsNullOrEmpty(crypto.Local.KeysDirectory))
-                    crypto.Local.KeysDirectory = data.Ensure("keys");
-            });
+        services.AddContactoCrypto();
         services.AddContactoAccounts();
         return services;
     }
