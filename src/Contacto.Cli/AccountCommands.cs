@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Contacto.Accounts;
+using Contacto.Audit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Cli;
@@ -17,7 +18,7 @@ static class AccountCommands
         var create = new Command("create", "Create a main account and print its Auth ID and Auth Token (shown only now).") { name, json };
         create.SetAction((parse, ct) => context.RunAsync(async (services, token) =>
         {
-            var created = await services.GetRequiredService<AccountService>().CreateAsync(parse.GetValue(name)!, null, true, token);
+            var created = await services.GetRequiredService<AccountService>().CreateAsync(parse.GetValue(name)!, null, true, AuditActor.Operator, null, token);
             await PrintCredentials(context, parse.GetValue(json), created.Account.AuthId, created.AuthToken);
             return 0;
         }, ct));
@@ -52,7 +53,7 @@ static class AccountCommands
             var account = await FindAsync(context, accounts, parse.GetValue(authId)!, token);
             if (account is null)
                 return 1;
-            var (newToken, _) = await accounts.RotateTokenAsync(account.Id, TimeSpan.FromSeconds(seconds), token);
+            var (newToken, _) = await accounts.RotateTokenAsync(account.Id, TimeSpan.FromSeconds(seconds), AuditActor.Operator, null, token);
             await PrintCredentials(context, parse.GetValue(json), account.AuthId, newToken);
             return 0;
         }, ct));
@@ -73,11 +74,7 @@ static class AccountCommands
             var account = await FindAsync(context, accounts, parse.GetValue(authId)!, token);
             if (account is null)
                 return 1;
-            await accounts.UpdateAsync(account.Id, a =>
-            {
-                a.Enabled = enabled;
-                return Task.CompletedTask;
-            }, token);
+            await accounts.UpdateAsync(account.Id, a => a.Enabled = enabled, new AuditEntry(account.Id, AuditActor.Operator, enabled ? AuditActions.AccountEnabled : AuditActions.AccountDisabled, "account", account.AuthId), token);
             await context.Output.WriteLineAsync($"{account.AuthId} {(enabled ? "enabled" : "disabled")}.");
             return 0;
         }, ct));

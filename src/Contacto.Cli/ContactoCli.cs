@@ -23,6 +23,7 @@ public static class ContactoCli
         root.Subcommands.Add(DbCommands.Create(context));
         root.Subcommands.Add(TlsCommands.Create(context));
         root.Subcommands.Add(AccountCommands.Create(context));
+        root.Subcommands.Add(AuditCommands.Create(context));
 
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
@@ -40,9 +41,17 @@ public sealed class CliContext(string[] args, TextWriter output, TextWriter erro
     {
         try
         {
-            using var host = BuildHost();
-            host.Services.GetService<IStartupValidator>()?.Validate();
-            return await action(host.Services, cancellationToken);
+            var host = BuildHost();
+            try
+            {
+                host.Services.GetService<IStartupValidator>()?.Validate();
+                return await action(host.Services, cancellationToken);
+            }
+            finally
+            {
+                // Asynchronous disposal lets the audit writer finish what it queued.
+                await ((IAsyncDisposable)host).DisposeAsync();
+            }
         }
         catch (Exception e) when (StartupFailure.Describe(e) is { } message)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using Contacto.Accounts;
 using Contacto.Api;
+using Contacto.Audit;
 using Contacto.Observability;
 using Contacto.Operations;
 using Contacto.Platform;
@@ -34,6 +35,7 @@ public static class ContactoServer
         services.AddContactoPlatform();
         services.AddContactoCertificateRenewal();
         services.AddContactoMetrics();
+        services.AddContactoAuditWorkers();
         services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();
         services.AddSingleton<BoundListeners>();
@@ -52,6 +54,7 @@ public static class ContactoServer
         app.UseAccountPathNormalisation();
         app.UseRouting();
         app.UsePlaneSeparation();
+        app.UseApiLog();
         app.UseApiErrors();
         app.MapContacto();
         map?.Invoke(app);

@@ -1,5 +1,6 @@
 using Contacto.Accounts;
 using Contacto.Api;
+using Contacto.Audit;
 using Contacto.Crypto;
 using Contacto.Operations;
 using Contacto.Platform;
@@ -26,6 +27,7 @@ public static class ContactoPlatform
         services.AddContactoStorage();
         services.AddContactoCrypto();
         services.AddContactoAccounts();
+        services.AddContactoAudit();
         return services;
     }
 
@@ -34,6 +36,7 @@ public static class ContactoPlatform
         endpoints.MapContactoOps();
         var api = endpoints.MapAccountApi();
         api.MapAccounts();
+        api.MapAudit();
         return endpoints;
     }
 }

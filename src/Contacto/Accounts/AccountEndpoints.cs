@@ -1,4 +1,5 @@
 using Contacto.Api;
+using Contacto.Audit;
 using Contacto.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -29,12 +30,14 @@ public static class AccountEndpoints
         subaccounts.MapDelete("/{subauth_id}/", DeleteSubaccount);
     }
 
-    static async Task<IResult> GetAccount(HttpContext context, AccountService accounts, AccountViews views)
+    static async Task<IResult> GetAccount(HttpContext context, AccountService accounts, AccountViews views, IAuditTrail audit)
     {
         await ApiParameters.ReadAsync(context.Request, []);
         var caller = ApiAuthentication.Caller(context);
         var account = await accounts.FindAsync(caller.AuthId, context.RequestAborted) ?? throw ApiException.NotFound();
-        return Results.Json(await views.AccountAsync(account, context.RequestAborted));
+        var view = await views.AccountAsync(account, ApiResults.ApiId(context), context.RequestAborted);
+        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.AccountRead, "account", caller.AuthId), context.RequestAborted);
+        return Results.Json(view);
     }
 
     static async Task<IResult> UpdateAccount(HttpContext context, AccountService accounts, AccountFields fields)
@@ -51,20 +54,20 @@ public static class AccountEndpoints
             throw ApiException.BadRequest("timezone is not a known time zone");
         var caller = ApiAuthentication.Caller(context);
         var ct = context.RequestAborted;
-        await accounts.UpdateAsync(caller.AccountId, async account =>
+        var changed = string.Join(",", AccountUpdateParameters.Where(parameters.Has));
+        var sealedName = await fields.SealOptionalAsync(caller.AccountId, AccountFields.NamePurpose, name, ct);
+        var sealedCity = await fields.SealOptionalAsync(caller.AccountId, AccountFields.CityPurpose, city, ct);
+        var sealedAddress = await fields.SealOptionalAsync(caller.AccountId, AccountFields.AddressPurpose, address, ct);
+        var sealedState = await fields.SealOptionalAsync(caller.AccountId, AccountFields.StatePurpose, state, ct);
+        await accounts.UpdateAsync(caller.AccountId, account =>
         {
-            if (name is not null)
-                account.NameSealed = await fields.SealAsync(account.Id, AccountFields.NamePurpose, name, ct);
-            if (city is not null)
-                account.CitySealed = await fields.SealAsync(account.Id, AccountFields.CityPurpose, city, ct);
-            if (address is not null)
-                account.AddressSealed = await fields.SealAsync(account.Id, AccountFields.AddressPurpose, address, ct);
-            if (state is not null)
-                account.StateSealed = await fields.SealAsync(account.Id, AccountFields.StatePurpose, state, ct);
-            if (timezone is not null)
-                account.Timezone = timezone;
-        }, ct);
-        return Changed();
+            account.NameSealed = sealedName ?? account.NameSealed;
+            account.CitySealed = sealedCity ?? account.CitySealed;
+            account.AddressSealed = sealedAddress ?? account.AddressSealed;
+            account.StateSealed = sealedState ?? account.StateSealed;
+            account.Timezone = timezone ?? account.Timezone;
+        }, ApiAudit.Entry(context, AuditActions.AccountUpdated, "account", caller.AuthId) with { Reason = $"changed: {changed}" }, ct);
+        return Changed(context);
     }
 
     /// <summary>Extension: issues a new Auth Token; the old one stops now or after <c>grace_period</c> seconds (at most 86400).</summary>
@@ -73,10 +76,10 @@ public static class AccountEndpoints
         var parameters = await ApiParameters.ReadAsync(context.Request, RotateParameters);
         var grace = TimeSpan.FromSeconds(parameters.Integer("grace_period", 0, (long)AccountService.MaxTokenGrace.TotalSeconds) ?? 0);
         var caller = ApiAuthentication.Caller(context);
-        var (token, previousExpiresAt) = await accounts.RotateTokenAsync(caller.AccountId, grace, context.RequestAborted);
+        var (token, previousExpiresAt) = await accounts.RotateTokenAsync(caller.AccountId, grace, ApiAudit.Actor(context), ApiResults.ApiId(context), context.RequestAborted);
         return Results.Json(new
         {
-            api_id = ApiResults.NewApiId(),
+            api_id = ApiResults.ApiId(context),
             auth_id = caller.AuthId,
             auth_token = token,
             previous_token_expires_at = previousExpiresAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'"),
@@ -90,17 +93,17 @@ public static class AccountEndpoints
         var name = parameters.String("name", 100, required: true)!;
         var enabled = parameters.Bool("enabled") ?? false;
         var caller = MainCaller(context);
-        var created = await accounts.CreateAsync(name, caller.AccountId, enabled, context.RequestAborted);
+        var created = await accounts.CreateAsync(name, caller.AccountId, enabled, ApiAudit.Actor(context), ApiResults.ApiId(context), context.RequestAborted);
         return Results.Json(new
         {
-            api_id = ApiResults.NewApiId(),
+            api_id = ApiResults.ApiId(context),
             auth_id = created.Account.AuthId,
             auth_token = created.AuthToken,
             message = "created",
         }, statusCode: StatusCodes.Status201Created);
     }
 
-    static async Task<IResult> ListSubaccounts(HttpContext context, AccountService accounts, AccountViews views)
+    static async Task<IResult> ListSubaccounts(HttpContext context, AccountService accounts, AccountViews views, IAuditTrail audit)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, Paging.ParameterNames);
         var paging = Paging.From(parameters);
@@ -108,16 +111,19 @@ public static class AccountEndpoints
         var (page, total) = await accounts.ListSubaccountsAsync(caller.AccountId, paging.Offset, paging.Limit, context.RequestAborted);
         var objects = new List<object>(page.Count);
         foreach (var subaccount in page)
-            objects.Add(await views.SubaccountAsync(subaccount, caller.AuthId, withApiId: false, context.RequestAborted));
+            objects.Add(await views.SubaccountAsync(subaccount, caller.AuthId, apiId: null, context.RequestAborted));
+        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.SubaccountListed, "account", null) with { Reason = $"{page.Count} of {total}" }, context.RequestAborted);
         return paging.Page(context.Request, objects, total);
     }
 
-    static async Task<IResult> GetSubaccount(HttpContext context, string subauth_id, AccountService accounts, AccountViews views)
+    static async Task<IResult> GetSubaccount(HttpContext context, string subauth_id, AccountService accounts, AccountViews views, IAuditTrail audit)
     {
         await ApiParameters.ReadAsync(context.Request, []);
         var caller = MainCaller(context);
         var subaccount = await FindSubaccountAsync(accounts, caller, subauth_id, context.RequestAborted);
-        return Results.Json(await views.SubaccountAsync(subaccount, caller.AuthId, withApiId: true, context.RequestAborted));
+        var view = await views.SubaccountAsync(subaccount, caller.AuthId, ApiResults.ApiId(context), context.RequestAborted);
+        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.SubaccountRead, "account", subaccount.AuthId), context.RequestAborted);
+        return Results.Json(view);
     }
 
     static async Task<IResult> UpdateSubaccount(HttpContext context, string subauth_id, AccountService accounts, AccountFields fields)
@@ -128,13 +134,13 @@ public static class AccountEndpoints
         var caller = MainCaller(context);
         var subaccount = await FindSubaccountAsync(accounts, caller, subauth_id, context.RequestAborted);
         var ct = context.RequestAborted;
-        await accounts.UpdateAsync(subaccount.Id, async account =>
+        var sealedName = await fields.SealAsync(subaccount.Id, AccountFields.NamePurpose, name, ct);
+        await accounts.UpdateAsync(subaccount.Id, account =>
         {
-            account.NameSealed = await fields.SealAsync(account.Id, AccountFields.NamePurpose, name, ct);
-            if (enabled is { } value)
-                account.Enabled = value;
-        }, ct);
-        return Changed();
+            account.NameSealed = sealedName;
+            account.Enabled = enabled ?? account.Enabled;
+        }, ApiAudit.Entry(context, AuditActions.SubaccountUpdated, "account", subaccount.AuthId), ct);
+        return Changed(context);
     }
 
     static async Task<IResult> DeleteSubaccount(HttpContext context, string subauth_id, AccountService accounts)
@@ -143,7 +149,8 @@ public static class AccountEndpoints
         var cascade = parameters.Bool("cascade") ?? false;
         var caller = MainCaller(context);
         var subaccount = await FindSubaccountAsync(accounts, caller, subauth_id, context.RequestAborted);
-        if (!await accounts.DeleteSubaccountAsync(caller.AccountId, subaccount.Id, cascade, context.RequestAborted))
+        var record = ApiAudit.Entry(context, AuditActions.SubaccountDeleted, "account", subaccount.AuthId) with { Reason = cascade ? "cascade" : null };
+        if (!await accounts.DeleteSubaccountAsync(caller.AccountId, subaccount.Id, cascade, record, context.RequestAborted))
             throw ApiException.NotFound();
         return Results.NoContent();
     }
@@ -159,6 +166,6 @@ public static class AccountEndpoints
         (Credentials.IsAuthId(authId) ? await accounts.FindSubaccountAsync(caller.AccountId, authId, cancellationToken) : null)
         ?? throw ApiException.NotFound();
 
-    static IResult Changed() =>
-        Results.Json(new { api_id = ApiResults.NewApiId(), message = "changed" }, statusCode: StatusCodes.Status202Accepted);
+    static IResult Changed(HttpContext context) =>
+        Results.Json(new { api_id = ApiResults.ApiId(context), message = "changed" }, statusCode: StatusCodes.Status202Accepted);
 }

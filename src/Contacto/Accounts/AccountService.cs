@@ -1,28 +1,38 @@
 using System.Security.Cryptography;
 using System.Text;
+using Contacto.Audit;
 using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Contacto.Accounts;
 
-/// <summary>Creates, changes and verifies accounts. Uses system contexts: accounts are the tenants themselves.</summary>
+/// <summary>
+/// Creates, changes and verifies accounts. Uses system contexts: accounts are the tenants
+/// themselves. Every change commits together with its audit record, or not at all.
+/// </summary>
 public sealed class AccountService(
     IDbContextFactory<ContactoDbContext> contexts,
     AccountFields fields,
     IEnumerable<ISubaccountDeletionHandler> deletionHandlers,
     Crypto.ITenantKeyAdministration keys,
+    IAuditTrail audit,
     TimeProvider time)
 {
     public static readonly TimeSpan MaxTokenGrace = TimeSpan.FromHours(24);
 
     public sealed record Created(Account Account, string AuthToken);
 
-    public async Task<Created> CreateAsync(string name, Guid? parentId, bool enabled, CancellationToken cancellationToken)
+    /// <summary>Creates an account; it is recorded in the parent's chain for a subaccount, else in its own.</summary>
+    public async Task<Created> CreateAsync(string name, Guid? parentId, bool enabled, AuditActor actor, string? requestId, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
         var (account, token) = await NewAccountAsync(name, parentId, enabled, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Add(account);
+        await audit.AppendAsync(db, new AuditEntry(parentId ?? account.Id, actor,
+            parentId is null ? AuditActions.AccountCreated : AuditActions.SubaccountCreated, "account", account.AuthId, RequestId: requestId), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return new Created(account, token);
     }
 
@@ -36,6 +46,7 @@ public sealed class AccountService(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Add(new PlatformMarker { Name = FirstRunMarker, CreatedAt = time.GetUtcNow() });
         db.Add(account);
+        await audit.AppendAsync(db, new AuditEntry(account.Id, AuditActor.System, AuditActions.AccountCreated, "account", account.AuthId, Reason: "first run"), cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -101,35 +112,46 @@ public sealed class AccountService(
     /// Issues a new token. Without grace the old one stops at once; with grace (at most 24 h) it
     /// keeps working until then. Any earlier previous token ends now.
     /// </summary>
-    public async Task<(string Token, DateTimeOffset? PreviousExpiresAt)> RotateTokenAsync(Guid accountId, TimeSpan grace, CancellationToken cancellationToken)
+    public async Task<(string Token, DateTimeOffset? PreviousExpiresAt)> RotateTokenAsync(Guid accountId, TimeSpan grace, AuditActor actor, string? requestId, CancellationToken cancellationToken)
     {
         if (grace < TimeSpan.Zero || grace > MaxTokenGrace)
             throw new ArgumentOutOfRangeException(nameof(grace), "The grace period is between 0 and 24 hours");
-        await using var db = contexts.CreateDbContext();
-        var account = await db.Set<Account>().SingleAsync(a => a.Id == accountId && a.DeletedAt == null, cancellationToken);
         var token = Credentials.NewAuthToken();
+        var sealedToken = await fields.SealAsync(accountId, AccountFields.TokenPurpose, token, cancellationToken);
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var account = await db.Set<Account>().SingleAsync(a => a.Id == accountId && a.DeletedAt == null, cancellationToken);
         var now = time.GetUtcNow();
         account.PreviousAuthTokenSealed = grace > TimeSpan.Zero ? account.AuthTokenSealed : null;
         account.PreviousAuthTokenExpiresAt = grace > TimeSpan.Zero ? now + grace : null;
-        account.AuthTokenSealed = await fields.SealAsync(account.Id, AccountFields.TokenPurpose, token, cancellationToken);
+        account.AuthTokenSealed = sealedToken;
         account.ModifiedAt = now;
+        await audit.AppendAsync(db, new AuditEntry(account.Id, actor, AuditActions.AccountTokenRotated, "account", account.AuthId,
+            Reason: grace > TimeSpan.Zero ? $"old token valid for {(long)grace.TotalSeconds} s" : "old token revoked", RequestId: requestId), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return (token, account.PreviousAuthTokenExpiresAt);
     }
 
     public async Task<string> RevealTokenAsync(Account account, CancellationToken cancellationToken) =>
         await fields.OpenAsync(account.Id, AccountFields.TokenPurpose, account.AuthTokenSealed, cancellationToken);
 
-    /// <summary>Applies <paramref name="change"/> to a live account and saves it; false when there is none.</summary>
-    public async Task<bool> UpdateAsync(Guid accountId, Func<Account, Task> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="change"/> to a live account and saves it with its audit record; false
+    /// when there is none. Seal new values before: no key work happens inside the transaction.
+    /// </summary>
+    public async Task<bool> UpdateAsync(Guid accountId, Action<Account> change, AuditEntry record, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var account = await db.Set<Account>().SingleOrDefaultAsync(a => a.Id == accountId && a.DeletedAt == null, cancellationToken);
         if (account is null)
             return false;
-        await change(account);
+        change(account);
         account.ModifiedAt = time.GetUtcNow();
+        await audit.AppendAsync(db, record, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
@@ -173,7 +195,7 @@ public sealed class AccountService(
     /// delete or hand over its resources in the same transaction, and schedules the destruction of
     /// the subaccount's keys.
     /// </summary>
-    public async Task<bool> DeleteSubaccountAsync(Guid parentId, Guid subaccountId, bool cascade, CancellationToken cancellationToken)
+    public async Task<bool> DeleteSubaccountAsync(Guid parentId, Guid subaccountId, bool cascade, AuditEntry record, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -184,6 +206,7 @@ public sealed class AccountService(
         account.Enabled = false;
         foreach (var handler in deletionHandlers)
             await handler.OnSubaccountDeletedAsync(db, parentId, subaccountId, cascade, cancellationToken);
+        await audit.AppendAsync(db, record, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await keys.ScheduleShreddingAsync(subaccountId, cancellationToken: cancellationToken);

@@ -5,11 +5,11 @@ namespace Contacto.Accounts;
 /// <summary>Accounts as the API shows them: Plivo's field names and formats.</summary>
 public sealed class AccountViews(AccountFields fields, AccountService accounts)
 {
-    public async Task<object> AccountAsync(Account account, CancellationToken ct) => new
+    public async Task<object> AccountAsync(Account account, string apiId, CancellationToken ct) => new
     {
         account_type = account.AccountType,
         address = await fields.OpenOptionalAsync(account.Id, AccountFields.AddressPurpose, account.AddressSealed, ct) ?? "",
-        api_id = Api.ApiResults.NewApiId(),
+        api_id = apiId,
         auth_id = account.AuthId,
         auto_recharge = account.AutoRecharge,
         billing_mode = account.BillingMode,
@@ -23,7 +23,8 @@ public sealed class AccountViews(AccountFields fields, AccountService accounts)
         timezone = account.Timezone,
     };
 
-    public async Task<object> SubaccountAsync(Account subaccount, string parentAuthId, bool withApiId, CancellationToken ct)
+    /// <param name="apiId">The request's api_id for a single object; null for an item of a list.</param>
+    public async Task<object> SubaccountAsync(Account subaccount, string parentAuthId, string? apiId, CancellationToken ct)
     {
         var view = new Dictionary<string, object?>
         {
@@ -36,8 +37,8 @@ public sealed class AccountViews(AccountFields fields, AccountService accounts)
             ["name"] = await fields.OpenAsync(subaccount.Id, AccountFields.NamePurpose, subaccount.NameSealed, ct),
             ["resource_uri"] = $"/v1/Account/{parentAuthId}/Subaccount/{subaccount.AuthId}/",
         };
-        if (withApiId)
-            view["api_id"] = Api.ApiResults.NewApiId();
+        if (apiId is not null)
+            view["api_id"] = apiId;
         return view;
     }
 

@@ -19,9 +19,16 @@ public sealed class ApiException(int status, string message, TimeSpan? retryAfte
 
 public static class ApiResults
 {
-    /// <summary>Every API body carries an api_id; errors and successes alike.</summary>
-    public static string NewApiId() => Guid.CreateVersion7().ToString();
+    static readonly object ApiIdKey = new();
 
-    public static IResult Error(int status, string message) =>
-        Results.Json(new { api_id = NewApiId(), error = message }, statusCode: status);
+    /// <summary>
+    /// The request's api_id: one per request, in its body (success or error) and in the API
+    /// request log, so a customer can match the two.
+    /// </summary>
+    public static string ApiId(HttpContext context)
+    {
+        if (context.Items[ApiIdKey] is not string id)
+            context.Items[ApiIdKey] = id = Guid.CreateVersion7().ToString();
+        return id;
+    }
 }

@@ -62,6 +62,6 @@ public static class ApiErrorMiddleware
         if (retryAfter is { } wait)
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, new { api_id = ApiResults.NewApiId(), error = message });
+        await JsonSerializer.SerializeAsync(context.Response.Body, new { api_id = ApiResults.ApiId(context), error = message });
     }
 }

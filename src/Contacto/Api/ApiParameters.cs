@@ -76,6 +76,31 @@ public sealed class ApiParameters
         return result;
     }
 
+    static readonly string[] PlivoTimeFormats = ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFF", "yyyy-MM-dd"];
+
+    /// <summary>A UTC instant as Plivo writes them (<c>2024-01-01 00:00[:ss[.ffffff]]</c>) or ISO 8601 with an offset.</summary>
+    public DateTimeOffset? Time(string name)
+    {
+        var text = String(name, 40);
+        if (text is null)
+            return null;
+        if (DateTime.TryParseExact(text, PlivoTimeFormats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc))
+            return new DateTimeOffset(utc, TimeSpan.Zero);
+        if (text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
+            return instant;
+        throw ApiException.BadRequest($"{name} must be a time like 2024-01-31 23:59:59 (UTC)");
+    }
+
+    /// <summary>One of <paramref name="allowed"/>, exactly as spelled.</summary>
+    public string? Choice(string name, IReadOnlyCollection<string> allowed)
+    {
+        var text = String(name, 64);
+        return text is null || allowed.Contains(text)
+            ? text
+            : throw ApiException.BadRequest($"{name} must be one of: {string.Join(", ", allowed)}");
+    }
+
     static async Task<Dictionary<string, JsonElement>> ReadBodyAsync(HttpRequest request)
     {
         if (request.ContentLength == 0)

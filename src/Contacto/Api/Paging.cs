@@ -14,7 +14,7 @@ public readonly record struct Paging(int Limit, int Offset)
     public IResult Page<T>(HttpRequest request, IReadOnlyList<T> objects, long totalCount) =>
         Results.Json(new
         {
-            api_id = ApiResults.NewApiId(),
+            api_id = ApiResults.ApiId(request.HttpContext),
             meta = new
             {
                 limit = Limit,

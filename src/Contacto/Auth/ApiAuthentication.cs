@@ -30,7 +30,9 @@ public sealed class ApiAuthentication(
     static readonly object CallerKey = new();
 
     public static ApiCaller Caller(HttpContext context) =>
-        context.Items[CallerKey] as ApiCaller ?? throw new InvalidOperationException("The request did not authenticate");
+        TryCaller(context) ?? throw new InvalidOperationException("The request did not authenticate");
+
+    public static ApiCaller? TryCaller(HttpContext context) => context.Items[CallerKey] as ApiCaller;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {

@@ -6,7 +6,7 @@ namespace Contacto.Observability;
 /// Rewrites text bound for logs so that card numbers, secrets and phone numbers never reach them:
 /// card-like digit runs that pass the Luhn check become <c>[card]</c>; credentials after
 /// <c>Basic</c>/<c>Bearer</c> or secret-named keys become <c>[redacted]</c>; long token-like
-/// strings become <c>[secret]</c>; other runs of seven or more digits (phone numbers) keep only
+/// strings (32 or more letters and digits; '/' ends one, so paths stay readable) become <c>[secret]</c>; other runs of seven or more digits (phone numbers) keep only
 /// their first two and last two digits. Dates and addresses, whose digits are split by '-', ':' or
 /// '.', are left readable.
 /// </summary>
@@ -78,7 +78,7 @@ public static partial class LogRedactor
     [GeneratedRegex(@"(?<key>\b[\w-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|pin|authorization|private[_-]?key))\b(?<sep>""?\s*[:=]\s*""?)[^\s"",;&]+", RegexOptions.IgnoreCase)]
     private static partial Regex SecretAssignment();
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9+/_])[A-Za-z0-9+/_]{32,}={0,2}(?![A-Za-z0-9+/_])")]
+    [GeneratedRegex(@"(?<![A-Za-z0-9+_])[A-Za-z0-9+_]{32,}={0,2}(?![A-Za-z0-9+_])")]
     private static partial Regex TokenLike();
 
     [GeneratedRegex(@"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")]

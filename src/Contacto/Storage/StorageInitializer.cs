@@ -9,6 +9,7 @@ namespace Contacto.Storage;
 public sealed class StorageInitializer(
     IDbContextFactory<ContactoDbContext> contexts,
     IOptions<StorageOptions> options,
+    IEnumerable<IStorageStartupTask> startupTasks,
     ILogger<StorageInitializer> logger)
 {
     /// <summary>At server start: migrate, or refuse to start while migrations are pending.</summary>
@@ -17,12 +18,11 @@ public sealed class StorageInitializer(
         await using var db = contexts.CreateDbContext();
         await PrepareConnectionAsync(db, cancellationToken);
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        if (pending.Count == 0)
-            return;
-        if (!options.Value.MigrateOnStart)
+        if (pending.Count > 0 && !options.Value.MigrateOnStart)
             throw new ConfigurationException("Storage:MigrateOnStart",
                 $"{pending.Count} migration(s) pending ({string.Join(", ", pending)}); run 'contacto db migrate' or set it to true");
         await MigrateAsync(db, pending, cancellationToken);
+        await RunStartupTasksAsync(cancellationToken);
     }
 
     /// <summary>Applies pending migrations; returns the names applied.</summary>
@@ -32,7 +32,14 @@ public sealed class StorageInitializer(
         await PrepareConnectionAsync(db, cancellationToken);
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await MigrateAsync(db, pending, cancellationToken);
+        await RunStartupTasksAsync(cancellationToken);
         return pending;
+    }
+
+    async Task RunStartupTasksAsync(CancellationToken cancellationToken)
+    {
+        foreach (var task in startupTasks)
+            await task.RunAsync(cancellationToken);
     }
 
     async Task MigrateAsync(ContactoDbContext db, IReadOnlyList<string> pending, CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ public sealed class CryptoRegistrationTests : IDisposable
     public async Task Registered_services_seal_and_open_with_the_local_keyring()
     {
         using var host = await BuildAsync();
-        await host.StartAsync();
+        await StartAsync(host);
         var crypto = host.Services.GetRequiredService<ITenantCrypto>();
         var tenant = Guid.CreateVersion7();
         var record = Guid.CreateVersion7();
@@ -48,7 +48,7 @@ public sealed class CryptoRegistrationTests : IDisposable
             o.Pkcs11.PinEnvironmentVariable = "CONTACTO_TEST_UNSET_" + Guid.NewGuid().ToString("N");
         });
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(host));
 
         Assert.Contains("ModulePath", error.Message);
         Assert.Contains("TokenLabel is required", error.Message);
@@ -60,13 +60,13 @@ public sealed class CryptoRegistrationTests : IDisposable
     {
         using (var first = await BuildAsync())
         {
-            await first.StartAsync();
+            await StartAsync(first);
             await first.StopAsync();
         }
         File.SetUnixFileMode(_directory.Combine("data", "keys", "master.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
         using var host = await BuildAsync();
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(host));
 
         Assert.Contains("group or others", error.Message);
     }
@@ -81,7 +81,7 @@ public sealed class CryptoRegistrationTests : IDisposable
             services.AddSingleton<TimeProvider>(time);
             services.AddSingleton<IKeyAuditSink>(audit);
         });
-        await host.StartAsync();
+        await StartAsync(host);
         var crypto = host.Services.GetRequiredService<ITenantCrypto>();
         var tenant = Guid.CreateVersion7();
         var record = Guid.CreateVersion7();
@@ -106,12 +106,17 @@ public sealed class CryptoRegistrationTests : IDisposable
         {
             builder.Logging.AddProvider(logs);
         }
-        more?.Invoke(builder.Services);
         builder.Services.AddContactoPlatform();
         builder.Services.AddContactoCrypto(configure);
-        var host = builder.Build();
+        more?.Invoke(builder.Services); // after the platform, so a test's replacements win
+        return await Task.FromResult(builder.Build());
+    }
+
+    /// <summary>As the server starts: storage (migrations, then start-up tasks that open the keys), then the host.</summary>
+    private static async Task StartAsync(IHost host)
+    {
         await host.Services.GetRequiredService<StorageInitializer>().MigrateAsync(CancellationToken.None);
-        return host;
+        await host.StartAsync();
     }
 
     [Collection(SoftHsmCollection.Name)]
@@ -136,7 +141,7 @@ public sealed class CryptoRegistrationTests : IDisposable
                     o.Pkcs11.TokenLabel = hsm.TokenLabel;
                     o.Pkcs11.PinEnvironmentVariable = variable;
                 }, logs: logs);
-                await host.StartAsync();
+                await StartAsync(host);
                 var crypto = host.Services.GetRequiredService<ITenantCrypto>();
                 var tenant = Guid.CreateVersion7();
                 var record = Guid.CreateVersion7();

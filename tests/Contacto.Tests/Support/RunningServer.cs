@@ -67,7 +67,7 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <summary>Creates a main account directly, as the operator's CLI does.</summary>
     public Task<AccountService.Created> CreateAccountAsync(string name = "Tenant") =>
-        Services.GetRequiredService<AccountService>().CreateAsync(name, null, true, CancellationToken.None);
+        Services.GetRequiredService<AccountService>().CreateAsync(name, null, true, Contacto.Audit.AuditActor.Operator, null, CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

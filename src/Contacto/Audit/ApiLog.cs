@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Contacto.Api;
+using Contacto.Auth;
+using Contacto.Storage;
+using Contacto.Tenancy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Audit;
+
+/// <summary>
+/// One API request as its account can read it back: method, path (no query string: it may hold
+/// numbers), status, latency, api_id, source address and Auth ID. Requests that never
+/// authenticated belong to the platform (the empty account).
+/// </summary>
+public sealed class ApiLogRecord : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid AccountId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public string Method { get; set; } = "";
+    public string Path { get; set; } = "";
+    public int Status { get; set; }
+    public double LatencyMs { get; set; }
+    public string ApiId { get; set; } = "";
+    public string? SourceAddress { get; set; }
+    public string? AuthId { get; set; }
+}
+
+sealed class ApiLogRecordConfiguration : IEntityTypeConfiguration<ApiLogRecord>
+{
+    public void Configure(EntityTypeBuilder<ApiLogRecord> builder)
+    {
+        builder.ToTable("api_log");
+        builder.HasKey(r => r.Id);
+        builder.HasIndex(r => new { r.AccountId, r.At });
+        builder.HasIndex(r => r.At);
+        builder.Property(r => r.At).HasConversion(UnixMilliseconds.Converter);
+        builder.Property(r => r.Method).HasMaxLength(16);
+        builder.Property(r => r.Path).HasMaxLength(512);
+        builder.Property(r => r.ApiId).HasMaxLength(64);
+        builder.Property(r => r.SourceAddress).HasMaxLength(64);
+        builder.Property(r => r.AuthId).HasMaxLength(20);
+    }
+}
+
+/// <summary>Writes API log records in batches, off the request path.</summary>
+public sealed class ApiLogWriter : IAsyncDisposable
+{
+    readonly IDbContextFactory<ContactoDbContext> contexts;
+    readonly GroupCommit<ApiLogRecord> group;
+
+    public ApiLogWriter(IDbContextFactory<ContactoDbContext> contexts, ILogger<ApiLogWriter> logger)
+    {
+        this.contexts = contexts;
+        group = new GroupCommit<ApiLogRecord>(CommitAsync, logger, maxBatch: 2000);
+    }
+
+    /// <summary>Completes when written; the middleware does not wait for it.</summary>
+    public Task WriteAsync(ApiLogRecord record) => group.WriteAsync(record);
+
+    async Task CommitAsync(IReadOnlyList<ApiLogRecord> records)
+    {
+        await using var db = contexts.CreateDbContext();
+        db.AddRange(records);
+        await db.SaveChangesAsync();
+    }
+
+    public ValueTask DisposeAsync() => group.DisposeAsync();
+}
+
+public static class ApiLogMiddleware
+{
+    /// <summary>Logs every request under /v1/ once its response is complete.</summary>
+    public static IApplicationBuilder UseApiLog(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (!context.Request.Path.StartsWithSegments("/v1"))
+        {
+            await next(context);
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var writer = context.RequestServices.GetService(typeof(ApiLogWriter)) as ApiLogWriter;
+            var time = (TimeProvider)context.RequestServices.GetService(typeof(TimeProvider))!;
+            var caller = ApiAuthentication.TryCaller(context);
+            _ = writer?.WriteAsync(new ApiLogRecord
+            {
+                Id = Guid.CreateVersion7(),
+                AccountId = caller?.AccountId ?? Guid.Empty,
+                At = time.GetUtcNow(),
+                Method = context.Request.Method,
+                Path = AuditText.Clip(context.Request.Path.Value, 512) ?? "",
+                Status = context.Response.StatusCode,
+                LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                ApiId = ApiResults.ApiId(context),
+                SourceAddress = AuditText.Address(context.Connection.RemoteIpAddress),
+                AuthId = caller?.AuthId,
+            });
+        }
+    });
+}
+
+/// <summary>Deletes API log records older than <see cref="AuditOptions.ApiLogRetention"/>, hourly.</summary>
+public sealed class ApiLogRetentionService(
+    IDbContextFactory<ContactoDbContext> contexts,
+    IOptions<AuditOptions> options,
+    TimeProvider time,
+    ILogger<ApiLogRetentionService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
+        do
+        {
+            try
+            {
+                await PruneAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Pruning the API log failed; trying again in an hour");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Returns how many records it deleted.</summary>
+    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - options.Value.ApiLogRetention;
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<ApiLogRecord>().Where(r => r.At < cutoff).ExecuteDeleteAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,38 @@
+using Contacto.Auth;
+using Contacto.Crypto;
+using Contacto.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Audit;
+
+public static class AuditServiceCollectionExtensions
+{
+    /// <summary>The audit trail, its checkpoints, the API request log, and the sinks that route security and key events into it.</summary>
+    public static IServiceCollection AddContactoAudit(this IServiceCollection services)
+    {
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
+        services.AddSingleton<AuditMac>();
+        services.AddSingleton<IStorageStartupTask, AuditKeyWarmup>();
+        services.AddSingleton<AuditChain>();
+        services.AddSingleton<AuditWriter>();
+        services.AddSingleton<IAuditTrail, AuditTrail>();
+        services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<ApiLogWriter>();
+        services.Replace(ServiceDescriptor.Singleton<ISecurityEventSink, AuditSecurityEventSink>());
+        services.Replace(ServiceDescriptor.Singleton<IKeyAuditSink, AuditKeyAuditSink>());
+        return services;
+    }
+
+    /// <summary>Background work that only the server runs.</summary>
+    public static IServiceCollection AddContactoAuditWorkers(this IServiceCollection services)
+    {
+        services.AddSingleton<AuditCheckpointService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointService>());
+        services.AddSingleton<ApiLogRetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApiLogRetentionService>());
+        return services;
+    }
+}

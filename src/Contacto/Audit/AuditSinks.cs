@@ -1,0 +1,52 @@
+using Contacto.Auth;
+using Contacto.Crypto;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contacto.Audit;
+
+/// <summary>Authentication events become audit records in the account's chain (the platform's when unknown); failing to write refuses the request.</summary>
+sealed class AuditSecurityEventSink(AuditWriter writer) : ISecurityEventSink
+{
+    public ValueTask RecordAsync(SecurityEvent e, CancellationToken cancellationToken) =>
+        new(writer.WriteAsync(new AuditEntry(
+            e.AccountId,
+            new AuditActor(ActorKind.ApiCredential, e.AccountId?.ToString(), e.AuthId, AuditText.Address(e.SourceAddress), e.UserAgent),
+            e.Kind switch
+            {
+                SecurityEventKind.AuthenticationSucceeded => AuditActions.AuthSucceeded,
+                SecurityEventKind.AuthenticationThrottled => AuditActions.AuthThrottled,
+                _ => AuditActions.AuthFailed,
+            },
+            "account",
+            e.AuthId,
+            e.Kind == SecurityEventKind.AuthenticationSucceeded ? AuditOutcome.Success : AuditOutcome.Denied,
+            e.Reason), cancellationToken));
+}
+
+/// <summary>
+/// Key operations become audit records in the tenant's chain; the key service refuses a change
+/// (creation, rotation, retirement, shredding) when its record cannot be written. Loads of a key
+/// into memory, and anything about the audit trail's own key, are queued without waiting: they
+/// happen inside other work, even inside the audit writer itself, which must not wait on itself.
+/// </summary>
+sealed class AuditKeyAuditSink(IServiceProvider services) : IKeyAuditSink
+{
+    // The writer MACs with a key from the key service, which reports to this sink: resolve the
+    // writer on first use to break that construction cycle.
+    readonly Lazy<AuditWriter> writer = new(services.GetRequiredService<AuditWriter>);
+
+    public ValueTask RecordAsync(KeyAuditEvent e, CancellationToken cancellationToken)
+    {
+        var ownKey = e.AccountId == AuditMac.KeyOwner;
+        var entry = new AuditEntry(
+            ownKey ? null : e.AccountId,
+            AuditActor.System,
+            AuditActions.KeyOperationPrefix + e.Operation.ToString().ToLowerInvariant(),
+            "key",
+            e.Kind is { } kind ? $"{kind.ToString().ToLowerInvariant()}/v{e.KeyVersion}" : e.KekVersion is { } kek ? $"kek/v{kek}" : null);
+        if (!ownKey && e.Operation != KeyOperation.DataKeyLoaded)
+            return new ValueTask(writer.Value.WriteAsync(entry, cancellationToken));
+        writer.Value.Enqueue(entry);
+        return ValueTask.CompletedTask;
+    }
+}
