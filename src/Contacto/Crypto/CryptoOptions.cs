@@ -59,10 +59,7 @@ public sealed class Pkcs11Options
             throw new InvalidOperationException(
                 $"No PKCS#11 PIN: set the environment variable {PinEnvironmentVariable} or Crypto:Pkcs11:PinFile.");
         }
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(PinFile) & (UnixFileMode)0b111_111) != 0)
-        {
-            throw new InvalidOperationException($"The PIN file {PinFile} is accessible by group or others; chmod 600 it.");
-        }
+        KeyFiles.RefuseIfExposed(PinFile);
         return System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(PinFile).TrimEnd('\r', '\n'));
     }
 }

@@ -72,6 +72,22 @@ public sealed class CryptoRegistrationTests : IDisposable
     }
 
     [Fact]
+    public void Pin_file_must_be_owner_only_and_its_line_end_is_not_part_of_the_pin()
+    {
+        var file = _directory.Combine("pin");
+        File.WriteAllText(file, "4821\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var options = new Pkcs11Options { PinEnvironmentVariable = null, PinFile = file };
+
+        var error = Assert.Throws<InvalidOperationException>(() => options.ReadPin());
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.Contains("group or others", error.Message);
+        Assert.DoesNotContain("4821", error.Message);
+        Assert.Equal("4821"u8.ToArray(), options.ReadPin());
+    }
+
+    [Fact]
     public async Task Maintenance_worker_destroys_keys_once_the_waiting_period_is_over()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
