@@ -22,6 +22,7 @@ public static class ContactoCli
         var context = new CliContext(args, output, error);
         root.Subcommands.Add(DbCommands.Create(context));
         root.Subcommands.Add(TlsCommands.Create(context));
+        root.Subcommands.Add(AccountCommands.Create(context));
 
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

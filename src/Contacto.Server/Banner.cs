@@ -1,4 +1,5 @@
 using System.Text;
+using Contacto.Accounts;
 using Contacto.Platform;
 using Contacto.Storage;
 using Contacto.Tls;
@@ -9,7 +10,7 @@ namespace Contacto.Server;
 /// <summary>What an operator needs after start: where to go, what to trust, where data lives.</summary>
 static class Banner
 {
-    public static string Render(WebApplication app)
+    public static string Render(WebApplication app, AccountService.Created? firstAccount)
     {
         var services = app.Services;
         var listen = services.GetRequiredService<IOptions<ListenerOptions>>().Value;
@@ -30,6 +31,12 @@ static class Banner
                 .AppendLine($"                  trust it, e.g. curl --cacert {ca} {publicUrl}");
         else
             text.AppendLine("  TLS:            certificate from configuration");
+        if (firstAccount is not null)
+            text.AppendLine()
+                .AppendLine("  First account, created now and shown only this once (keep the token safe):")
+                .AppendLine($"    Auth ID:    {firstAccount.Account.AuthId}")
+                .AppendLine($"    Auth Token: {firstAccount.AuthToken}")
+                .AppendLine($"    try: curl --cacert {certificates.CaCertificatePath ?? "<ca>"} -u {firstAccount.Account.AuthId}:{firstAccount.AuthToken} {publicUrl}v1/Account/{firstAccount.Account.AuthId}/");
         return text.ToString().TrimEnd();
     }
 

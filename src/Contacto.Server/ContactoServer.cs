@@ -1,4 +1,6 @@
 using System.Net;
+using Contacto.Accounts;
+using Contacto.Api;
 using Contacto.Observability;
 using Contacto.Operations;
 using Contacto.Platform;
@@ -8,7 +10,6 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
-using Prometheus;
 using KestrelListenOptions = Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions;
 
 namespace Contacto.Server;
@@ -32,6 +33,7 @@ public static class ContactoServer
         var services = builder.Services;
         services.AddContactoPlatform();
         services.AddContactoCertificateRenewal();
+        services.AddContactoMetrics();
         services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();
         services.AddSingleton<BoundListeners>();
@@ -47,9 +49,10 @@ public static class ContactoServer
 
         var app = builder.Build();
         app.UseWhen(context => Planes.Of(context) == Plane.Public, publicPlane => publicPlane.UseHsts());
+        app.UseAccountPathNormalisation();
         app.UseRouting();
         app.UsePlaneSeparation();
-        app.UseHttpMetrics();
+        app.UseApiErrors();
         app.MapContacto();
         map?.Invoke(app);
         return app;
@@ -92,28 +95,34 @@ public static class ContactoServer
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         WebApplication app;
+        AccountService.Created? firstAccount;
         try
         {
             app = Build(args);
-            await StartAsync(app, CancellationToken.None);
+            firstAccount = await StartAsync(app, CancellationToken.None);
         }
         catch (Exception e) when (StartupFailure.Describe(e) is { } message)
         {
             await error.WriteLineAsync($"contacto: {message}");
             return 2;
         }
-        await output.WriteLineAsync(Banner.Render(app));
+        await output.WriteLineAsync(Banner.Render(app, firstAccount));
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
         return 0;
     }
 
-    /// <summary>Prepares storage and certificates, then opens the listeners.</summary>
-    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
+    /// <summary>
+    /// Prepares storage and certificates, creates the first account on an empty database, then
+    /// opens the listeners. Returns the first account's credentials when this start created it.
+    /// </summary>
+    public static async Task<AccountService.Created?> StartAsync(WebApplication app, CancellationToken cancellationToken)
     {
         await app.Services.GetRequiredService<StorageInitializer>().InitializeAsync(cancellationToken);
         _ = app.Services.GetRequiredService<ServerCertificateStore>().Current;
+        var firstAccount = await app.Services.GetRequiredService<AccountService>().CreateFirstAccountAsync("Demo", cancellationToken);
         await app.StartAsync(cancellationToken);
+        return firstAccount;
     }
 }
 

@@ -1,4 +1,6 @@
-using Contacto.Observability;
+using Contacto.Accounts;
+using Contacto.Api;
+using Contacto.Crypto;
 using Contacto.Operations;
 using Contacto.Platform;
 using Contacto.Storage;
@@ -22,12 +24,16 @@ public static class ContactoPlatform
         services.TryAddSingleton(TimeProvider.System);
         services.AddContactoTls();
         services.AddContactoStorage();
+        services.AddContactoCrypto();
+        services.AddContactoAccounts();
         return services;
     }
 
     public static IEndpointRouteBuilder MapContacto(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapContactoOps();
+        var api = endpoints.MapAccountApi();
+        api.MapAccounts();
         return endpoints;
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Prometheus;
+using OpenTelemetry.Exporter;
 
 namespace Contacto.Operations;
 
@@ -21,7 +21,7 @@ public static class OpsEndpoints
             Predicate = check => check.Tags.Contains(StorageServiceCollectionExtensions.ReadyTag),
             ResponseWriter = WriteHealth,
         });
-        ops.MapMetrics("/metrics");
+        ops.MapPrometheusScrapingEndpoint("/metrics");
         return endpoints;
     }
 

@@ -15,7 +15,7 @@ public static partial class StartupFailure
         ConfigurationException c => $"configuration error: {c.Message}",
         OptionsValidationException v => $"configuration error: {string.Join("; ", v.Failures)}",
         InvalidOperationException i when IsBinderError(i) => $"configuration error: {DescribeBinderError(i.Message)}",
-        IOException { InnerException: SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } } or
+        IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException } or
             SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } => $"cannot listen: {e.Message}",
         AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
         _ => null,

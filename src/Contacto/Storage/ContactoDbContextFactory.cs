@@ -34,7 +34,16 @@ public sealed class ContactoDbContextFactory : IDbContextFactory<ContactoDbConte
 
     internal string ConnectionString { get; }
 
+    /// <summary>A system context: sees every account's rows. For workers and the CLI only.</summary>
     public ContactoDbContext CreateDbContext() => create();
+
+    /// <summary>A context that sees and saves only <paramref name="accountId"/>'s rows.</summary>
+    public ContactoDbContext CreateForAccount(Guid accountId)
+    {
+        var db = create();
+        db.TenantAccountId = accountId;
+        return db;
+    }
 
     static Func<ContactoDbContext> CreateWith<T>(DbContextOptions<T> options, Func<DbContextOptions<T>, ContactoDbContext> construct)
         where T : ContactoDbContext => () => construct(options);

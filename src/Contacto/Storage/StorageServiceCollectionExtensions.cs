@@ -1,3 +1,4 @@
+using Contacto.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<ContactoDbContextFactory>();
         services.AddSingleton<IDbContextFactory<ContactoDbContext>>(sp => sp.GetRequiredService<ContactoDbContextFactory>());
-        services.AddScoped(sp => sp.GetRequiredService<ContactoDbContextFactory>().CreateDbContext());
+        // What request code gets: always scoped to the authenticated account, never a system context.
+        services.AddScoped<TenantContext>();
+        services.AddScoped(sp => sp.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(sp.GetRequiredService<TenantContext>().AccountId));
         services.AddSingleton<StorageInitializer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag]);
         return services;

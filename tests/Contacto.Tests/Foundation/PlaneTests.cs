@@ -49,8 +49,8 @@ public sealed class PlaneTests(SqliteServerFixture fixture) : IClassFixture<Sqli
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
-        Assert.Contains("# TYPE http_request_duration_seconds histogram", text);
-        Assert.Contains("code=\"404\"", text);
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text);
+        Assert.Contains("http_response_status_code=\"404\"", text);
     }
 
     [Fact]

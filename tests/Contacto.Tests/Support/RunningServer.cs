@@ -1,3 +1,4 @@
+using Contacto.Accounts;
 using Contacto.Server;
 using Contacto.Tls;
 using Microsoft.AspNetCore.Builder;
@@ -11,9 +12,10 @@ namespace Contacto.Tests.Support;
 /// </summary>
 public sealed class RunningServer : IAsyncDisposable
 {
-    RunningServer(WebApplication app, string caPath)
+    RunningServer(WebApplication app, string caPath, AccountService.Created? firstAccount)
     {
         App = app;
+        FirstAccount = firstAccount;
         CaPath = caPath;
         var bound = app.Services.GetRequiredService<BoundListeners>();
         PublicPort = bound.PublicPort;
@@ -23,6 +25,9 @@ public sealed class RunningServer : IAsyncDisposable
     }
 
     public WebApplication App { get; }
+
+    /// <summary>The demo account this start created, when the database was empty.</summary>
+    public AccountService.Created? FirstAccount { get; }
     public string CaPath { get; }
     public int PublicPort { get; }
     public int OpsPort { get; }
@@ -45,11 +50,24 @@ public sealed class RunningServer : IAsyncDisposable
         ];
         var app = ContactoServer.Build(args, configure, map);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await ContactoServer.StartAsync(app, timeout.Token);
+        var firstAccount = await ContactoServer.StartAsync(app, timeout.Token);
         var ca = trustedCaPath ?? app.Services.GetRequiredService<ServerCertificateStore>().CaCertificatePath
                  ?? throw new InvalidOperationException("Name the CA that signed the configured certificate");
-        return new RunningServer(app, ca);
+        return new RunningServer(app, ca, firstAccount);
     }
+
+    /// <summary>A client of the public plane that authenticates as the given account.</summary>
+    public HttpClient ApiClient(string authId, string authToken)
+    {
+        var client = CaTrust.Client(CaPath, PublicPort);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{authId}:{authToken}")));
+        return client;
+    }
+
+    /// <summary>Creates a main account directly, as the operator's CLI does.</summary>
+    public Task<AccountService.Created> CreateAccountAsync(string name = "Tenant") =>
+        Services.GetRequiredService<AccountService>().CreateAsync(name, null, true, CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

@@ -22,6 +22,101 @@ namespace Contacto.Storage.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Contacto.Accounts.Account", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AccountType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<byte[]>("AddressSealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("AuthId")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<byte[]>("AuthTokenSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<bool>("AutoRecharge")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("BillingMode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<decimal>("CashCredits")
+                        .HasPrecision(18, 5)
+                        .HasColumnType("numeric(18,5)");
+
+                    b.Property<byte[]>("CitySealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("ModifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("NameSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("PreviousAuthTokenExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("PreviousAuthTokenSealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("StateSealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Timezone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuthId")
+                        .IsUnique();
+
+                    b.HasIndex("ParentId", "CreatedAt");
+
+                    b.ToTable("accounts", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Accounts.PlatformMarker", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("platform_markers", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Crypto.KeyShreddingRecord", b =>
                 {
                     b.Property<Guid>("AccountId")
@@ -77,6 +172,14 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.HasIndex("KekVersion");
 
                     b.ToTable("tenant_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Accounts.Account", b =>
+                {
+                    b.HasOne("Contacto.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("ParentId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 #pragma warning restore 612, 618
         }

@@ -17,6 +17,101 @@ namespace Contacto.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Contacto.Accounts.Account", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("AddressSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("AuthId")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("AuthTokenSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<bool>("AutoRecharge")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BillingMode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("CashCredits")
+                        .HasPrecision(18, 5)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("CitySealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ModifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("NameSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PreviousAuthTokenExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("PreviousAuthTokenSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("StateSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Timezone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuthId")
+                        .IsUnique();
+
+                    b.HasIndex("ParentId", "CreatedAt");
+
+                    b.ToTable("accounts", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Accounts.PlatformMarker", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("platform_markers", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Crypto.KeyShreddingRecord", b =>
                 {
                     b.Property<Guid>("AccountId")
@@ -72,6 +167,14 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.HasIndex("KekVersion");
 
                     b.ToTable("tenant_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Accounts.Account", b =>
+                {
+                    b.HasOne("Contacto.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("ParentId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 #pragma warning restore 612, 618
         }
