@@ -112,7 +112,7 @@ public sealed class CryptoRegistrationTests : IDisposable
         await host.StopAsync();
     }
 
-    /// <summary>The platform's data directory and migrated SQLite storage, plus the crypto capability.</summary>
+    /// <summary>The platform as the server wires it (crypto included), on migrated SQLite storage.</summary>
     private async Task<IHost> BuildAsync(Action<CryptoOptions>? configure = null, Action<IServiceCollection>? more = null, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -124,7 +124,10 @@ public sealed class CryptoRegistrationTests : IDisposable
         }
         more?.Invoke(builder.Services);
         builder.Services.AddContactoPlatform();
-        builder.Services.AddContactoCrypto(configure);
+        if (configure is not null)
+        {
+            builder.Services.Configure(configure);
+        }
         var host = builder.Build();
         await host.Services.GetRequiredService<StorageInitializer>().MigrateAsync(CancellationToken.None);
         return host;
