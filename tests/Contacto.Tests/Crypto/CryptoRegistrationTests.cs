@@ -51,7 +51,7 @@ public sealed class CryptoRegistrationTests : IDisposable
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("ModulePath", error.Message);
-        Assert.Contains("TokenLabel is required", error.Message);
+        Assert.Contains("TokenLabel or Crypto:Pkcs11:SlotId is required", error.Message);
         Assert.Contains("PIN is missing", error.Message);
     }
 
