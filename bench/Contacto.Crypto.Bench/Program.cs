@@ -22,7 +22,7 @@ try
     builder.Configuration["DataDir"] = Path.Combine(directory, "data");
     builder.Logging.ClearProviders();
     builder.Services.AddContactoPlatform();
-    builder.Services.AddContactoCrypto(o => o.Local.MasterKeyEnvironmentVariable = null);
+    builder.Services.Configure<CryptoOptions>(o => o.Local.MasterKeyEnvironmentVariable = null);
     using var host = builder.Build();
     await host.Services.GetRequiredService<StorageInitializer>().MigrateAsync(CancellationToken.None);
     var crypto = host.Services.GetRequiredService<ITenantCrypto>();

@@ -24,6 +24,7 @@ public static class ContactoCli
         root.Subcommands.Add(TlsCommands.Create(context));
         root.Subcommands.Add(AccountCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
+        root.Subcommands.Add(KeysCommands.Create(context));
 
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

@@ -35,7 +35,11 @@ public sealed class Pkcs11Options
     /// <summary>Path of the PKCS#11 module, for example /usr/lib/softhsm/libsofthsm2.so.</summary>
     public string ModulePath { get; set; } = "";
 
+    /// <summary>Label of the token holding the KEKs; this, <see cref="SlotId"/> or both.</summary>
     public string TokenLabel { get; set; } = "";
+
+    /// <summary>Slot of the token holding the KEKs; this, <see cref="TokenLabel"/> or both.</summary>
+    public ulong? SlotId { get; set; }
 
     /// <summary>Environment variable holding the user PIN; used when set and not empty.</summary>
     public string? PinEnvironmentVariable { get; set; } = "CONTACTO_PKCS11_PIN";
@@ -59,10 +63,7 @@ public sealed class Pkcs11Options
             throw new InvalidOperationException(
                 $"No PKCS#11 PIN: set the environment variable {PinEnvironmentVariable} or Crypto:Pkcs11:PinFile.");
         }
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(PinFile) & (UnixFileMode)0b111_111) != 0)
-        {
-            throw new InvalidOperationException($"The PIN file {PinFile} is accessible by group or others; chmod 600 it.");
-        }
+        KeyFiles.RefuseIfExposed(PinFile);
         return System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(PinFile).TrimEnd('\r', '\n'));
     }
 }
@@ -94,9 +95,9 @@ internal sealed class CryptoOptionsValidator : IValidateOptions<CryptoOptions>
                 {
                     failures.Add($"Crypto:Pkcs11:ModulePath '{options.Pkcs11.ModulePath}' does not exist.");
                 }
-                if (string.IsNullOrWhiteSpace(options.Pkcs11.TokenLabel))
+                if (string.IsNullOrWhiteSpace(options.Pkcs11.TokenLabel) && options.Pkcs11.SlotId is null)
                 {
-                    failures.Add("Crypto:Pkcs11:TokenLabel is required.");
+                    failures.Add("Crypto:Pkcs11:TokenLabel or Crypto:Pkcs11:SlotId is required.");
                 }
                 var pinInEnvironment = !string.IsNullOrEmpty(options.Pkcs11.PinEnvironmentVariable)
                     && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(options.Pkcs11.PinEnvironmentVariable));

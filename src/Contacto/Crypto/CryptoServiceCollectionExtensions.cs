@@ -52,7 +52,7 @@ public static class CryptoServiceCollectionExtensions
         var pin = options.Pkcs11.ReadPin();
         try
         {
-            return new Pkcs11Kek(options.Pkcs11.ModulePath, options.Pkcs11.TokenLabel, pin, options.Pkcs11.KeyLabelPrefix);
+            return new Pkcs11Kek(options.Pkcs11, pin);
         }
         finally
         {

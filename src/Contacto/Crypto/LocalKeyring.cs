@@ -22,11 +22,6 @@ public sealed class LocalKeyring : IKekProvider
     private const string VersionFileSuffix = ".key";
     private const int SealedKekSize = FieldEnvelope.NonceSize + KeyMaterial.Size + FieldEnvelope.TagSize;
 
-    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
-    private const UnixFileMode GroupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-
     private static ReadOnlySpan<byte> KekDomain => "contacto.kek.1"u8;
 
     private readonly string _directory;
@@ -38,15 +33,8 @@ public sealed class LocalKeyring : IKekProvider
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(options.KeysDirectory, nameof(options.KeysDirectory));
         _directory = Path.GetFullPath(options.KeysDirectory);
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(_directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(_directory, OwnerOnlyDirectory);
-        }
-        RefuseIfExposed(_directory);
+        KeyFiles.CreateOwnerOnlyDirectory(_directory);
+        KeyFiles.RefuseIfExposed(_directory);
 
         Span<byte> masterKey = stackalloc byte[KeyMaterial.Size];
         try
@@ -117,7 +105,7 @@ public sealed class LocalKeyring : IKekProvider
             {
                 RandomNumberGenerator.Fill(kek);
                 Seal(_master, kek, KekContext(version, context), sealedKek);
-                WriteOwnerOnly(VersionPath(version), sealedKek);
+                KeyFiles.WriteNew(VersionPath(version), sealedKek);
                 _keks.Add(version, new AesGcm(kek, FieldEnvelope.TagSize));
             }
             finally
@@ -159,7 +147,7 @@ public sealed class LocalKeyring : IKekProvider
         var path = options.MasterKeyFile is { Length: > 0 } file ? Path.GetFullPath(file) : Path.Combine(_directory, MasterKeyFileName);
         if (File.Exists(path))
         {
-            RefuseIfExposed(path);
+            KeyFiles.RefuseIfExposed(path);
             ReadMasterKeyFile(path, masterKey);
             return;
         }
@@ -173,7 +161,7 @@ public sealed class LocalKeyring : IKekProvider
                 $"The keyring at {_directory} has KEK versions but no master key; supply the master key it was created with.");
         }
         RandomNumberGenerator.Fill(masterKey);
-        WriteOwnerOnly(path, masterKey);
+        KeyFiles.WriteNew(path, masterKey);
     }
 
     /// <summary>Accepts the raw 32 bytes or their base64 text, so operators can paste a key into a file.</summary>
@@ -215,7 +203,7 @@ public sealed class LocalKeyring : IKekProvider
 
     private void LoadVersion(string path, int version)
     {
-        RefuseIfExposed(path);
+        KeyFiles.RefuseIfExposed(path);
         var sealedKek = File.ReadAllBytes(path);
         Span<byte> kek = stackalloc byte[KeyMaterial.Size];
         Span<byte> context = stackalloc byte[KekDomain.Length + 4];
@@ -265,34 +253,6 @@ public sealed class LocalKeyring : IKekProvider
 
     private string VersionPath(int version) =>
         Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{VersionFilePrefix}{version:D4}{VersionFileSuffix}"));
-
-    private static void WriteOwnerOnly(string path, ReadOnlySpan<byte> content)
-    {
-        // CreateNew: never overwrite key material, and two processes cannot both create one version.
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnlyFile;
-        }
-        using var file = new FileStream(path, options);
-        file.Write(content);
-        file.Flush(flushToDisk: true);
-    }
-
-    private static void RefuseIfExposed(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-        var mode = File.GetUnixFileMode(path);
-        if ((mode & GroupOrOthers) != 0)
-        {
-            throw new InvalidOperationException(
-                $"Key material at {path} is accessible by group or others (mode {Convert.ToString((int)mode, 8)}). " +
-                "Restrict it to its owner (chmod 600 for a file, 700 for the keys directory) and start again.");
-        }
-    }
 }
 
 public sealed class LocalKeyringOptions

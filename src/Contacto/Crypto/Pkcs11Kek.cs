@@ -34,15 +34,13 @@ public sealed class Pkcs11Kek : IKekProvider
                 : IntPtr.Zero);
     }
 
-    public Pkcs11Kek(string modulePath, string tokenLabel, ReadOnlySpan<byte> pin, string labelPrefix)
+    public Pkcs11Kek(Pkcs11Options options, ReadOnlySpan<byte> pin)
     {
-        _labelPrefix = labelPrefix;
-        _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, modulePath, AppType.MultiThreaded);
+        _labelPrefix = options.KeyLabelPrefix;
+        _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, options.ModulePath, AppType.MultiThreaded);
         try
         {
-            var slot = _library.GetSlotList(SlotsType.WithTokenPresent)
-                .FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == tokenLabel)
-                ?? throw new InvalidOperationException($"No PKCS#11 token labelled '{tokenLabel}' in {modulePath}.");
+            var slot = FindSlot(options);
             _session = slot.OpenSession(SessionType.ReadWrite);
             var pinCopy = pin.ToArray();
             try
@@ -173,6 +171,18 @@ public sealed class Pkcs11Kek : IKekProvider
             _session.Dispose();
             _library.Dispose();
         }
+    }
+
+    /// <summary>The slot with the configured id, or the token with the configured label; both must agree when both are set.</summary>
+    private ISlot FindSlot(Pkcs11Options options)
+    {
+        var slots = _library.GetSlotList(SlotsType.WithTokenPresent);
+        var found = slots.FirstOrDefault(s =>
+            (options.SlotId is not { } id || s.SlotId == id)
+            && (string.IsNullOrEmpty(options.TokenLabel) || s.GetTokenInfo().Label.Trim() == options.TokenLabel));
+        return found ?? throw new InvalidOperationException(
+            $"No PKCS#11 token{(options.SlotId is { } slot ? $" in slot {slot}" : "")}" +
+            $"{(string.IsNullOrEmpty(options.TokenLabel) ? "" : $" labelled '{options.TokenLabel}'")} in {options.ModulePath}.");
     }
 
     private string Label(int version) => string.Create(CultureInfo.InvariantCulture, $"{_labelPrefix}-v{version}");

@@ -243,12 +243,20 @@ internal sealed class TenantKeyService : ITenantKeyAdministration, IDisposable
                 }
             }
         }
+        catch
+        {
+            // A key that fails to unwrap must not leave the ones before it unwiped in memory.
+            active.ForEach(k => k.Destroy());
+            indexKey?.Destroy();
+            throw;
+        }
         finally
         {
             CryptographicOperations.ZeroMemory(material);
         }
         if (indexKey is null)
         {
+            active.ForEach(k => k.Destroy());
             throw new CryptographicException($"Account {accountId} has no active blind-index key.");
         }
         return new TenantKeySet(accountId, active, retired, indexKey, shreddingScheduled, _time.GetUtcNow() + _cacheDuration);

@@ -51,7 +51,7 @@ public sealed class CryptoRegistrationTests : IDisposable
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(host));
 
         Assert.Contains("ModulePath", error.Message);
-        Assert.Contains("TokenLabel is required", error.Message);
+        Assert.Contains("TokenLabel or Crypto:Pkcs11:SlotId is required", error.Message);
         Assert.Contains("PIN is missing", error.Message);
     }
 
@@ -69,6 +69,22 @@ public sealed class CryptoRegistrationTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(host));
 
         Assert.Contains("group or others", error.Message);
+    }
+
+    [Fact]
+    public void Pin_file_must_be_owner_only_and_its_line_end_is_not_part_of_the_pin()
+    {
+        var file = _directory.Combine("pin");
+        File.WriteAllText(file, "4821\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var options = new Pkcs11Options { PinEnvironmentVariable = null, PinFile = file };
+
+        var error = Assert.Throws<InvalidOperationException>(() => options.ReadPin());
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.Contains("group or others", error.Message);
+        Assert.DoesNotContain("4821", error.Message);
+        Assert.Equal("4821"u8.ToArray(), options.ReadPin());
     }
 
     [Fact]
@@ -96,7 +112,7 @@ public sealed class CryptoRegistrationTests : IDisposable
         await host.StopAsync();
     }
 
-    /// <summary>The platform's data directory and migrated SQLite storage, plus the crypto capability.</summary>
+    /// <summary>The platform as the server wires it (crypto included), on migrated SQLite storage.</summary>
     private async Task<IHost> BuildAsync(Action<CryptoOptions>? configure = null, Action<IServiceCollection>? more = null, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -107,7 +123,10 @@ public sealed class CryptoRegistrationTests : IDisposable
             builder.Logging.AddProvider(logs);
         }
         builder.Services.AddContactoPlatform();
-        builder.Services.AddContactoCrypto(configure);
+        if (configure is not null)
+        {
+            builder.Services.Configure(configure);
+        }
         more?.Invoke(builder.Services); // after the platform, so a test's replacements win
         return await Task.FromResult(builder.Build());
     }

@@ -103,12 +103,36 @@ public sealed class Pkcs11KekTests(SoftHsmFixture hsm)
     public void Wrong_pin_or_token_is_refused_without_echoing_the_pin()
     {
         var wrongPin = Encoding.UTF8.GetBytes("not-the-pin-1234");
-        var error = Assert.ThrowsAny<Exception>(() => new Pkcs11Kek(SoftHsmFixture.ModulePath, hsm.TokenLabel, wrongPin, "contacto-kek"));
+        var error = Assert.ThrowsAny<Exception>(() => new Pkcs11Kek(Token(hsm.TokenLabel), wrongPin));
         Assert.DoesNotContain("not-the-pin-1234", error.ToString());
 
-        var missing = Assert.Throws<InvalidOperationException>(() => new Pkcs11Kek(SoftHsmFixture.ModulePath, "no-such-token", Encoding.UTF8.GetBytes(hsm.Pin), "contacto-kek"));
+        var missing = Assert.Throws<InvalidOperationException>(() => new Pkcs11Kek(Token("no-such-token"), Encoding.UTF8.GetBytes(hsm.Pin)));
         Assert.Contains("no-such-token", missing.Message);
+        var wrongSlot = Assert.Throws<InvalidOperationException>(() => new Pkcs11Kek(Token(hsm.TokenLabel, 424242), Encoding.UTF8.GetBytes(hsm.Pin)));
+        Assert.Contains("slot 424242", wrongSlot.Message);
     }
 
-    private Pkcs11Kek Open() => new(SoftHsmFixture.ModulePath, hsm.TokenLabel, Encoding.UTF8.GetBytes(hsm.Pin), "contacto-kek");
+    [Fact]
+    public void Token_is_found_by_slot_id_alone()
+    {
+        var slotId = SlotOfToken();
+
+        using var bySlot = new Pkcs11Kek(Token("", slotId), Encoding.UTF8.GetBytes(hsm.Pin));
+        var wrapped = bySlot.Wrap(new byte[32], Context);
+
+        Assert.Equal(bySlot.CurrentVersion, wrapped.KekVersion);
+    }
+
+    private static Pkcs11Options Token(string label, ulong? slotId = null) =>
+        new() { ModulePath = SoftHsmFixture.ModulePath, TokenLabel = label, SlotId = slotId };
+
+    private Pkcs11Kek Open() => new(Token(hsm.TokenLabel), Encoding.UTF8.GetBytes(hsm.Pin));
+
+    /// <summary>SoftHSM2 assigns the slot id when the token is initialised, so it is looked up by label.</summary>
+    private ulong SlotOfToken()
+    {
+        var factories = new Pkcs11InteropFactories();
+        using var library = factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, SoftHsmFixture.ModulePath, AppType.MultiThreaded);
+        return library.GetSlotList(SlotsType.WithTokenPresent).Single(s => s.GetTokenInfo().Label.Trim() == hsm.TokenLabel).SlotId;
+    }
 }
