@@ -250,7 +250,7 @@ public sealed class SmppBind : IAsyncDisposable
         switch (request)
         {
             case DeliverSm or DataSm when _inbound is not null && Mode.CanReceive():
-                await _inbound(new InboundMessage(Name, request), cancellationToken).ConfigureAwait(false);
+                await _inbound(new InboundMessage(Name, request, _options.Text), cancellationToken).ConfigureAwait(false);
                 return new MessageIdResponsePdu(request.CommandId.ResponseFor());
             case DeliverSm or DataSm:
                 return ErrorResponses.For(request, CommandStatus.IncorrectBindStatus);
