@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Contacto.Smpp.Protocol;
 using Contacto.Smpp.Session;
+using Contacto.Smpp.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,6 +18,7 @@ public sealed class SmppBind : IAsyncDisposable
 {
     private readonly SmppBindOptions _options;
     private readonly InboundMessageHandler? _inbound;
+    private readonly TextProfile _text;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TransactionRateLimiter _limiter;
@@ -35,11 +37,13 @@ public sealed class SmppBind : IAsyncDisposable
         SmppBindOptions options,
         InboundMessageHandler? inbound = null,
         TimeProvider? timeProvider = null,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        TextProfile? text = null)
     {
         options.Validate();
         _options = options;
         _inbound = inbound;
+        _text = text ?? TextProfile.Default;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _limiter = new TransactionRateLimiter(options.TransactionsPerSecond, _time);
@@ -50,6 +54,9 @@ public sealed class SmppBind : IAsyncDisposable
     public string Name => _options.Name;
 
     public BindMode Mode => _options.Mode;
+
+    /// <summary>How the carrier writes text, for decoding inbound messages.</summary>
+    public TextProfile Text => _text;
 
     /// <summary>Raised on every change of state, on a thread of the bind: keep handlers short.</summary>
     public event Action<BindHealth>? HealthChanged;
@@ -250,7 +257,7 @@ public sealed class SmppBind : IAsyncDisposable
         switch (request)
         {
             case DeliverSm or DataSm when _inbound is not null && Mode.CanReceive():
-                await _inbound(new InboundMessage(Name, request, _options.Text), cancellationToken).ConfigureAwait(false);
+                await _inbound(new InboundMessage(Name, request, _text), cancellationToken).ConfigureAwait(false);
                 return new MessageIdResponsePdu(request.CommandId.ResponseFor());
             case DeliverSm or DataSm:
                 return ErrorResponses.For(request, CommandStatus.IncorrectBindStatus);

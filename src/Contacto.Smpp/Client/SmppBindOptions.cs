@@ -1,7 +1,6 @@
 using System.Net.Security;
 using Contacto.Smpp.Protocol;
 using Contacto.Smpp.Session;
-using Contacto.Smpp.Text;
 
 namespace Contacto.Smpp.Client;
 
@@ -25,9 +24,6 @@ public sealed class SmppBindOptions
     public string SystemType { get; init; } = string.Empty;
 
     public BindMode Mode { get; init; } = BindMode.Transceiver;
-
-    /// <summary>How the carrier reads and writes text, for decoding inbound messages.</summary>
-    public TextProfile Text { get; init; } = TextProfile.Default;
 
     /// <summary>Window, time-outs and keep-alive of the connection.</summary>
     public SmppConnectionOptions Connection { get; init; } = new();

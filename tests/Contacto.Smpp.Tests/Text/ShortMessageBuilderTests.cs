@@ -3,7 +3,7 @@ using Contacto.Smpp.Text;
 
 namespace Contacto.Smpp.Tests.Text;
 
-public sealed class SubmitSmBuilderTests
+public sealed class ShortMessageBuilderTests
 {
     private static readonly OutboundText Long = new(
         SmeAddress.Alphanumeric("Contacto"), SmeAddress.International("15550001111"), new string('a', 200));
@@ -11,7 +11,7 @@ public sealed class SubmitSmBuilderTests
     [Fact]
     public void ShortTextIsOnePduWithoutHeader()
     {
-        var submits = SubmitSmBuilder.Build(Long with { Text = "hi @ home" }, TextProfile.Default, new ConcatenationReferences(0));
+        var submits = ShortMessageBuilder.BuildSubmits(Long with { Text = "hi @ home" }, TextProfile.Default, new ConcatenationReferences(0));
 
         var submit = Assert.Single(submits);
         Assert.False(submit.HasUserDataHeader);
@@ -23,7 +23,7 @@ public sealed class SubmitSmBuilderTests
     [Fact]
     public void EightBitHeaderCarriesOneReferenceAndTheSequence()
     {
-        var submits = SubmitSmBuilder.Build(Long, TextProfile.Default, new ConcatenationReferences(41));
+        var submits = ShortMessageBuilder.BuildSubmits(Long, TextProfile.Default, new ConcatenationReferences(41));
 
         Assert.Equal(2, submits.Count);
         Assert.All(submits, s => Assert.True(s.HasUserDataHeader));
@@ -48,7 +48,7 @@ public sealed class SubmitSmBuilderTests
     {
         var profile = new TextProfile { Concatenation = ConcatenationMode.Udh16BitReference };
 
-        var submits = SubmitSmBuilder.Build(Long, profile, new ConcatenationReferences(0x1233));
+        var submits = ShortMessageBuilder.BuildSubmits(Long, profile, new ConcatenationReferences(0x1233));
 
         Assert.Equal(new byte[] { 0x06, 0x08, 0x04, 0x12, 0x34, 2, 1 }, submits[0].ShortMessage[..7]);
         Assert.True(UserDataHeader.TryReadConcatenation(submits[1].ShortMessage, out var info));
@@ -60,7 +60,7 @@ public sealed class SubmitSmBuilderTests
     {
         var profile = new TextProfile { Concatenation = ConcatenationMode.SarTlvs };
 
-        var submits = SubmitSmBuilder.Build(Long, profile, new ConcatenationReferences(6));
+        var submits = ShortMessageBuilder.BuildSubmits(Long, profile, new ConcatenationReferences(6));
 
         Assert.Equal(2, submits.Count);
         Assert.All(submits, s => Assert.False(s.HasUserDataHeader));
@@ -75,7 +75,7 @@ public sealed class SubmitSmBuilderTests
     {
         var profile = new TextProfile { Concatenation = ConcatenationMode.MessagePayload };
 
-        var submit = Assert.Single(SubmitSmBuilder.Build(Long, profile, new ConcatenationReferences()));
+        var submit = Assert.Single(ShortMessageBuilder.BuildSubmits(Long, profile, new ConcatenationReferences()));
 
         Assert.Empty(submit.ShortMessage);
         Assert.Equal(Long.Text, SmsTextDecoder.Decode(submit, profile).Text);
@@ -86,8 +86,8 @@ public sealed class SubmitSmBuilderTests
     {
         var references = new ConcatenationReferences(0);
 
-        var first = SubmitSmBuilder.Build(Long, TextProfile.Default, references);
-        var second = SubmitSmBuilder.Build(Long, TextProfile.Default, references);
+        var first = ShortMessageBuilder.BuildSubmits(Long, TextProfile.Default, references);
+        var second = ShortMessageBuilder.BuildSubmits(Long, TextProfile.Default, references);
 
         Assert.NotEqual(first[0].ShortMessage[3], second[0].ShortMessage[3]);
     }
@@ -100,7 +100,7 @@ public sealed class SubmitSmBuilderTests
         var profile = new TextProfile { PackGsm7 = true, Concatenation = mode };
         var text = "Hello {world} " + new string('z', 300) + " €!";
 
-        var submits = SubmitSmBuilder.Build(Long with { Text = text }, profile, new ConcatenationReferences());
+        var submits = ShortMessageBuilder.BuildSubmits(Long with { Text = text }, profile, new ConcatenationReferences());
 
         Assert.All(submits, s => Assert.True(s.ShortMessage.Length <= 140));
         Assert.Equal(text, string.Concat(submits.Select(s => SmsTextDecoder.Decode(s, profile).Text)));
@@ -111,7 +111,7 @@ public sealed class SubmitSmBuilderTests
     {
         var text = "Привет 😀 " + string.Concat(Enumerable.Repeat("👍🏽", 40));
 
-        var submits = SubmitSmBuilder.Build(Long with { Text = text }, TextProfile.Default, new ConcatenationReferences());
+        var submits = ShortMessageBuilder.BuildSubmits(Long with { Text = text }, TextProfile.Default, new ConcatenationReferences());
 
         Assert.All(submits, s => Assert.Equal(DataCodings.Ucs2, s.DataCoding));
         Assert.All(submits, s => Assert.True(s.ShortMessage.Length <= 140));

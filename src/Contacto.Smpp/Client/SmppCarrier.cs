@@ -1,0 +1,101 @@
+using Contacto.Smpp.Protocol;
+using Contacto.Smpp.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Contacto.Smpp.Client;
+
+/// <summary>
+/// All binds to one carrier. Submits go to the bound bind with the fewest requests in
+/// flight; texts are split the way the carrier wants; health is reported per bind so a
+/// router can fail over to another carrier.
+/// </summary>
+public sealed class SmppCarrier : IAsyncDisposable
+{
+    private readonly SmppCarrierOptions _options;
+    private readonly ConcatenationReferences _references = new();
+    private readonly SmppBind[] _binds;
+
+    public SmppCarrier(
+        SmppCarrierOptions options,
+        InboundMessageHandler? inbound = null,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null)
+    {
+        options.Validate();
+        _options = options;
+        _binds = [.. options.Binds.Select(b => new SmppBind(b, inbound, timeProvider, logger, options.Text))];
+        foreach (var bind in _binds)
+        {
+            bind.HealthChanged += health => HealthChanged?.Invoke(health);
+        }
+    }
+
+    public string Name => _options.Name;
+
+    public IReadOnlyList<SmppBind> Binds => _binds;
+
+    /// <summary>Raised when any bind changes state.</summary>
+    public event Action<BindHealth>? HealthChanged;
+
+    public IReadOnlyList<BindHealth> Health => [.. _binds.Select(b => b.Health)];
+
+    /// <summary>True while at least one bind can take submits.</summary>
+    public bool CanSubmit => _binds.Any(b => b.Mode.CanSubmit() && b.Health.IsUp);
+
+    public void Start()
+    {
+        foreach (var bind in _binds)
+        {
+            bind.Start();
+        }
+    }
+
+    public Task WaitUntilAnyBoundAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAny(_binds.Select(b => b.WaitUntilBoundAsync(cancellationToken))).Unwrap();
+
+    /// <summary>Segments and data_coding the text will take on this carrier.</summary>
+    public SmsPlan Plan(string text) => SmsPlanner.Plan(text, _options.Text);
+
+    /// <summary>Submits a PDU already built (one part of a text split by the caller).</summary>
+    public Task<SubmitResult> SubmitAsync(SubmitSm submit, CancellationToken cancellationToken = default) =>
+        PickBind().SubmitAsync(submit, cancellationToken);
+
+    /// <summary>
+    /// Splits the text for this carrier and submits the parts in order. Stops at the first part
+    /// not accepted, so fewer results than parts means the message was not sent whole.
+    /// </summary>
+    public async Task<IReadOnlyList<SubmitResult>> SendTextAsync(OutboundText message, CancellationToken cancellationToken = default)
+    {
+        var results = new List<SubmitResult>();
+        foreach (var part in ShortMessageBuilder.BuildSubmits(message, _options.Text, _references))
+        {
+            var result = await SubmitAsync(part, cancellationToken).ConfigureAwait(false);
+            results.Add(result);
+            if (!result.IsAccepted)
+            {
+                break;
+            }
+        }
+        return results;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(_binds.Select(b => b.StopAsync(cancellationToken))).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private SmppBind PickBind()
+    {
+        SmppBind? best = null;
+        var fewest = int.MaxValue;
+        foreach (var bind in _binds)
+        {
+            var health = bind.Health;
+            if (bind.Mode.CanSubmit() && health.IsUp && health.Outstanding < fewest)
+            {
+                (best, fewest) = (bind, health.Outstanding);
+            }
+        }
+        return best ?? throw new SmppNotBoundException($"{Name} has no bound transmitter.");
+    }
+}
