@@ -64,7 +64,7 @@ internal sealed class SimulatedSession(SmscSimulator simulator)
         return new BindResponsePdu(bind.CommandId.ResponseFor()) { Status = status, SystemId = options.SystemId };
     }
 
-    private async ValueTask<Pdu> SubmitAsync(SubmitSm submit, SmscSimulatorOptions options, CancellationToken cancellationToken)
+    private async ValueTask<Pdu?> SubmitAsync(SubmitSm submit, SmscSimulatorOptions options, CancellationToken cancellationToken)
     {
         if (options.Latency > TimeSpan.Zero)
         {
@@ -82,8 +82,10 @@ internal sealed class SimulatedSession(SmscSimulator simulator)
         }
         var messageId = simulator.NextMessageId();
         simulator.Statistics.SubmitAccepted();
+        // Answer before the receipt is queued, so the ESME learns the id before its receipt.
+        Connection.SendResponse(submit.CreateResponse(messageId));
         simulator.OnSubmitAccepted(this, submit, messageId);
-        return submit.CreateResponse(messageId);
+        return null;
     }
 
     private static MessageIdResponsePdu Accept(DataSm data, string messageId) =>
