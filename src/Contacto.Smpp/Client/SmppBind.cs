@@ -28,7 +28,7 @@ public sealed class SmppBind : IAsyncDisposable
     private TaskCompletionSource _bound = NewSignal();
     private SmppConnection? _connection;
     private Task _supervisor = Task.CompletedTask;
-    private BindState _state = BindState.Down;
+    private volatile BindState _state = BindState.Down;
     private DateTimeOffset _since;
     private ConnectionCloseReason? _lastCloseReason;
     private string? _lastError;
@@ -60,6 +60,12 @@ public sealed class SmppBind : IAsyncDisposable
 
     /// <summary>Raised on every change of state, on a thread of the bind: keep handlers short.</summary>
     public event Action<BindHealth>? HealthChanged;
+
+    /// <summary>Bound and able to take requests now.</summary>
+    public bool IsUp => _state == BindState.Bound;
+
+    /// <summary>Requests in flight on the current connection.</summary>
+    public int Outstanding => _connection?.Outstanding ?? 0;
 
     public BindHealth Health
     {

@@ -40,7 +40,7 @@ public sealed class SmppCarrier : IAsyncDisposable
     public IReadOnlyList<BindHealth> Health => [.. _binds.Select(b => b.Health)];
 
     /// <summary>True while at least one bind can take submits.</summary>
-    public bool CanSubmit => _binds.Any(b => b.Mode.CanSubmit() && b.Health.IsUp);
+    public bool CanSubmit => _binds.Any(b => b.Mode.CanSubmit() && b.IsUp);
 
     public void Start()
     {
@@ -90,10 +90,10 @@ public sealed class SmppCarrier : IAsyncDisposable
         var fewest = int.MaxValue;
         foreach (var bind in _binds)
         {
-            var health = bind.Health;
-            if (bind.Mode.CanSubmit() && health.IsUp && health.Outstanding < fewest)
+            var outstanding = bind.Outstanding;
+            if (bind.Mode.CanSubmit() && bind.IsUp && outstanding < fewest)
             {
-                (best, fewest) = (bind, health.Outstanding);
+                (best, fewest) = (bind, outstanding);
             }
         }
         return best ?? throw new SmppNotBoundException($"{Name} has no bound transmitter.");

@@ -45,7 +45,8 @@ internal sealed class PendingRequests(SemaphoreSlim window)
             }
             _bySequence.Remove(response.SequenceNumber);
         }
-        Settle(entry, e => e.TrySetResult(response));
+        entry.TrySetResult(response);
+        ReleaseSlot(entry);
         return true;
     }
 
@@ -60,7 +61,7 @@ internal sealed class PendingRequests(SemaphoreSlim window)
                 return;
             }
         }
-        Settle(entry, e => e.TrySetException(error));
+        Fail(entry, error);
     }
 
     /// <summary>Fails every request whose deadline has passed.</summary>
@@ -79,7 +80,7 @@ internal sealed class PendingRequests(SemaphoreSlim window)
         }
         foreach (var entry in _expired)
         {
-            Settle(entry, e => e.TrySetException(new SmppResponseTimeoutException($"No {e.ExpectedResponse} in time.")));
+            Fail(entry, new SmppResponseTimeoutException($"No {entry.ExpectedResponse} in time."));
         }
         _expired.Clear();
     }
@@ -94,13 +95,18 @@ internal sealed class PendingRequests(SemaphoreSlim window)
         }
         foreach (var entry in all)
         {
-            Settle(entry, e => e.TrySetException(error));
+            Fail(entry, error);
         }
     }
 
-    private void Settle(Entry entry, Action<Entry> complete)
+    private void Fail(Entry entry, Exception error)
     {
-        complete(entry);
+        entry.TrySetException(error);
+        ReleaseSlot(entry);
+    }
+
+    private void ReleaseSlot(Entry entry)
+    {
         if (entry.HoldsWindowSlot)
         {
             window.Release();

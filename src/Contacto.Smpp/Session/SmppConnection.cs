@@ -94,7 +94,8 @@ public sealed class SmppConnection : IAsyncDisposable
     /// <summary>
     /// Sends a request once a window slot is free and returns the peer's response, which may
     /// carry an error status or be a generic_nack. Throws <see cref="SmppResponseTimeoutException"/>
-    /// or <see cref="SmppConnectionClosedException"/>; invalid fields throw before anything is sent.
+    /// or <see cref="SmppConnectionClosedException"/>; invalid fields throw <see cref="ArgumentException"/>
+    /// before anything is sent.
     /// </summary>
     public async Task<Pdu> SendRequestAsync(Pdu request, CancellationToken cancellationToken = default)
     {
@@ -102,7 +103,6 @@ public sealed class SmppConnection : IAsyncDisposable
         {
             throw new ArgumentException("Send responses with SendResponse.", nameof(request));
         }
-        PduCodec.EncodedLength(request);
         ThrowIfClosed();
         await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!IsOpen || _draining)
@@ -171,9 +171,23 @@ public sealed class SmppConnection : IAsyncDisposable
     {
         var sequence = _sequences.Next();
         request.SequenceNumber = sequence;
+        byte[] frame;
+        try
+        {
+            frame = PduCodec.Encode(request);
+        }
+        catch (ArgumentException)
+        {
+            // A field that does not fit: nothing was sent, so the slot goes back at once.
+            if (holdsWindowSlot)
+            {
+                _window.Release();
+            }
+            throw;
+        }
         var deadline = _time.GetTimestamp() + ToTimestampTicks(timeout);
         var response = _pending.Add(sequence, request.CommandId.ResponseFor(), deadline, holdsWindowSlot);
-        if (!_outbound.Writer.TryWrite(PduCodec.Encode(request)))
+        if (!_outbound.Writer.TryWrite(frame))
         {
             _pending.Fail(sequence, new SmppConnectionClosedException(CloseReasonSoFar()));
         }
