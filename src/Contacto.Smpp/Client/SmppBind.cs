@@ -246,9 +246,7 @@ public sealed class SmppBind : IAsyncDisposable
                 return stream;
             }
             var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-            var tlsOptions = _options.Tls;
-            tlsOptions.TargetHost ??= _options.Host;
-            await tls.AuthenticateAsClientAsync(tlsOptions, cancellationToken).ConfigureAwait(false);
+            await tls.AuthenticateAsClientAsync(_options.Tls, cancellationToken).ConfigureAwait(false);
             return tls;
         }
         catch

@@ -43,7 +43,7 @@ public sealed class SmppBindOptions
 
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Set to connect with TLS; null for plain TCP.</summary>
+    /// <summary>Set to connect with TLS (TargetHost required); null for plain TCP.</summary>
     public SslClientAuthenticationOptions? Tls { get; init; }
 
     public void Validate()
@@ -56,6 +56,10 @@ public sealed class SmppBindOptions
         if (ReconnectMinDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)
         {
             throw new ArgumentOutOfRangeException(nameof(ReconnectMaxDelay), "reconnect delays must be positive, min <= max");
+        }
+        if (Tls is not null && string.IsNullOrWhiteSpace(Tls.TargetHost))
+        {
+            throw new ArgumentException("Tls.TargetHost must name the host the certificate is checked against.", nameof(Tls));
         }
         Connection.Validate();
     }

@@ -120,6 +120,21 @@ public sealed class SmppBindTests
     }
 
     [Fact]
+    public async Task FullQueueCountsAsThrottlingNotAsFailure()
+    {
+        await using var simulator = Sim.Start(new SmscSimulatorOptions { RejectRate = 1, RejectStatus = CommandStatus.MessageQueueFull });
+        await using var bind = new SmppBind(Sim.BindTo(simulator));
+        bind.Start();
+        await bind.WaitUntilBoundAsync().WaitAsync(Loopback.Patience);
+
+        var result = await bind.SubmitAsync(Submit());
+
+        Assert.Equal(CommandStatus.MessageQueueFull, result.Status);
+        Assert.True(result.IsTemporary);
+        Assert.Equal(1 + Sim.BindTo(simulator).ThrottleRetries, simulator.Statistics.SubmitsRejected);
+    }
+
+    [Fact]
     public async Task DroppedConnectionFailsInFlightSubmitThenRebinds()
     {
         await using var simulator = Sim.Start(new SmscSimulatorOptions { DropAfterRequests = 3 });
