@@ -120,8 +120,11 @@ public sealed class SmppBind : IAsyncDisposable
         for (var attempt = 0; ; attempt++)
         {
             await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var sent = _time.GetTimestamp();
             var response = await SendAsync(submit, cancellationToken).ConfigureAwait(false);
             var result = new SubmitResult(response.Status, (response as MessageIdResponsePdu)?.MessageId ?? string.Empty, Name);
+            SmppMetrics.SubmitDuration.Record(_time.GetElapsedTime(sent).TotalMilliseconds, new KeyValuePair<string, object?>("bind", Name));
+            SmppMetrics.Submits.Add(1, new("bind", Name), new("status", response.Status.ToString()));
             if (result.IsAccepted)
             {
                 _limiter.OnAccepted();
@@ -132,6 +135,7 @@ public sealed class SmppBind : IAsyncDisposable
                 return result;
             }
             _logger.LogInformation("{Bind}: throttled ({Status}), slowing down", Name, response.Status);
+            SmppMetrics.Throttled.Add(1, new KeyValuePair<string, object?>("bind", Name));
             _limiter.OnThrottled(_options.ThrottleRetryDelay);
         }
     }
@@ -175,6 +179,7 @@ public sealed class SmppBind : IAsyncDisposable
                 _backoff.Reset();
                 SetState(BindState.Bound, null, null, connection);
                 var reason = await connection.Completion.ConfigureAwait(false);
+                SmppMetrics.BindDown.Add(1, new("bind", Name), new("reason", reason.ToString()));
                 SetState(BindState.Down, reason, null);
                 delay = _backoff.Next();
             }
@@ -261,7 +266,9 @@ public sealed class SmppBind : IAsyncDisposable
         switch (request)
         {
             case DeliverSm or DataSm when _inbound is not null && Mode.CanReceive():
-                await _inbound(new InboundMessage(Name, request, _text), cancellationToken).ConfigureAwait(false);
+                var message = new InboundMessage(Name, request, _text);
+                SmppMetrics.Inbound.Add(1, new("bind", Name), new("kind", message.IsReceipt ? "receipt" : "mo"));
+                await _inbound(message, cancellationToken).ConfigureAwait(false);
                 return new MessageIdResponsePdu(request.CommandId.ResponseFor());
             case DeliverSm or DataSm:
                 return ErrorResponses.For(request, CommandStatus.IncorrectBindStatus);
