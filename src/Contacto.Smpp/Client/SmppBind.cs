@@ -151,16 +151,14 @@ public sealed class SmppBind : IAsyncDisposable
         return connection.SendRequestAsync(request, cancellationToken);
     }
 
-    /// <summary>Stops reconnecting, lets in-flight submits finish, unbinds and closes.</summary>
+    /// <summary>
+    /// Stops reconnecting, lets in-flight submits finish (bounded by the response time-out),
+    /// unbinds and closes.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        var connection = _connection;
-        if (connection is not null)
-        {
-            await connection.UnbindAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await _supervisor.ConfigureAwait(false);
+        await _supervisor.WaitAsync(cancellationToken).ConfigureAwait(false);
         SetState(BindState.Stopped, null, null);
     }
 
@@ -178,7 +176,7 @@ public sealed class SmppBind : IAsyncDisposable
                 var connection = await ConnectAndBindAsync(stop).ConfigureAwait(false);
                 _backoff.Reset();
                 SetState(BindState.Bound, null, null, connection);
-                var reason = await connection.Completion.ConfigureAwait(false);
+                var reason = await StayBoundAsync(connection, stop).ConfigureAwait(false);
                 SmppMetrics.BindDown.Add(1, new("bind", Name), new("reason", reason.ToString()));
                 SetState(BindState.Down, reason, null);
                 delay = _backoff.Next();
@@ -208,6 +206,20 @@ public sealed class SmppBind : IAsyncDisposable
                 break;
             }
         }
+    }
+
+    /// <summary>Waits until the link ends, or until stop is asked, and then unbinds cleanly.</summary>
+    private static async Task<ConnectionCloseReason> StayBoundAsync(SmppConnection connection, CancellationToken stop)
+    {
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (stop.Register(() => stopping.TrySetResult()).ConfigureAwait(false))
+        {
+            if (await Task.WhenAny(connection.Completion, stopping.Task).ConfigureAwait(false) != connection.Completion)
+            {
+                await connection.UnbindAsync().ConfigureAwait(false);
+            }
+        }
+        return await connection.Completion.ConfigureAwait(false);
     }
 
     private async Task<SmppConnection> ConnectAndBindAsync(CancellationToken stop)

@@ -65,7 +65,8 @@ public sealed class SmppConnection : IAsyncDisposable
     /// <summary>Completes, with the reason, once the connection has ended.</summary>
     public Task<ConnectionCloseReason> Completion => _completion.Task;
 
-    public bool IsOpen => !_completion.Task.IsCompleted && !_closing.IsCancellationRequested;
+    /// <summary>Open and taking requests: not ended, and neither side has asked to unbind.</summary>
+    public bool IsOpen => !Ended && !_draining && !_unbindReceived;
 
     public string Name => _options.Name;
 
@@ -105,7 +106,7 @@ public sealed class SmppConnection : IAsyncDisposable
         }
         ThrowIfClosed();
         await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (!IsOpen || _draining)
+        if (!IsOpen)
         {
             _window.Release();
             ThrowIfClosed();
@@ -137,13 +138,13 @@ public sealed class SmppConnection : IAsyncDisposable
         }
         _draining = true;
         var deadline = _time.GetTimestamp() + ToTimestampTicks(_options.ResponseTimeout);
-        while (_pending.Count > 0 && IsOpen && _time.GetTimestamp() < deadline)
+        while (_pending.Count > 0 && !Ended && _time.GetTimestamp() < deadline)
         {
             await Task.WhenAny(Completion, Task.Delay(_options.TickInterval, _time, cancellationToken)).ConfigureAwait(false);
         }
         try
         {
-            if (IsOpen)
+            if (!Ended)
             {
                 await SendCoreAsync(new HeaderOnlyPdu(CommandId.Unbind), _options.ResponseTimeout, holdsWindowSlot: false)
                     .WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -376,7 +377,7 @@ public sealed class SmppConnection : IAsyncDisposable
 
     private void OnTick()
     {
-        if (!IsOpen)
+        if (Ended)
         {
             return;
         }
@@ -424,6 +425,8 @@ public sealed class SmppConnection : IAsyncDisposable
         _stream.Dispose();
         _logger.LogInformation("{Connection}: closed ({Reason})", Name, reason);
     }
+
+    private bool Ended => _completion.Task.IsCompleted || _closing.IsCancellationRequested;
 
     // Once either side has asked to unbind, the socket closing is the expected end, not a failure.
     private ConnectionCloseReason EndOfStreamReason() =>

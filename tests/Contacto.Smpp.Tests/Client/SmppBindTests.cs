@@ -214,8 +214,23 @@ public sealed class SmppBindTests
         await bind.StopAsync().WaitAsync(Loopback.Patience);
 
         Assert.Equal(BindState.Stopped, bind.Health.State);
-        Assert.Equal(ConnectionCloseReason.Local, bind.Health.LastCloseReason ?? ConnectionCloseReason.Local);
+        Assert.Equal(ConnectionCloseReason.Local, bind.Health.LastCloseReason);
         Assert.Equal(0, simulator.BoundSessions);
+    }
+
+    [Fact]
+    public async Task StopWhileConnectingOrBindingNeverHangs()
+    {
+        await using var simulator = Sim.Start();
+
+        for (var i = 0; i < 20; i++)
+        {
+            var bind = new SmppBind(Sim.BindTo(simulator, $"racer-{i}"));
+            bind.Start();
+            await bind.StopAsync().WaitAsync(Loopback.Patience);
+
+            Assert.Equal(BindState.Stopped, bind.Health.State);
+        }
     }
 
     [Fact]
