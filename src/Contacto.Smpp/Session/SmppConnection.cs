@@ -16,6 +16,7 @@ namespace Contacto.Smpp.Session;
 public sealed class SmppConnection : IAsyncDisposable
 {
     private const int FlushThreshold = 64 * 1024;
+    private const int BusyProbeFactor = 10;
 
     private readonly Stream _stream;
     private readonly SmppConnectionOptions _options;
@@ -38,6 +39,7 @@ public sealed class SmppConnection : IAsyncDisposable
     private Task _writeLoop = Task.CompletedTask;
     private long _lastReceived;
     private int _probing;
+    private long _lastProbe;
     private long _lastRttTicks = -1;
     private volatile bool _draining;
     private volatile bool _unbindReceived;
@@ -87,6 +89,7 @@ public sealed class SmppConnection : IAsyncDisposable
     public void Start()
     {
         Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+        Volatile.Write(ref _lastProbe, _time.GetTimestamp());
         _writeLoop = Task.Run(WriteLoopAsync);
         _readLoop = Task.Run(ReadLoopAsync);
         _ticker = _time.CreateTimer(_ => OnTick(), null, _options.TickInterval, _options.TickInterval);
@@ -382,8 +385,11 @@ public sealed class SmppConnection : IAsyncDisposable
             return;
         }
         _pending.ExpireDue(_time.GetTimestamp());
+        // Probe an idle link; probe a busy one now and then too, so the round trip stays fresh.
         var idle = _time.GetElapsedTime(Volatile.Read(ref _lastReceived));
-        if (idle >= _options.EnquireLinkInterval && Interlocked.Exchange(ref _probing, 1) == 0)
+        var sinceProbe = _time.GetElapsedTime(Volatile.Read(ref _lastProbe));
+        if ((idle >= _options.EnquireLinkInterval || sinceProbe >= _options.EnquireLinkInterval * BusyProbeFactor)
+            && Interlocked.Exchange(ref _probing, 1) == 0)
         {
             _ = ProbeAsync();
         }
@@ -392,6 +398,7 @@ public sealed class SmppConnection : IAsyncDisposable
     private async Task ProbeAsync()
     {
         var sentAt = _time.GetTimestamp();
+        Volatile.Write(ref _lastProbe, sentAt);
         try
         {
             await SendCoreAsync(new HeaderOnlyPdu(CommandId.EnquireLink), _options.EnquireLinkTimeout, holdsWindowSlot: false)

@@ -11,7 +11,10 @@ public sealed record SmppConnectionOptions
     /// <summary>How long a request waits for its response before it fails.</summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Nothing received for this long: send enquire_link.</summary>
+    /// <summary>
+    /// Nothing received for this long: send enquire_link. A busy link is probed every ten
+    /// intervals as well, to keep the round-trip figure fresh.
+    /// </summary>
     public TimeSpan EnquireLinkInterval { get; init; } = TimeSpan.FromMilliseconds(400);
 
     /// <summary>An enquire_link not answered within this declares the peer dead.</summary>

@@ -38,6 +38,16 @@ public sealed class DeliveryReceiptParserTests
         Assert.Equal(expected, Parse($"id:1 stat:{stat} err:0").State);
     }
 
+    [Theory]
+    [InlineData(MessageState.Enroute, false)]
+    [InlineData(MessageState.Delivered, true)]
+    [InlineData(MessageState.Undeliverable, true)]
+    [InlineData(MessageState.Accepted, true)]
+    public void OnlyEnrouteLeavesTheOutcomeOpen(MessageState state, bool final)
+    {
+        Assert.Equal(final, state.IsFinal());
+    }
+
     [Fact]
     public void ToleratesCaseMissingAndExtraFieldsAndSeconds()
     {

@@ -127,6 +127,33 @@ public sealed class SmppConnectionTests
     }
 
     [Fact]
+    public async Task BusyLinkIsStillProbedNowAndThen()
+    {
+        var time = new FakeTimeProvider();
+        var (clientStream, peer) = await Loopback.ConnectedPairAsync();
+        await using var client = Open(clientStream, new SmppConnectionOptions(), Refuse, time);
+
+        var steps = 0;
+        var probed = false;
+        while (!probed && steps < 60)
+        {
+            // The peer talks every 100 ms and waits for the answer: the link is never idle.
+            var ping = (uint)(1000 + steps);
+            await peer.WriteAsync(PduCodec.Encode(new HeaderOnlyPdu(CommandId.EnquireLink) { SequenceNumber = ping }));
+            Pdu frame;
+            while ((frame = PduCodec.Decode((await Loopback.ReadFrameAsync(peer))!)).SequenceNumber != ping)
+            {
+                probed |= frame.CommandId == CommandId.EnquireLink;
+            }
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            steps++;
+        }
+
+        Assert.True(probed);
+        Assert.InRange(steps, 40, 42);
+    }
+
+    [Fact]
     public async Task PeerEnquireLinkIsAnsweredEvenWithAFullWindow()
     {
         var (clientStream, peer) = await Loopback.ConnectedPairAsync();
