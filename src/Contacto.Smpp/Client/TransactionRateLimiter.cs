@@ -45,13 +45,8 @@ internal sealed class TransactionRateLimiter
 
     public async ValueTask WaitAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        while (TryTake() is { } wait)
         {
-            var wait = TryTake();
-            if (wait == TimeSpan.Zero)
-            {
-                return;
-            }
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -81,18 +76,19 @@ internal sealed class TransactionRateLimiter
         }
     }
 
-    private TimeSpan TryTake()
+    /// <summary>Takes a token and returns null, or returns how long to wait before trying again.</summary>
+    private TimeSpan? TryTake()
     {
         lock (_lock)
         {
             var now = _time.GetTimestamp();
             if (now < _pausedUntil)
             {
-                return TimeSpan.FromSeconds((double)(_pausedUntil - now) / _time.TimestampFrequency);
+                return AtLeastOneMillisecond((double)(_pausedUntil - now) / _time.TimestampFrequency);
             }
             if (Unlimited)
             {
-                return TimeSpan.Zero;
+                return null;
             }
             var elapsed = (double)(now - _lastRefill) / _time.TimestampFrequency;
             _lastRefill = now;
@@ -100,9 +96,13 @@ internal sealed class TransactionRateLimiter
             if (_tokens >= 1)
             {
                 _tokens -= 1;
-                return TimeSpan.Zero;
+                return null;
             }
-            return TimeSpan.FromSeconds((1 - _tokens) / _rate);
+            return AtLeastOneMillisecond((1 - _tokens) / _rate);
         }
     }
+
+    // Timers wake a little early at times; a wait that rounds to nothing would then spin.
+    private static TimeSpan AtLeastOneMillisecond(double seconds) =>
+        TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (long)Math.Ceiling(seconds * TimeSpan.TicksPerSecond)));
 }

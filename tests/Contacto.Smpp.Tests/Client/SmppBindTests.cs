@@ -120,6 +120,27 @@ public sealed class SmppBindTests
     }
 
     [Fact]
+    public async Task TransactionsPerSecondCapTheSubmitRate()
+    {
+        await using var simulator = Sim.Start();
+        var options = Sim.BindTo(simulator);
+        await using var bind = new SmppBind(new SmppBindOptions
+        {
+            Name = "paced", Host = options.Host, Port = options.Port, SystemId = options.SystemId, Password = options.Password,
+            TransactionsPerSecond = 20,
+        });
+        bind.Start();
+        await bind.WaitUntilBoundAsync().WaitAsync(Loopback.Patience);
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => bind.SubmitAsync(Submit())));
+
+        // Ten submits at 20 per second need at least nine gaps of 50 ms.
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Assert.True(elapsed >= TimeSpan.FromMilliseconds(450), elapsed.ToString());
+    }
+
+    [Fact]
     public async Task FullQueueCountsAsThrottlingNotAsFailure()
     {
         await using var simulator = Sim.Start(new SmscSimulatorOptions { RejectRate = 1, RejectStatus = CommandStatus.MessageQueueFull });
