@@ -144,11 +144,9 @@ public sealed class SmppBind : IAsyncDisposable
     public Task<Pdu> SendAsync(Pdu request, CancellationToken cancellationToken = default)
     {
         var connection = _connection;
-        if (connection is null || !connection.IsOpen || _state != BindState.Bound)
-        {
-            throw new SmppNotBoundException($"{Name} is not bound.");
-        }
-        return connection.SendRequestAsync(request, cancellationToken);
+        return connection is null || !connection.IsOpen || _state != BindState.Bound
+            ? Task.FromException<Pdu>(new SmppNotBoundException($"{Name} is not bound."))
+            : connection.SendRequestAsync(request, cancellationToken);
     }
 
     /// <summary>
@@ -293,7 +291,6 @@ public sealed class SmppBind : IAsyncDisposable
 
     private void SetState(BindState state, ConnectionCloseReason? closeReason, string? error, SmppConnection? connection = null)
     {
-        BindHealth health;
         lock (_stateLock)
         {
             if (_state == BindState.Stopped)
@@ -314,8 +311,7 @@ public sealed class SmppBind : IAsyncDisposable
                 _bound = NewSignal();
             }
         }
-        health = Health;
-        HealthChanged?.Invoke(health);
+        HealthChanged?.Invoke(Health);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

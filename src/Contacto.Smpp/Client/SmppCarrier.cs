@@ -58,7 +58,9 @@ public sealed class SmppCarrier : IAsyncDisposable
 
     /// <summary>Submits a PDU already built (one part of a text split by the caller).</summary>
     public Task<SubmitResult> SubmitAsync(SubmitSm submit, CancellationToken cancellationToken = default) =>
-        PickBind().SubmitAsync(submit, cancellationToken);
+        PickBind() is { } bind
+            ? bind.SubmitAsync(submit, cancellationToken)
+            : Task.FromException<SubmitResult>(new SmppNotBoundException($"{Name} has no bound transmitter."));
 
     /// <summary>
     /// Splits the text for this carrier and submits the parts in order. Stops at the first part
@@ -84,7 +86,7 @@ public sealed class SmppCarrier : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private SmppBind PickBind()
+    private SmppBind? PickBind()
     {
         SmppBind? best = null;
         var fewest = int.MaxValue;
@@ -96,6 +98,6 @@ public sealed class SmppCarrier : IAsyncDisposable
                 (best, fewest) = (bind, outstanding);
             }
         }
-        return best ?? throw new SmppNotBoundException($"{Name} has no bound transmitter.");
+        return best;
     }
 }
