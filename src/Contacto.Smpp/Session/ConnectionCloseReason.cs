@@ -20,4 +20,7 @@ public enum ConnectionCloseReason
 
     /// <summary>Reading or writing the socket failed.</summary>
     TransportError,
+
+    /// <summary>The peer kept sending but stopped reading: the queue of PDUs to write was full.</summary>
+    PeerNotReading,
 }

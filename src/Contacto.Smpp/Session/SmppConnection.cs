@@ -40,6 +40,7 @@ public sealed class SmppConnection : IAsyncDisposable
     private long _lastReceived;
     private int _probing;
     private long _lastProbe;
+    private int _queued;
     private long _lastRttTicks = -1;
     private volatile bool _draining;
     private volatile bool _unbindReceived;
@@ -126,7 +127,7 @@ public sealed class SmppConnection : IAsyncDisposable
         {
             throw new ArgumentException("Send requests with SendRequestAsync.", nameof(response));
         }
-        _outbound.Writer.TryWrite(PduCodec.Encode(response));
+        Enqueue(PduCodec.Encode(response));
     }
 
     /// <summary>
@@ -191,11 +192,22 @@ public sealed class SmppConnection : IAsyncDisposable
         }
         var deadline = _time.GetTimestamp() + ToTimestampTicks(timeout);
         var response = _pending.Add(sequence, request.CommandId.ResponseFor(), deadline, holdsWindowSlot);
-        if (!_outbound.Writer.TryWrite(frame))
+        if (!Enqueue(frame))
         {
             _pending.Fail(sequence, new SmppConnectionClosedException(CloseReasonSoFar()));
         }
         return response;
+    }
+
+    private bool Enqueue(byte[] frame)
+    {
+        if (Interlocked.Increment(ref _queued) > _options.MaxQueuedFrames)
+        {
+            _logger.LogWarning("{Connection}: peer is not reading, {Count} PDUs queued", Name, _options.MaxQueuedFrames);
+            Abort(ConnectionCloseReason.PeerNotReading);
+            return false;
+        }
+        return _outbound.Writer.TryWrite(frame);
     }
 
     private async Task WriteLoopAsync()
@@ -207,6 +219,7 @@ public sealed class SmppConnection : IAsyncDisposable
             {
                 while (reader.TryRead(out var frame))
                 {
+                    Interlocked.Decrement(ref _queued);
                     _output.Write(frame);
                     if (_output.UnflushedBytes >= FlushThreshold)
                     {

@@ -26,6 +26,12 @@ public sealed record SmppConnectionOptions
     /// <summary>Larger command_length values end the session before anything is allocated.</summary>
     public int MaxPduLength { get; init; } = PduCodec.DefaultMaxPduLength;
 
+    /// <summary>
+    /// PDUs waiting to be written, at most. A peer that sends without reading what it is
+    /// answered fills this queue; past it the connection is closed, so memory stays bounded.
+    /// </summary>
+    public int MaxQueuedFrames { get; init; } = 10_000;
+
     /// <summary>Inbound requests being handled at once; past this, reading pauses.</summary>
     public int MaxInboundInFlight { get; init; } = 256;
 
@@ -37,6 +43,10 @@ public sealed record SmppConnectionOptions
         if (WindowSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(WindowSize), WindowSize, "must be at least 1");
+        }
+        if (MaxQueuedFrames < WindowSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxQueuedFrames), MaxQueuedFrames, "must hold at least a window");
         }
         if (MaxInboundInFlight < 1)
         {

@@ -224,6 +224,31 @@ public sealed class SmppConnectionTests
     }
 
     [Fact]
+    public async Task PeerThatSendsWithoutReadingIsCutOffBeforeMemoryGrows()
+    {
+        var (clientStream, peer) = await Loopback.ConnectedPairAsync();
+        await using var client = Open(clientStream, QuietOptions with { MaxQueuedFrames = 100 }, Refuse);
+        var burst = Enumerable.Range(1, 4096)
+            .SelectMany(i => PduCodec.Encode(new HeaderOnlyPdu(CommandId.EnquireLink) { SequenceNumber = (uint)i }))
+            .ToArray();
+
+        // Never read the answers; stop once the client has hung up (at most 64 MiB sent).
+        for (var sent = 0; sent < 1024 && !client.Completion.IsCompleted; sent++)
+        {
+            try
+            {
+                await peer.WriteAsync(burst).AsTask().WaitAsync(Loopback.Patience);
+            }
+            catch (IOException)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(ConnectionCloseReason.PeerNotReading, await client.Completion.WaitAsync(Loopback.Patience));
+    }
+
+    [Fact]
     public async Task PeerUnbindIsAnsweredThenTheConnectionCloses()
     {
         var (clientStream, peer) = await Loopback.ConnectedPairAsync();
