@@ -16,7 +16,6 @@ namespace Contacto.Smpp.Session;
 public sealed class SmppConnection : IAsyncDisposable
 {
     private const int FlushThreshold = 64 * 1024;
-    private const int BusyProbeFactor = 10;
 
     private readonly Stream _stream;
     private readonly SmppConnectionOptions _options;
@@ -30,6 +29,7 @@ public sealed class SmppConnection : IAsyncDisposable
     private readonly SemaphoreSlim _inboundSlots;
     private readonly PendingRequests _pending;
     private readonly SequenceNumbers _sequences = new();
+    private readonly KeepAlive _keepAlive;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource<ConnectionCloseReason> _completion =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,11 +37,7 @@ public sealed class SmppConnection : IAsyncDisposable
     private ITimer? _ticker;
     private Task _readLoop = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
-    private long _lastReceived;
-    private int _probing;
-    private long _lastProbe;
     private int _queued;
-    private long _lastRttTicks = -1;
     private volatile bool _draining;
     private volatile bool _unbindReceived;
 
@@ -63,6 +59,8 @@ public sealed class SmppConnection : IAsyncDisposable
         _window = new SemaphoreSlim(options.WindowSize, options.WindowSize);
         _inboundSlots = new SemaphoreSlim(options.MaxInboundInFlight, options.MaxInboundInFlight);
         _pending = new PendingRequests(_window);
+        _keepAlive = new KeepAlive(
+            options, _time, (probe, timeout) => SendCoreAsync(probe, timeout, holdsWindowSlot: false), OnDeadPeer);
     }
 
     /// <summary>Completes, with the reason, once the connection has ended.</summary>
@@ -77,20 +75,12 @@ public sealed class SmppConnection : IAsyncDisposable
     public int Outstanding => _pending.Count;
 
     /// <summary>Round trip of the last answered enquire_link, or null before the first one.</summary>
-    public TimeSpan? LastEnquireLinkRoundTrip
-    {
-        get
-        {
-            var ticks = Interlocked.Read(ref _lastRttTicks);
-            return ticks < 0 ? null : TimeSpan.FromTicks(ticks);
-        }
-    }
+    public TimeSpan? LastEnquireLinkRoundTrip => _keepAlive.LastRoundTrip;
 
     /// <summary>Starts reading, writing and the keep-alive clock.</summary>
     public void Start()
     {
-        Volatile.Write(ref _lastReceived, _time.GetTimestamp());
-        Volatile.Write(ref _lastProbe, _time.GetTimestamp());
+        _keepAlive.Start();
         _writeLoop = Task.Run(WriteLoopAsync);
         _readLoop = Task.Run(ReadLoopAsync);
         _ticker = _time.CreateTimer(_ => OnTick(), null, _options.TickInterval, _options.TickInterval);
@@ -280,7 +270,7 @@ public sealed class SmppConnection : IAsyncDisposable
 
     private async ValueTask OnFrameAsync(ReadOnlySequence<byte> frame)
     {
-        Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+        _keepAlive.OnReceived();
         Pdu pdu;
         try
         {
@@ -398,38 +388,13 @@ public sealed class SmppConnection : IAsyncDisposable
             return;
         }
         _pending.ExpireDue(_time.GetTimestamp());
-        // Probe an idle link; probe a busy one now and then too, so the round trip stays fresh.
-        var idle = _time.GetElapsedTime(Volatile.Read(ref _lastReceived));
-        var sinceProbe = _time.GetElapsedTime(Volatile.Read(ref _lastProbe));
-        if ((idle >= _options.EnquireLinkInterval || sinceProbe >= _options.EnquireLinkInterval * BusyProbeFactor)
-            && Interlocked.Exchange(ref _probing, 1) == 0)
-        {
-            _ = ProbeAsync();
-        }
+        _keepAlive.OnTick();
     }
 
-    private async Task ProbeAsync()
+    private void OnDeadPeer()
     {
-        var sentAt = _time.GetTimestamp();
-        Volatile.Write(ref _lastProbe, sentAt);
-        try
-        {
-            await SendCoreAsync(new HeaderOnlyPdu(CommandId.EnquireLink), _options.EnquireLinkTimeout, holdsWindowSlot: false)
-                .ConfigureAwait(false);
-            Interlocked.Exchange(ref _lastRttTicks, _time.GetElapsedTime(sentAt).Ticks);
-        }
-        catch (SmppResponseTimeoutException)
-        {
-            _logger.LogWarning("{Connection}: enquire_link unanswered, peer considered dead", Name);
-            Abort(ConnectionCloseReason.DeadPeer);
-        }
-        catch (SmppConnectionClosedException)
-        {
-        }
-        finally
-        {
-            Volatile.Write(ref _probing, 0);
-        }
+        _logger.LogWarning("{Connection}: enquire_link unanswered, peer considered dead", Name);
+        Abort(ConnectionCloseReason.DeadPeer);
     }
 
     private void Abort(ConnectionCloseReason reason)
