@@ -1,4 +1,5 @@
 using Contacto.Smpp.Protocol;
+using Contacto.Smpp.Receipts;
 using Contacto.Smpp.Text;
 using Microsoft.Extensions.Logging;
 
@@ -80,6 +81,12 @@ public sealed class SmppCarrier : IAsyncDisposable
         }
         return results;
     }
+
+    /// <summary>The key to store a submitted message under; <see cref="KeyOf(DeliveryReceipt)"/> gives the same for its receipt.</summary>
+    public string KeyOf(SubmitResult result) => MessageIds.Canonical(result.MessageId, _options.MessageIds.SubmitResponse);
+
+    /// <summary>The key to find the submitted message a receipt is about.</summary>
+    public string KeyOf(DeliveryReceipt receipt) => MessageIds.Canonical(receipt.MessageId, _options.MessageIds.Receipt);
 
     public async Task StopAsync(CancellationToken cancellationToken = default) =>
         await Task.WhenAll(_binds.Select(b => b.StopAsync(cancellationToken))).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Contacto.Smpp.Receipts;
 using Contacto.Smpp.Text;
 
 namespace Contacto.Smpp.Client;
@@ -10,6 +11,9 @@ public sealed class SmppCarrierOptions
     public required IReadOnlyList<SmppBindOptions> Binds { get; init; }
 
     public TextProfile Text { get; init; } = TextProfile.Default;
+
+    /// <summary>How the carrier writes message ids, so its receipts can be matched to submits.</summary>
+    public MessageIdFormats MessageIds { get; init; } = MessageIdFormats.Opaque;
 
     public void Validate()
     {

@@ -15,33 +15,33 @@ public sealed class NodeSmppInteropTests
         await using var smsc = await NodePeer.StartAsync("smsc.js", Sim.SystemId, Sim.Password);
         var port = (await smsc.NextAsync("listening")).GetProperty("port").GetInt32();
         var inbox = new Sim.Inbox();
-        var bind = new SmppBind(new SmppBindOptions
+        var carrier = new SmppCarrier(new SmppCarrierOptions
         {
-            Name = "node", Host = "127.0.0.1", Port = port, SystemId = Sim.SystemId, Password = Sim.Password,
+            Name = "node",
+            Binds = [new SmppBindOptions { Name = "node#1", Host = "127.0.0.1", Port = port, SystemId = Sim.SystemId, Password = Sim.Password }],
+            MessageIds = new MessageIdFormats(MessageIdFormat.Hexadecimal, MessageIdFormat.Decimal),
         }, inbox.Handle);
-        bind.Start();
-        await bind.WaitUntilBoundAsync().WaitAsync(Loopback.Patience);
+        carrier.Start();
+        await carrier.WaitUntilAnyBoundAsync().WaitAsync(Loopback.Patience);
 
-        var result = await bind.SubmitAsync(ShortMessageBuilder.BuildSubmits(
-            new OutboundText(SmeAddress.Alphanumeric("Contacto"), SmeAddress.International("15550001111"), "Hello from Contacto"),
-            TextProfile.Default, new ConcatenationReferences())[0]);
+        var result = Assert.Single(await carrier.SendTextAsync(
+            new OutboundText(SmeAddress.Alphanumeric("Contacto"), SmeAddress.International("15550001111"), "Hello from Contacto")));
         var submitted = await smsc.NextAsync("submit_sm");
         await inbox.Complete;
         await smsc.NextAsync("deliver_sm_resp");
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (bind.Health.LastEnquireLinkRoundTrip is null && await poll.WaitForNextTickAsync())
+        while (carrier.Binds[0].Health.LastEnquireLinkRoundTrip is null && await poll.WaitForNextTickAsync())
         {
         }
-        await bind.StopAsync().WaitAsync(Loopback.Patience);
+        await carrier.StopAsync().WaitAsync(Loopback.Patience);
         var unbound = await smsc.NextAsync("unbound");
 
         Assert.True(result.IsAccepted);
         Assert.Equal("Hello from Contacto", submitted.GetProperty("text").GetString());
         var receipt = inbox.Messages.Single().Receipt!;
         Assert.Equal(MessageState.Delivered, receipt.State);
-        Assert.Equal(
-            MessageIds.Canonical(result.MessageId, MessageIdFormat.Hexadecimal),
-            MessageIds.Canonical(receipt.MessageId, MessageIdFormat.Decimal));
+        Assert.NotEqual(result.MessageId, receipt.MessageId);
+        Assert.Equal(carrier.KeyOf(result), carrier.KeyOf(receipt));
         Assert.True(unbound.GetProperty("enquireLinks").GetInt32() >= 1);
     }
 
