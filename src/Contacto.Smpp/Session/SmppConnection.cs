@@ -227,6 +227,11 @@ public sealed class SmppConnection : IAsyncDisposable
             _logger.LogDebug("{Connection}: write failed: {Error}", Name, e.Message);
             Abort(ConnectionCloseReason.TransportError);
         }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "{Connection}: writing failed unexpectedly", Name);
+            Abort(ConnectionCloseReason.TransportError);
+        }
     }
 
     private async Task ReadLoopAsync()
@@ -264,6 +269,11 @@ public sealed class SmppConnection : IAsyncDisposable
         {
             _logger.LogDebug("{Connection}: read failed: {Error}", Name, e.Message);
             reason = _unbindReceived || _draining ? EndOfStreamReason() : ConnectionCloseReason.TransportError;
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong, end the connection rather than leave it half alive.
+            _logger.LogError(e, "{Connection}: reading failed unexpectedly", Name);
         }
         Abort(reason);
     }
@@ -337,7 +347,7 @@ public sealed class SmppConnection : IAsyncDisposable
         {
             handling = _handler(this, request, _closing.Token);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             handling = ValueTask.FromException<Pdu?>(e);
         }

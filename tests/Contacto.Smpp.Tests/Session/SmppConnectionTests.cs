@@ -299,6 +299,21 @@ public sealed class SmppConnectionTests
     }
 
     [Fact]
+    public async Task HandlerThatGivesUpIsAnsweredAndTheSessionGoesOn()
+    {
+        var (clientStream, peer) = await Loopback.ConnectedPairAsync();
+        await using var client = Open(clientStream, QuietOptions, (_, _, _) => throw new OperationCanceledException());
+
+        await peer.WriteAsync(PduCodec.Encode(new DeliverSm { SequenceNumber = 4 }));
+        var answer = PduCodec.Decode((await Loopback.ReadFrameAsync(peer))!);
+        await peer.WriteAsync(PduCodec.Encode(new HeaderOnlyPdu(CommandId.EnquireLink) { SequenceNumber = 5 }));
+        var keepAlive = PduCodec.Decode((await Loopback.ReadFrameAsync(peer))!);
+
+        Assert.Equal(CommandStatus.TemporaryAppError, answer.Status);
+        Assert.Equal(CommandId.EnquireLinkResp, keepAlive.CommandId);
+    }
+
+    [Fact]
     public async Task InvalidRequestFieldsFailBeforeAnythingIsSent()
     {
         var (clientStream, _) = await Loopback.ConnectedPairAsync();
