@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Contacto.Smpp.Client;
 using Contacto.Smpp.Protocol;
+using Contacto.Smpp.Text;
 
 namespace Contacto.Smpp.Tests.Fuzz;
 
@@ -49,6 +51,37 @@ public sealed class DecoderFuzzTests
     }
 
     [Fact]
+    public void AnyDeliverSmContentIsReadWithoutThrowing()
+    {
+        var random = new Random(11);
+        var receipts = 0;
+
+        for (var i = 0; i < Iterations; i++)
+        {
+            var deliver = new DeliverSm
+            {
+                EsmClass = (byte)random.Next(256),
+                DataCoding = (byte)random.Next(256),
+                ShortMessage = random.Next(3) == 0
+                    ? System.Text.Encoding.ASCII.GetBytes($"id:{random.Next()} stat:{(random.Next(2) == 0 ? "DELIVRD" : "x")} err:{random.Next(1000)}")
+                    : PduSamples.RandomBytes(random, random.Next(0, 255)),
+            };
+            if (random.Next(4) == 0)
+            {
+                deliver.Tlvs.Set(TlvTag.MessagePayload, PduSamples.RandomBytes(random, random.Next(0, 300)));
+                deliver.Tlvs.Set(TlvTag.ReceiptedMessageId, PduSamples.RandomBytes(random, random.Next(0, 70)));
+                deliver.Tlvs.Set(TlvTag.MessageState, PduSamples.RandomBytes(random, random.Next(0, 3)));
+            }
+
+            var message = new InboundMessage("fuzz", deliver, new TextProfile { PackGsm7 = random.Next(2) == 0 });
+
+            receipts += message.IsReceipt ? 1 : 0;
+        }
+
+        Assert.InRange(receipts, 1, Iterations - 1);
+    }
+
+    [Fact]
     public void LyingLengthIsRefusedBeforeAnyBufferIsSized()
     {
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -88,6 +121,12 @@ public sealed class DecoderFuzzTests
             {
                 // Whatever decodes must encode again.
                 PduCodec.Encode(pdu);
+            }
+            if (pdu is DeliverSm or DataSm)
+            {
+                // Receipt parsing and text decoding must take any content without throwing.
+                _ = new InboundMessage("fuzz", pdu, TextProfile.Default);
+                _ = new InboundMessage("fuzz", pdu, new TextProfile { PackGsm7 = true });
             }
             return true;
         }
