@@ -1,1 +1,1 @@
-return 0;
+return await Contacto.Cli.ContactoCli.InvokeAsync(args, Console.Out, Console.Error);

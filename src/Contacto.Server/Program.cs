@@ -1,1 +1,1 @@
-return 0;
+return await Contacto.Server.ContactoServer.RunAsync(args, Console.Out, Console.Error);

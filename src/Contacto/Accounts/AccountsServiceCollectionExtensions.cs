@@ -1,0 +1,25 @@
+using Contacto.Auth;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Accounts;
+
+public static class AccountsServiceCollectionExtensions
+{
+    /// <summary>Accounts and the API authentication that stands on them.</summary>
+    public static IServiceCollection AddContactoAccounts(this IServiceCollection services)
+    {
+        services.AddSingleton<AccountFields>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<AccountViews>();
+
+        services.AddOptions<AuthThrottleOptions>().BindConfiguration(AuthThrottleOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthThrottleOptions>, AuthThrottleOptionsValidator>();
+        services.AddSingleton<AuthThrottle>();
+        services.AddSingleton<AuthMetrics>();
+        services.TryAddSingleton<ISecurityEventSink, LoggingSecurityEventSink>();
+        services.AddScoped<ApiAuthentication>();
+        return services;
+    }
+}

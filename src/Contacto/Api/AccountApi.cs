@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+using Contacto.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Contacto.Api;
+
+/// <summary>
+/// The Plivo-compatible API root, <c>/v1/Account/{auth_id}/</c>. Every capability maps its
+/// endpoints on the group this returns, so none can forget authentication and tenancy.
+/// </summary>
+public static partial class AccountApi
+{
+    public const string Root = "/v1/Account/{auth_id}";
+
+    public static RouteGroupBuilder MapAccountApi(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGroup(Root).AddEndpointFilter<ApiAuthentication>();
+
+    /// <summary>
+    /// Before routing: the official SDK fetches the account at <c>/v1/Account/{id}//</c>
+    /// (its action is "/"); route it as <c>/v1/Account/{id}/</c>.
+    /// </summary>
+    public static IApplicationBuilder UseAccountPathNormalisation(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (context.Request.Path.Value is { } path && DoubleSlashAccountRoot().IsMatch(path))
+            context.Request.Path = new PathString(path[..^1]);
+        return next(context);
+    });
+
+    [GeneratedRegex("^/v1/Account/[^/]+//$")]
+    private static partial Regex DoubleSlashAccountRoot();
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Contacto.Api;
+
+/// <summary>
+/// Gives every failure under <c>/v1/</c> the API's error shape: thrown <see cref="ApiException"/>s,
+/// oversize or malformed requests, unmatched routes and methods, and unexpected faults (as a bare
+/// 500 that reveals nothing).
+/// </summary>
+public static class ApiErrorMiddleware
+{
+    public const string Prefix = "/v1/";
+
+    public static IApplicationBuilder UseApiErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (!context.Request.Path.StartsWithSegments("/v1"))
+        {
+            await next(context);
+            return;
+        }
+        try
+        {
+            await next(context);
+            if (context.Response is { HasStarted: false, StatusCode: >= 400 } response && response.ContentLength is null or 0)
+                await WriteAsync(context, response.StatusCode, DefaultMessage(response.StatusCode), null);
+        }
+        catch (ApiException e) when (!context.Response.HasStarted)
+        {
+            await WriteAsync(context, e.Status, e.Message, e.RetryAfter);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            await WriteAsync(context, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "request body too large" : "bad request", null);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+        {
+            context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Contacto.Api")
+                .LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            await WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", null);
+        }
+    });
+
+    static string DefaultMessage(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "authentication failed",
+        StatusCodes.Status404NotFound => "not found",
+        StatusCodes.Status405MethodNotAllowed => "method not allowed",
+        StatusCodes.Status413PayloadTooLarge => "request body too large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported content type",
+        StatusCodes.Status429TooManyRequests => "too many requests",
+        _ => "bad request",
+    };
+
+    static async Task WriteAsync(HttpContext context, int status, string message, TimeSpan? retryAfter)
+    {
+        // Headers already set (HSTS, WWW-Authenticate) stay; only the status and body are ours.
+        context.Response.StatusCode = status;
+        if (retryAfter is { } wait)
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, new { api_id = ApiResults.NewApiId(), error = message });
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Contacto.Api;
+
+/// <summary>
+/// The parameters of one API request, read the way Plivo clients send them: the query string for
+/// GET, a JSON object (values as JSON types or as their string forms) or a form for POST and
+/// DELETE. Bodies on GET are ignored. Unknown names, duplicate names and values of the wrong type
+/// are refused with a 400 that names the parameter.
+/// </summary>
+public sealed class ApiParameters
+{
+    readonly Dictionary<string, JsonElement> values;
+
+    ApiParameters(Dictionary<string, JsonElement> values) => this.values = values;
+
+    public static async Task<ApiParameters> ReadAsync(HttpRequest request, IReadOnlyCollection<string> allowed)
+    {
+        var values = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+            ? FromPairs(request.Query.Select(q => (q.Key, q.Value.ToString())))
+            : await ReadBodyAsync(request);
+        foreach (var name in values.Keys)
+            if (!allowed.Contains(name))
+                throw ApiException.BadRequest($"unknown parameter: {Printable(name)}");
+        return new ApiParameters(values);
+    }
+
+    public bool Has(string name) => values.ContainsKey(name);
+
+    public string? String(string name, int maxLength = 255, bool required = false)
+    {
+        if (!values.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return required ? throw ApiException.BadRequest($"{name} is required") : null;
+        var text = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.Number => value.GetRawText(),
+            _ => throw ApiException.BadRequest($"{name} must be a string"),
+        };
+        if (required && text.Length == 0)
+            throw ApiException.BadRequest($"{name} is required");
+        if (text.Length > maxLength)
+            throw ApiException.BadRequest($"{name} is longer than {maxLength} characters");
+        if (text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+            throw ApiException.BadRequest($"{name} contains control characters");
+        return text;
+    }
+
+    public bool? Bool(string name)
+    {
+        if (!values.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.String when bool.TryParse(value.GetString(), out var parsed) => parsed,
+            _ => throw ApiException.BadRequest($"{name} must be true or false"),
+        };
+    }
+
+    public long? Integer(string name, long min, long max)
+    {
+        if (!values.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        long? parsed = value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetInt64(out var n) => n,
+            JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
+            _ => null,
+        };
+        if (parsed is not { } result || result < min || result > max)
+            throw ApiException.BadRequest($"{name} must be a whole number from {min} to {max}");
+        return result;
+    }
+
+    static async Task<Dictionary<string, JsonElement>> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.ContentLength == 0)
+            return [];
+        var mediaType = request.ContentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
+        if (mediaType == "application/x-www-form-urlencoded")
+        {
+            var form = await request.ReadFormAsync();
+            return FromPairs(form.Select(f => (f.Key, f.Value.ToString())));
+        }
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        if (buffer.Length == 0)
+            return [];
+        if (mediaType is not null && mediaType != "application/json" && !mediaType.EndsWith("+json", StringComparison.Ordinal))
+            throw new ApiException(StatusCodes.Status415UnsupportedMediaType, "send parameters as application/json or application/x-www-form-urlencoded");
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException)
+        {
+            throw ApiException.BadRequest("malformed JSON body");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            // The official SDK sends the JSON string "" as the body of requests without parameters.
+            if (root.ValueKind == JsonValueKind.String && root.GetString() == "")
+                return [];
+            if (root.ValueKind != JsonValueKind.Object)
+                throw ApiException.BadRequest("the JSON body must be an object");
+            var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var property in root.EnumerateObject())
+                if (!result.TryAdd(property.Name, property.Value.Clone()))
+                    throw ApiException.BadRequest($"duplicate parameter: {Printable(property.Name)}");
+            return result;
+        }
+    }
+
+    static Dictionary<string, JsonElement> FromPairs(IEnumerable<(string Key, string Value)> pairs)
+    {
+        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var (key, value) in pairs)
+            if (!result.TryAdd(key, JsonSerializer.SerializeToElement(value)))
+                throw ApiException.BadRequest($"duplicate parameter: {Printable(key)}");
+        return result;
+    }
+
+    /// <summary>Echo names safely: short, and without control characters.</summary>
+    static string Printable(string name) =>
+        new string(name.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+}

@@ -1,0 +1,39 @@
+using Contacto.Accounts;
+using Contacto.Api;
+using Contacto.Crypto;
+using Contacto.Operations;
+using Contacto.Platform;
+using Contacto.Storage;
+using Contacto.Tls;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Contacto;
+
+/// <summary>Wires every capability; the server and the CLI share this.</summary>
+public static class ContactoPlatform
+{
+    public static IServiceCollection AddContactoPlatform(this IServiceCollection services)
+    {
+        services.AddOptions<PlatformOptions>().Configure<Microsoft.Extensions.Configuration.IConfiguration>(
+            (o, c) => o.DataDir = c["DataDir"] ?? o.DataDir).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PlatformOptions>, PlatformOptionsValidator>();
+        services.AddSingleton<DataDirectory>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddContactoTls();
+        services.AddContactoStorage();
+        services.AddContactoCrypto();
+        services.AddContactoAccounts();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapContacto(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapContactoOps();
+        var api = endpoints.MapAccountApi();
+        api.MapAccounts();
+        return endpoints;
+    }
+}

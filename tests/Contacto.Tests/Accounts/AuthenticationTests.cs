@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using Contacto.Auth;
+using Contacto.Storage;
+using Contacto.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Contacto.Tests.Accounts;
+
+public sealed class AuthenticationTests
+{
+    sealed class RecordingSink : ISecurityEventSink
+    {
+        public ConcurrentQueue<SecurityEvent> Events { get; } = new();
+
+        public ValueTask RecordAsync(SecurityEvent securityEvent, CancellationToken cancellationToken)
+        {
+            Events.Enqueue(securityEvent);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Missing_wrong_or_mismatched_credentials_get_401_with_a_challenge(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage);
+        var (a, tokenA) = await server.CreateAccountAsync("A");
+        var (b, tokenB) = await server.CreateAccountAsync("B");
+
+        var cases = new (string? Header, string Path, string Message)[]
+        {
+            (null, a.AuthId, "authentication required"),
+            (Basic(a.AuthId, tokenB), a.AuthId, "authentication failed"),
+            (Basic(a.AuthId, tokenA[..39]), a.AuthId, "authentication failed"),
+            (Basic("MA" + new string('Z', 18), tokenA), a.AuthId, "authentication failed"),
+            (Basic(b.AuthId, tokenB), a.AuthId, "does not match"),
+            ("Basic !!!not-base64!!!", a.AuthId, "authentication required"),
+            ("Bearer " + tokenA, a.AuthId, "authentication required"),
+            (Basic(a.AuthId.ToLowerInvariant(), tokenA), a.AuthId, "authentication failed"),
+        };
+        using var client = CaTrust.Client(server.CaPath, server.PublicPort);
+        foreach (var (header, path, message) in cases)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/Account/{path}/");
+            if (header is not null)
+                request.Headers.TryAddWithoutValidation("Authorization", header);
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains("Basic", response.Headers.WwwAuthenticate.ToString());
+            var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Contains(message, body.ErrorMessage());
+            Assert.DoesNotContain(tokenA, body.GetRawText());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Rotation_without_grace_stops_the_old_token_at_once(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage);
+        var (account, oldToken) = await server.CreateAccountAsync();
+        using var old = server.ApiClient(account.AuthId, oldToken);
+
+        var (status, body) = await old.PostJsonAsync($"/v1/Account/{account.AuthId}/AuthToken/", new { });
+        Assert.Equal(HttpStatusCode.OK, status);
+        var newToken = body.Str("auth_token");
+        Assert.NotEqual(oldToken, newToken);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("previous_token_expires_at").ValueKind);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await old.GetJsonAsync($"/v1/Account/{account.AuthId}/")).Status);
+        using var fresh = server.ApiClient(account.AuthId, newToken);
+        Assert.Equal(HttpStatusCode.OK, (await fresh.GetJsonAsync($"/v1/Account/{account.AuthId}/")).Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Rotation_with_grace_keeps_the_old_token_until_the_grace_ends(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await RunningServer.StartAsync(storage, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        var (account, oldToken) = await server.CreateAccountAsync();
+        using var old = server.ApiClient(account.AuthId, oldToken);
+
+        var (_, body) = await old.PostJsonAsync($"/v1/Account/{account.AuthId}/AuthToken/", new { grace_period = 3600 });
+        using var fresh = server.ApiClient(account.AuthId, body.Str("auth_token"));
+
+        Assert.Equal(HttpStatusCode.OK, (await old.GetJsonAsync($"/v1/Account/{account.AuthId}/")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await fresh.GetJsonAsync($"/v1/Account/{account.AuthId}/")).Status);
+        time.Advance(TimeSpan.FromSeconds(3601));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await old.GetJsonAsync($"/v1/Account/{account.AuthId}/")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await fresh.GetJsonAsync($"/v1/Account/{account.AuthId}/")).Status);
+    }
+
+    [Fact]
+    public async Task Repeated_failures_slow_down_then_get_429_with_retry_after_recorded_and_counted()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var time = new ObservedTime(DateTimeOffset.UtcNow);
+        var sink = new RecordingSink();
+        await using var server = await RunningServer.StartAsync(storage,
+            ["--Auth:Throttle:SlowAfter", "2", "--Auth:Throttle:RefuseAfter", "4", "--Auth:Throttle:BaseDelay", "00:00:01", "--Auth:Throttle:Window", "00:10:00"],
+            configure: b =>
+            {
+                b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+                b.Services.Replace(ServiceDescriptor.Singleton<ISecurityEventSink>(sink));
+            });
+        var (account, token) = await server.CreateAccountAsync();
+        using var wrong = server.ApiClient(account.AuthId, new string('x', 40));
+        var path = $"/v1/Account/{account.AuthId}/";
+
+        // Failures 1 and 2 answer at once.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetJsonAsync(path)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetJsonAsync(path)).Status);
+
+        // Failures 3 and 4 are held back until the clock has moved by 1 s, then 2 s.
+        await HeldBackAsync(wrong.GetJsonAsync(path), time, TimeSpan.FromSeconds(1));
+        await HeldBackAsync(wrong.GetJsonAsync(path), time, TimeSpan.FromSeconds(2));
+
+        // Now refused, even with the right token, from this address and for this Auth ID.
+        using var right = server.ApiClient(account.AuthId, token);
+        using var refused = await right.GetAsync(path);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var retryAfter = refused.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value.TotalSeconds, 1, 600);
+        Assert.Contains(sink.Events, e => e.Kind == SecurityEventKind.AuthenticationThrottled && e.AuthId == account.AuthId);
+        Assert.All(sink.Events, e => Assert.DoesNotContain(token, e.ToString()));
+
+        using var metrics = await server.Ops.GetAsync("/metrics");
+        var text = await metrics.Content.ReadAsStringAsync();
+        Assert.Matches(@"contacto_auth_failures_total\{[^}]*reason=""wrong_token""[^}]*\} 4", text);
+        Assert.Matches(@"contacto_auth_throttled_total(\{[^}]*\})? [1-9]", text);
+
+        // When the window has passed, the right token works again.
+        time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(HttpStatusCode.OK, (await right.GetJsonAsync(path)).Status);
+    }
+
+    /// <summary>A fake clock that reports every timer armed on it, with its due time.</summary>
+    sealed class ObservedTime(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        public ConcurrentQueue<TimeSpan> Armed { get; } = new();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            Armed.Enqueue(dueTime);
+            return timer;
+        }
+    }
+
+    /// <summary>Proves the answer waits for a delay of exactly <paramref name="delay"/> on the clock, then is a 401.</summary>
+    static async Task HeldBackAsync(Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body)> answer, ObservedTime time, TimeSpan delay)
+    {
+        await WaitUntil(() => time.Armed.Contains(delay));
+        Assert.False(answer.IsCompleted);
+        time.Advance(delay);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await answer.WaitAsync(TimeSpan.FromSeconds(30))).Status);
+    }
+
+    static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+    }
+
+    static string Basic(string id, string token) =>
+        "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{id}:{token}"));
+}

@@ -1,0 +1,191 @@
+using System.Text;
+using Contacto;
+using Contacto.Crypto;
+using Contacto.Storage;
+using Contacto.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Contacto.Tests.Crypto;
+
+public sealed class CryptoRegistrationTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task Registered_services_seal_and_open_with_the_local_keyring()
+    {
+        using var host = await BuildAsync();
+        await host.StartAsync();
+        var crypto = host.Services.GetRequiredService<ITenantCrypto>();
+        var tenant = Guid.CreateVersion7();
+        var record = Guid.CreateVersion7();
+
+        var envelope = await crypto.SealAsync(tenant, "message.text", record, "hello"u8.ToArray());
+
+        Assert.Equal("hello"u8.ToArray(), await crypto.OpenAsync(tenant, "message.text", record, envelope));
+        Assert.Equal(2, (await host.Services.GetRequiredService<ITenantKeyAdministration>().ListKeysAsync(tenant)).Count);
+        Assert.True(File.Exists(_directory.Combine("data", "keys", "master.key")), "the keyring defaults to {data}/keys");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_fails_with_a_clear_message_when_the_configuration_is_incomplete()
+    {
+        using var host = await BuildAsync(o =>
+        {
+            o.Provider = KekProviderKind.Pkcs11;
+            o.Pkcs11.ModulePath = _directory.Combine("missing.so");
+            o.Pkcs11.PinEnvironmentVariable = "CONTACTO_TEST_UNSET_" + Guid.NewGuid().ToString("N");
+        });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("ModulePath", error.Message);
+        Assert.Contains("TokenLabel is required", error.Message);
+        Assert.Contains("PIN is missing", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_fails_when_the_key_material_is_readable_by_others()
+    {
+        using (var first = await BuildAsync())
+        {
+            await first.StartAsync();
+            await first.StopAsync();
+        }
+        File.SetUnixFileMode(_directory.Combine("data", "keys", "master.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        using var host = await BuildAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("group or others", error.Message);
+    }
+
+    [Fact]
+    public async Task Maintenance_worker_destroys_keys_once_the_waiting_period_is_over()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var audit = new RecordingAuditSink();
+        using var host = await BuildAsync(more: services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            services.AddSingleton<IKeyAuditSink>(audit);
+        });
+        await host.StartAsync();
+        var crypto = host.Services.GetRequiredService<ITenantCrypto>();
+        var tenant = Guid.CreateVersion7();
+        var record = Guid.CreateVersion7();
+        var envelope = await crypto.SealAsync(tenant, "message.text", record, "bye"u8.ToArray());
+        await host.Services.GetRequiredService<ITenantKeyAdministration>().ScheduleShreddingAsync(tenant);
+
+        time.Advance(TimeSpan.FromDays(7) + new CryptoOptions().ShreddingCheckInterval);
+        await audit.KeysDestroyed.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<TenantKeyUnavailableException>(() => crypto.OpenAsync(tenant, "message.text", record, envelope).AsTask());
+        Assert.Equal(KeyUnavailableReason.Destroyed, error.Reason);
+        await host.StopAsync();
+    }
+
+    /// <summary>The platform's data directory and migrated SQLite storage, plus the crypto capability.</summary>
+    private async Task<IHost> BuildAsync(Action<CryptoOptions>? configure = null, Action<IServiceCollection>? more = null, ILoggerProvider? logs = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["DataDir"] = _directory.Combine("data");
+        builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+        more?.Invoke(builder.Services);
+        builder.Services.AddContactoPlatform();
+        builder.Services.AddContactoCrypto(configure);
+        var host = builder.Build();
+        await host.Services.GetRequiredService<StorageInitializer>().MigrateAsync(CancellationToken.None);
+        return host;
+    }
+
+    [Collection(SoftHsmCollection.Name)]
+    public sealed class WithToken(SoftHsmFixture hsm) : IDisposable
+    {
+        private readonly CryptoRegistrationTests _outer = new();
+
+        public void Dispose() => _outer.Dispose();
+
+        [Fact]
+        public async Task Pkcs11_provider_starts_from_configuration_and_never_logs_the_pin()
+        {
+            var variable = "CONTACTO_TEST_PIN_" + Guid.NewGuid().ToString("N");
+            Environment.SetEnvironmentVariable(variable, hsm.Pin);
+            var logs = new CapturingLoggerProvider();
+            try
+            {
+                using var host = await _outer.BuildAsync(o =>
+                {
+                    o.Provider = KekProviderKind.Pkcs11;
+                    o.Pkcs11.ModulePath = SoftHsmFixture.ModulePath;
+                    o.Pkcs11.TokenLabel = hsm.TokenLabel;
+                    o.Pkcs11.PinEnvironmentVariable = variable;
+                }, logs: logs);
+                await host.StartAsync();
+                var crypto = host.Services.GetRequiredService<ITenantCrypto>();
+                var tenant = Guid.CreateVersion7();
+                var record = Guid.CreateVersion7();
+
+                var envelope = await crypto.SealAsync(tenant, "message.text", record, "via token"u8.ToArray());
+
+                Assert.Equal("via token", Encoding.UTF8.GetString(await crypto.OpenAsync(tenant, "message.text", record, envelope)));
+                Assert.Contains(logs.Lines, line => line.Contains("Pkcs11Kek"));
+                Assert.DoesNotContain(logs.Lines, line => line.Contains(hsm.Pin));
+                await host.StopAsync();
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(variable, null);
+            }
+        }
+    }
+
+    private sealed class CapturingLoggerProvider : ILoggerProvider, ILogger
+    {
+        private readonly List<string> _lines = [];
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines)
+            {
+                _lines.Add(formatter(state, exception) + exception);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}

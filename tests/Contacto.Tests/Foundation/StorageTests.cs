@@ -1,0 +1,109 @@
+using System.Net;
+using Contacto.Cli;
+using Contacto.Platform;
+using Contacto.Server;
+using Contacto.Storage;
+using Contacto.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Tests.Foundation;
+
+/// <summary>Every storage behaviour, on SQLite and on PostgreSQL.</summary>
+public sealed class StorageTests
+{
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task The_server_applies_migrations_at_start_and_is_ready(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage);
+
+        await using var db = server.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
+        Assert.Equal(provider == StorageProvider.Sqlite, db.Database.IsSqlite());
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.NotEmpty(await db.Database.GetAppliedMigrationsAsync());
+        using var ready = await server.Ops.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task With_migrate_on_start_off_the_server_refuses_pending_migrations_until_the_CLI_applies_them(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        string[] args = [.. storage.Arguments, "--Storage:MigrateOnStart", "false", "--public-url", "https://127.0.0.1:0", "--ops-url", "https://127.0.0.1:0"];
+        var error = new StringWriter();
+
+        Assert.Equal(2, await ContactoServer.RunAsync(args, TextWriter.Null, error));
+        Assert.Contains("Storage:MigrateOnStart", error.ToString());
+        Assert.Contains("pending", error.ToString());
+
+        var cliOutput = new StringWriter();
+        Assert.Equal(0, await ContactoCli.InvokeAsync([.. storage.Arguments, "db", "migrate"], cliOutput, TextWriter.Null));
+        Assert.Contains("Applied", cliOutput.ToString());
+        var again = new StringWriter();
+        Assert.Equal(0, await ContactoCli.InvokeAsync([.. storage.Arguments, "db", "migrate"], again, TextWriter.Null));
+        Assert.Contains("up to date", again.ToString());
+
+        await using var server = await RunningServer.StartAsync(storage, ["--Storage:MigrateOnStart", "false"]);
+        using var ready = await server.Ops.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Readiness_reports_pending_migrations_as_unhealthy(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        var factory = Factory(storage, storage.ConnectionString);
+        await using (var db = factory.CreateDbContext())
+            await db.Database.ExecuteSqlRawAsync("SELECT 1"); // the database exists, its schema does not
+
+        var result = await new StorageHealthCheck(factory).CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains("pending", result.Description);
+    }
+
+    [Fact]
+    public async Task Readiness_reports_an_unreachable_database_without_its_connection_details()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.PostgreSql);
+        // A closed port on loopback, and a password that must not leak into the report.
+        var factory = Factory(storage, "Host=127.0.0.1;Port=1;Username=u;Password=leak-me-not;Timeout=2");
+
+        var result = await new StorageHealthCheck(factory).CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.DoesNotContain("leak-me-not", result.Description);
+        Assert.Contains("unreachable", result.Description);
+    }
+
+    [Fact]
+    public async Task SQLite_runs_in_WAL_mode_with_foreign_keys_on_even_if_the_string_says_otherwise()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var path = Path.Combine(storage.Directory.Path, "custom.db");
+        await using var server = await RunningServer.StartAsync(storage, ["--connection-string", $"Data Source={path};Foreign Keys=False"]);
+
+        await using var db = server.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode;"));
+        Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
+        Assert.True(File.Exists(path));
+    }
+
+    static ContactoDbContextFactory Factory(TestStorage storage, string? connectionString) =>
+        new(Options.Create(new StorageOptions { Provider = storage.Provider, ConnectionString = connectionString }),
+            new DataDirectory(Options.Create(new PlatformOptions { DataDir = storage.DataDir })));
+
+    static async Task<string?> Scalar(DbContext db, string sql)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(await command.ExecuteScalarAsync());
+    }
+}

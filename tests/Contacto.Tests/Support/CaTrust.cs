@@ -1,0 +1,30 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Contacto.Tests.Support;
+
+/// <summary>Trusts exactly one CA (the server's generated one), as `curl --cacert` would.</summary>
+public static class CaTrust
+{
+    public static RemoteCertificateValidationCallback Validator(string caPath)
+    {
+        var ca = X509CertificateLoader.LoadCertificateFromFile(caPath);
+        return (_, certificate, _, errors) =>
+        {
+            if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                return false;
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        };
+    }
+
+    public static HttpClient Client(string caPath, int port, string host = "localhost") =>
+        new(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = Validator(caPath) } })
+        {
+            BaseAddress = new Uri($"https://{host}:{port}/"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+}
