@@ -65,21 +65,30 @@ public sealed class SmppCarrier : IAsyncDisposable
 
     /// <summary>
     /// Splits the text for this carrier and submits the parts in order. Stops at the first part
-    /// not accepted, so fewer results than parts means the message was not sent whole.
+    /// not accepted, or at a failure of the link (reported in <see cref="TextSubmission.Failure"/>
+    /// with the parts accepted before it).
     /// </summary>
-    public async Task<IReadOnlyList<SubmitResult>> SendTextAsync(OutboundText message, CancellationToken cancellationToken = default)
+    public async Task<TextSubmission> SendTextAsync(OutboundText message, CancellationToken cancellationToken = default)
     {
-        var results = new List<SubmitResult>();
-        foreach (var part in ShortMessageBuilder.BuildSubmits(message, _options.Text, _references))
+        var parts = ShortMessageBuilder.BuildSubmits(message, _options.Text, _references);
+        var results = new List<SubmitResult>(parts.Count);
+        foreach (var part in parts)
         {
-            var result = await SubmitAsync(part, cancellationToken).ConfigureAwait(false);
-            results.Add(result);
-            if (!result.IsAccepted)
+            try
             {
-                break;
+                var result = await SubmitAsync(part, cancellationToken).ConfigureAwait(false);
+                results.Add(result);
+                if (!result.IsAccepted)
+                {
+                    break;
+                }
+            }
+            catch (SmppException failure)
+            {
+                return new TextSubmission(parts.Count, results, failure);
             }
         }
-        return results;
+        return new TextSubmission(parts.Count, results, null);
     }
 
     /// <summary>The key to store a submitted message under; <see cref="KeyOf(DeliveryReceipt)"/> gives the same for its receipt.</summary>

@@ -1,3 +1,4 @@
+using Contacto.CarrierSim;
 using Contacto.Smpp.Client;
 using Contacto.Smpp.Protocol;
 using Contacto.Smpp.Tests.Support;
@@ -28,9 +29,9 @@ public sealed class SmppCarrierTests
 
         var texts = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => carrier.SendTextAsync(LongText)));
 
-        Assert.All(texts, parts => Assert.Equal(3, parts.Count));
-        Assert.All(texts.SelectMany(p => p), r => Assert.True(r.IsAccepted));
-        Assert.Equal(2, texts.SelectMany(p => p).Select(r => r.BindName).Distinct().Count());
+        Assert.All(texts, t => Assert.True(t.IsComplete));
+        Assert.All(texts, t => Assert.Equal(3, t.Parts.Count));
+        Assert.Equal(2, texts.SelectMany(t => t.Parts).Select(r => r.BindName).Distinct().Count());
         Assert.Equal(3, carrier.Plan(LongText.Text).SegmentCount);
         Assert.All(received, r => Assert.Equal(0x08, r.Header[1]));
         Assert.Equal(20, received.Select(r => (r.Header[3], r.Header[4])).Distinct().Count());
@@ -53,6 +54,37 @@ public sealed class SmppCarrierTests
         Assert.True(carrier.CanSubmit);
         Assert.Contains(carrier.Health, h => h.Name == "b#1" && h.IsUp);
         Assert.Contains(carrier.Health, h => h.Name == "b#2" && !h.IsUp);
+    }
+
+    [Fact]
+    public async Task LinkLostMidTextKeepsThePartsAlreadyAccepted()
+    {
+        await using var simulator = Sim.Start(new SmscSimulatorOptions { DropAfterRequests = 3 });
+        await using var carrier = new SmppCarrier(new SmppCarrierOptions { Name = "carrier-c", Binds = [Sim.BindTo(simulator, "c#1")] });
+        carrier.Start();
+        await carrier.WaitUntilAnyBoundAsync().WaitAsync(Loopback.Patience);
+
+        var submission = await carrier.SendTextAsync(LongText);
+
+        Assert.False(submission.IsComplete);
+        Assert.Equal(3, submission.SegmentCount);
+        Assert.True(Assert.Single(submission.Parts).IsAccepted);
+        Assert.True(submission.Failure!.PossiblySent);
+    }
+
+    [Fact]
+    public async Task RefusedPartStopsTheText()
+    {
+        await using var simulator = Sim.Start(new SmscSimulatorOptions { RejectRate = 1, RejectStatus = CommandStatus.InvalidDestinationAddress });
+        await using var carrier = new SmppCarrier(new SmppCarrierOptions { Name = "carrier-d", Binds = [Sim.BindTo(simulator, "d#1")] });
+        carrier.Start();
+        await carrier.WaitUntilAnyBoundAsync().WaitAsync(Loopback.Patience);
+
+        var submission = await carrier.SendTextAsync(LongText);
+
+        Assert.False(submission.IsComplete);
+        Assert.Null(submission.Failure);
+        Assert.Equal(CommandStatus.InvalidDestinationAddress, Assert.Single(submission.Parts).Status);
     }
 
     [Fact]

@@ -24,8 +24,9 @@ public sealed class NodeSmppInteropTests
         carrier.Start();
         await carrier.WaitUntilAnyBoundAsync().WaitAsync(Loopback.Patience);
 
-        var result = Assert.Single(await carrier.SendTextAsync(
-            new OutboundText(SmeAddress.Alphanumeric("Contacto"), SmeAddress.International("15550001111"), "Hello from Contacto")));
+        var submission = await carrier.SendTextAsync(
+            new OutboundText(SmeAddress.Alphanumeric("Contacto"), SmeAddress.International("15550001111"), "Hello from Contacto"));
+        var result = Assert.Single(submission.Parts);
         var submitted = await smsc.NextAsync("submit_sm");
         await inbox.Complete;
         await smsc.NextAsync("deliver_sm_resp");
@@ -36,7 +37,7 @@ public sealed class NodeSmppInteropTests
         await carrier.StopAsync().WaitAsync(Loopback.Patience);
         var unbound = await smsc.NextAsync("unbound");
 
-        Assert.True(result.IsAccepted);
+        Assert.True(submission.IsComplete);
         Assert.Equal("Hello from Contacto", submitted.GetProperty("text").GetString());
         var receipt = inbox.Messages.Single().Receipt!;
         Assert.Equal(MessageState.Delivered, receipt.State);
