@@ -19,15 +19,18 @@ internal sealed class NodePeer : IAsyncDisposable
     private NodePeer(Process process)
     {
         _process = process;
+        // A null line is the end of the output: only then is every event in, even after exit.
         _process.OutputDataReceived += (_, line) =>
         {
-            if (line.Data is { Length: > 0 } data)
+            if (line.Data is null)
             {
-                _events.Writer.TryWrite(JsonDocument.Parse(data).RootElement.Clone());
+                _events.Writer.TryComplete();
+            }
+            else if (line.Data.Length > 0)
+            {
+                _events.Writer.TryWrite(JsonDocument.Parse(line.Data).RootElement.Clone());
             }
         };
-        _process.Exited += (_, _) => _events.Writer.TryComplete();
-        _process.EnableRaisingEvents = true;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
