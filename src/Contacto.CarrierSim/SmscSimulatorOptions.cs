@@ -63,6 +63,3 @@ public sealed record SmscSimulatorOptions
 
     public string SystemId { get; init; } = "ContactoSim";
 }
-
-/// <summary>A receipt outcome and its weight in the mix, with the err value it reports.</summary>
-public sealed record ReceiptOutcome(MessageState State, double Weight, string Error = "000");

@@ -56,6 +56,3 @@ public static class SmsTextDecoder
             ? new ConcatenationInfo(reference, total, sequence)
             : null;
 }
-
-/// <summary>The text of an inbound message (null when binary) and which part of a long message it is.</summary>
-public readonly record struct DecodedText(string? Text, ConcatenationInfo? Concatenation);

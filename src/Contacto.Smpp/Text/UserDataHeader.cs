@@ -51,6 +51,3 @@ public static class UserDataHeader
         return false;
     }
 }
-
-/// <summary>Which part of which long message this is, from a header or SAR TLVs.</summary>
-public readonly record struct ConcatenationInfo(ushort Reference, int Total, int Sequence);
