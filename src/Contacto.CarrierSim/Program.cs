@@ -1,0 +1,3 @@
+using Contacto.CarrierSim;
+
+return await SimulatorCommand.RunAsync(args);

@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using Contacto.Smpp;
+using Contacto.Smpp.Protocol;
+using Contacto.Smpp.Session;
+using Contacto.Smpp.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Contacto.CarrierSim;
+
+/// <summary>
+/// A simulated carrier SMSC on the same codec as the client: accepts binds, answers submits,
+/// sends delivery receipts and mobile-originated messages, and misbehaves on demand.
+/// Use it in-process (tests, the default set-up) or through the standalone command.
+/// </summary>
+public sealed class SmscSimulator : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<SimulatedSession, byte> _sessions = new();
+    private readonly ConcurrentDictionary<Task, byte> _background = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcatenationReferences _references = new();
+    private readonly Random _random;
+    private TcpListener? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+    private long _lastMessageId;
+    private volatile SmscSimulatorOptions _options;
+
+    public SmscSimulator(SmscSimulatorOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        _options = options ?? new SmscSimulatorOptions();
+        _options.Connection.Validate();
+        Time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _random = _options.Seed is { } seed ? new Random(seed) : new Random();
+        Throughput = new ThroughputCap(Time);
+    }
+
+    public SmscSimulatorOptions Options
+    {
+        get => _options;
+        set => _options = value;
+    }
+
+    public SmscStatistics Statistics { get; } = new();
+
+    /// <summary>The port listened on, once started.</summary>
+    public int Port => ((IPEndPoint?)_listener?.LocalEndpoint)?.Port ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>Binds currently open.</summary>
+    public int BoundSessions => _sessions.Keys.Count(s => s.Mode is not null && s.Connection.IsOpen);
+
+    /// <summary>Raised for every accepted submit_sm, on a connection thread: keep handlers short.</summary>
+    public event Action<ReceivedSubmit>? SubmitReceived;
+
+    internal TimeProvider Time { get; }
+
+    internal ThroughputCap Throughput { get; }
+
+    public void Start()
+    {
+        _listener = new TcpListener(_options.Address, _options.Port);
+        _listener.Start();
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _logger.LogInformation("SMSC simulator listening on port {Port}", Port);
+    }
+
+    /// <summary>
+    /// Sends a mobile-originated message to a bound receiver (of this system_id, if given) and
+    /// returns the status of its deliver_sm_resp, split into parts as a handset would.
+    /// </summary>
+    public async Task<CommandStatus> InjectMobileOriginatedAsync(
+        SmeAddress from, SmeAddress to, string text, string? systemId = null, CancellationToken cancellationToken = default)
+    {
+        var session = FindReceiver(systemId) ?? throw new SmppNotBoundException("No receiver is bound.");
+        var message = new OutboundText(from, to, text) { RegisteredDelivery = 0 };
+        var status = CommandStatus.Ok;
+        foreach (var deliver in ShortMessageBuilder.Build<DeliverSm>(message, TextProfile.Default, _references))
+        {
+            var response = await session.Connection.SendRequestAsync(deliver, cancellationToken).ConfigureAwait(false);
+            status = response.Status != CommandStatus.Ok ? response.Status : status;
+        }
+        Statistics.MobileOriginated();
+        return status;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Stop();
+        await _acceptLoop.ConfigureAwait(false);
+        await Task.WhenAll(_sessions.Keys.Select(s => s.Connection.CloseAsync())).ConfigureAwait(false);
+        await Task.WhenAll(_background.Keys).ConfigureAwait(false);
+        _listener?.Dispose();
+    }
+
+    internal string NextMessageId() =>
+        Interlocked.Increment(ref _lastMessageId).ToString(CultureInfo.InvariantCulture);
+
+    internal bool IsIssued(string messageId) =>
+        long.TryParse(messageId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+        && id > 0 && id <= Interlocked.Read(ref _lastMessageId);
+
+    internal double NextDouble()
+    {
+        lock (_random)
+        {
+            return _random.NextDouble();
+        }
+    }
+
+    internal void OnSubmitAccepted(SimulatedSession session, SubmitSm submit, string messageId)
+    {
+        SubmitReceived?.Invoke(new ReceivedSubmit(session.SystemId, submit, messageId));
+        var outcome = PickOutcome(_options.ReceiptOutcomes);
+        if (ReceiptFactory.IsWanted(submit.RegisteredDelivery, outcome.State))
+        {
+            Track(SendReceiptAsync(session, submit, messageId, outcome));
+        }
+    }
+
+    private async Task SendReceiptAsync(SimulatedSession origin, SubmitSm submit, string messageId, ReceiptOutcome outcome)
+    {
+        var submitted = Time.GetUtcNow();
+        try
+        {
+            var delay = _options.ReceiptDelay;
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, Time, _stopping.Token).ConfigureAwait(false);
+            }
+            var session = origin.CanReceive ? origin : FindReceiver(origin.SystemId);
+            if (session is null)
+            {
+                Statistics.ReceiptUndeliverable();
+                return;
+            }
+            var receipt = ReceiptFactory.Create(submit, messageId, outcome, submitted, Time.GetUtcNow());
+            await session.Connection.SendRequestAsync(receipt, _stopping.Token).ConfigureAwait(false);
+            Statistics.ReceiptSent();
+        }
+        catch (Exception e) when (e is SmppException or OperationCanceledException)
+        {
+            Statistics.ReceiptUndeliverable();
+        }
+    }
+
+    private SimulatedSession? FindReceiver(string? systemId) =>
+        _sessions.Keys.FirstOrDefault(s => s.CanReceive && (systemId is null || s.SystemId == systemId));
+
+    private ReceiptOutcome PickOutcome(IReadOnlyList<ReceiptOutcome> outcomes)
+    {
+        var total = outcomes.Sum(o => o.Weight);
+        var draw = NextDouble() * total;
+        foreach (var outcome in outcomes)
+        {
+            draw -= outcome.Weight;
+            if (draw < 0)
+            {
+                return outcome;
+            }
+        }
+        return outcomes[^1];
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener!.AcceptSocketAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            Track(ServeAsync(socket));
+        }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        socket.NoDelay = true;
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        try
+        {
+            if (_options.TlsCertificate is { } certificate)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                await tls.AuthenticateAsServerAsync(
+                    new SslServerAuthenticationOptions { ServerCertificate = certificate }, _stopping.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+        {
+            _logger.LogDebug("TLS handshake failed: {Error}", e.Message);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        var session = new SimulatedSession(this);
+        var connection = new SmppConnection(
+            new SilenceableStream(stream, () => _options.Silent), _options.Connection, session.HandleAsync, Time, _logger);
+        session.Connection = connection;
+        _sessions.TryAdd(session, 0);
+        connection.Start();
+        await connection.Completion.ConfigureAwait(false);
+        _sessions.TryRemove(session, out _);
+    }
+
+    private void Track(Task task)
+    {
+        _background.TryAdd(task, 0);
+        task.ContinueWith(t => _background.TryRemove(t, out _), TaskScheduler.Default);
+    }
+}
