@@ -23,6 +23,7 @@ public static class ContactoCli
         root.Subcommands.Add(DbCommands.Create(context));
         root.Subcommands.Add(TlsCommands.Create(context));
         root.Subcommands.Add(AccountCommands.Create(context));
+        root.Subcommands.Add(OpsCommands.Create(context));
 
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

@@ -1,8 +1,10 @@
 using Contacto.Accounts;
 using Contacto.Api;
 using Contacto.Crypto;
+using Contacto.Incidents;
 using Contacto.Operations;
 using Contacto.Platform;
+using Contacto.Status;
 using Contacto.Storage;
 using Contacto.Tls;
 using Microsoft.AspNetCore.Routing;
@@ -26,6 +28,8 @@ public static class ContactoPlatform
         services.AddContactoStorage();
         services.AddContactoCrypto();
         services.AddContactoAccounts();
+        services.AddContactoStatus();
+        services.AddContactoIncidents();
         return services;
     }
 
@@ -34,6 +38,8 @@ public static class ContactoPlatform
         endpoints.MapContactoOps();
         var api = endpoints.MapAccountApi();
         api.MapAccounts();
+        endpoints.MapContactoStatus();
+        endpoints.MapContactoIncidents();
         return endpoints;
     }
 }
