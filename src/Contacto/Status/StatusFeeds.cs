@@ -24,16 +24,21 @@ public static class StatusFeeds
 
     static SyndicationItem Item(Incident i, string baseUrl)
     {
-        var text = new StringBuilder();
+        // RSS has one text per item, so the summary carries everything: status, impact, updates.
+        var text = new StringBuilder($"{WireNames.Label(i.Status)}, impact {WireNames.Of(i.Impact)}\n");
         foreach (var update in i.Updates)
             text.Append($"{StatuspageJson.Instant(update.DisplayAt)} {WireNames.Label(update.Status)}: {update.Body}\n");
         if (i.PostmortemBody is { } postmortem)
             text.Append($"Postmortem: {postmortem}\n");
         var link = new Uri(StatuspageJson.Shortlink(baseUrl, i));
-        return new SyndicationItem(i.Name, SyndicationContent.CreatePlaintextContent(text.ToString()), link, $"{baseUrl}/incidents/{i.Id}", i.UpdatedAt)
+        return new SyndicationItem
         {
+            Id = $"{baseUrl}/incidents/{i.Id}",
+            Title = new TextSyndicationContent(i.Name),
+            Links = { SyndicationLink.CreateAlternateLink(link) },
+            LastUpdatedTime = i.UpdatedAt,
             PublishDate = i.CreatedAt,
-            Summary = new TextSyndicationContent($"{WireNames.Label(i.Status)}, impact {WireNames.Of(i.Impact)}"),
+            Summary = new TextSyndicationContent(text.ToString()),
         };
     }
 
