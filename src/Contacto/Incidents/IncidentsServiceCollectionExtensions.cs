@@ -13,6 +13,8 @@ public static class IncidentsServiceCollectionExtensions
         services.AddOptions<PagingOptions>().BindConfiguration(PagingOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PagingOptions>, PagingOptionsValidator>();
         services.AddSingleton<Pager>();
+        services.AddMetrics();
+        services.AddSingleton<PagingMetrics>();
         services.AddSingleton<PageDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<PageDispatcher>());
         services.AddHttpClient(HttpDelivery.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15))

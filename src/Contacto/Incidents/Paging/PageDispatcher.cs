@@ -31,6 +31,7 @@ public sealed class PageDispatcher(
     IOptions<PagingOptions> options,
     IEnumerable<IPageSender> senders,
     Pager pager,
+    PagingMetrics metrics,
     TimeProvider time,
     ILogger<PageDispatcher> logger) : BackgroundService
 {
@@ -75,8 +76,9 @@ public sealed class PageDispatcher(
                 continue;
             var message = await outbox.SingleAsync(m => m.Id == id, cancellationToken);
             var outcome = await SendAsync(message, cancellationToken);
-            Record(message, outcome, time.GetUtcNow());
+            var recorded = Record(message, outcome, time.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);
+            metrics.Record(recorded, options.Value.Targets.GetValueOrDefault(message.Target)?.Kind.ToString() ?? "unknown");
             sent += outcome.Sent ? 1 : 0;
         }
         return sent;
@@ -101,29 +103,31 @@ public sealed class PageDispatcher(
         }
     }
 
-    void Record(PageMessage message, SendOutcome outcome, DateTimeOffset now)
+    /// <summary>Updates the message after an attempt; returns the outcome's name: sent, failed or retry.</summary>
+    string Record(PageMessage message, SendOutcome outcome, DateTimeOffset now)
     {
         var settings = options.Value;
         message.Attempts++;
         message.ClaimedBy = null;
         message.ClaimedUntil = null;
-        message.LastError = outcome.Problem;
+        message.LastError = outcome.Problem ?? message.LastError; // kept after a success: why it took more than one attempt
         if (outcome.Sent)
         {
             message.SentAt = now;
             logger.LogInformation("Sent {Action} for incident {IncidentId} to {Target}", message.Action, message.IncidentId, message.Target);
-            return;
+            return "sent";
         }
         if (!outcome.Retry || message.Attempts >= settings.MaxAttempts)
         {
             message.FailedAt = now;
             logger.LogError("Gave up on {Action} for incident {IncidentId} to {Target} after {Attempts} attempt(s): {Problem}",
                 message.Action, message.IncidentId, message.Target, message.Attempts, outcome.Problem);
-            return;
+            return "failed";
         }
         var backoff = Math.Min(settings.RetryMaxSeconds, settings.RetryBaseSeconds * Math.Pow(2, message.Attempts - 1));
         message.NextAttemptAt = now + TimeSpan.FromSeconds(backoff);
         logger.LogWarning("{Action} for incident {IncidentId} to {Target} failed ({Problem}); attempt {Attempts} of {Max}, next in {Seconds} s",
             message.Action, message.IncidentId, message.Target, outcome.Problem, message.Attempts, settings.MaxAttempts, backoff);
+        return "retry";
     }
 }

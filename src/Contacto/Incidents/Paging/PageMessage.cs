@@ -43,7 +43,7 @@ public sealed class PageMessage
     /// <summary>Set when the target refused it for good or the attempts ran out.</summary>
     public DateTimeOffset? FailedAt { get; set; }
 
-    /// <summary>What went wrong last: a status code or an error kind, never a response body or URL.</summary>
+    /// <summary>What went wrong last (kept after a later success): a status code or an error kind, never a response body or URL.</summary>
     public string? LastError { get; set; }
 }
 
