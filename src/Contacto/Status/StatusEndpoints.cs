@@ -30,6 +30,7 @@ public static class StatusEndpoints
         endpoints.MapGet("/status", PageAsync);
         endpoints.MapGet(StatusPageHtml.ScriptPath, () => Asset("status.js", "text/javascript; charset=utf-8"));
         endpoints.MapGet(StatusPageHtml.StylePath, () => Asset("status.css", "text/css; charset=utf-8"));
+        endpoints.MapGet(StatusPageHtml.IconPath, () => Asset("favicon.svg", "image/svg+xml"));
         endpoints.MapGet(StatusPageHtml.StreamPath, StreamAsync);
         endpoints.MapGet("/history.atom", async (HttpContext context, StatusReader reader, IOptions<StatusOptions> options) =>
             Results.Bytes(StatusFeeds.Atom(await reader.ReadAsync(context.RequestAborted), BaseUrl(context, options.Value)), "application/atom+xml; charset=utf-8"));

@@ -14,6 +14,7 @@ public static class StatusPageHtml
 {
     public const string ScriptPath = "/status/assets/status.js";
     public const string StylePath = "/status/assets/status.css";
+    public const string IconPath = "/status/assets/favicon.svg";
     public const string StreamPath = "/status/stream";
 
     public static string Render(StatusSnapshot s, IReadOnlyDictionary<string, UptimeSummary> uptime)
@@ -28,6 +29,7 @@ public static class StatusPageHtml
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{name} status</title>
             <link rel="stylesheet" href="{StylePath}">
+            <link rel="icon" type="image/svg+xml" href="{IconPath}">
             <link rel="alternate" type="application/atom+xml" title="{name} incident history (Atom)" href="/history.atom">
             <link rel="alternate" type="application/rss+xml" title="{name} incident history (RSS)" href="/history.rss">
             <script src="{ScriptPath}" defer></script>
