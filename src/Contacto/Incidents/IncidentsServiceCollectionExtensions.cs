@@ -17,8 +17,10 @@ public static class IncidentsServiceCollectionExtensions
         services.AddSingleton<PagingMetrics>();
         services.AddSingleton<PageDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<PageDispatcher>());
+        // No request logging: a webhook URL (Slack's, for one) is itself a secret.
         services.AddHttpClient(HttpDelivery.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllLoggers();
         services.AddSingleton<IPageSender, PagerDutySender>();
         services.AddSingleton<IPageSender, WebhookSender>();
         services.AddSingleton<IPageSender, EmailSender>();

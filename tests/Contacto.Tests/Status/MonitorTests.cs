@@ -3,6 +3,7 @@ using Contacto.Status;
 using Contacto.Storage;
 using Contacto.Tests.Accounts;
 using Contacto.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -151,6 +152,20 @@ public sealed class MonitorTests
             traffic.Record(200, TimeSpan.FromMilliseconds(i < 10 ? 2500 : 5));
         var slow = Assert.Single(await traffic.ObserveAsync(CancellationToken.None));
         Assert.Equal(new ComponentObservation(MonitorSubjects.Api, ComponentStatus.DegradedPerformance), slow);
+    }
+
+    [Fact]
+    public async Task Public_api_requests_feed_the_api_monitor_and_ops_requests_do_not()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var status = await StatusServer.StartAsync(storage, ["--Status:Monitors:Api:MinimumRequests", "3"]);
+        var traffic = status.Server.Services.GetRequiredService<ApiTraffic>();
+        for (var i = 0; i < 3; i++)
+            await status.Staff.GetAsync("/ops/incidents");
+        Assert.Empty(await traffic.ObserveAsync(CancellationToken.None));
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await status.Public.GetAsync("/v1/no-such-resource")).StatusCode);
+        Assert.Equal(ComponentStatus.Operational, Assert.Single(await traffic.ObserveAsync(CancellationToken.None)).Status);
     }
 
     internal static string[] PagerDutyEscalation(FakeHttpReceiver pagerDuty) =>
