@@ -12,7 +12,7 @@ namespace Contacto.Tests.Status;
 /// <summary>Monitors set component statuses and open, page and resolve incidents by themselves.</summary>
 public sealed class MonitorTests
 {
-    const string RoutingKey = "R0UT1NGKEY0123456789abcdefABCDEF";
+    internal const string RoutingKey = "R0UT1NGKEY0123456789abcdefABCDEF";
 
     [Theory]
     [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]

@@ -138,6 +138,37 @@ public sealed class PagingTests
         Assert.DoesNotContain(WebhookSecret, message);
     }
 
+    [Fact]
+    public async Task Routing_keys_webhook_urls_and_smtp_passwords_never_reach_the_logs()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
+        await using var webhook = await FakeHttpReceiver.StartAsync();
+        await using var smtp = new FakeSmtpServer();
+        pagerDuty.FailNext(500);
+        webhook.FailNext(500);
+        const string webhookPath = "/services/T000/B000/SECRETPATHPART0123";
+        const string smtpPassword = "smtp-password-0123456789";
+        var logs = new RecordedLogs();
+        await using var status = await StatusServer.StartAsync(storage,
+        [
+            .. MonitorTests.PagerDutyEscalation(pagerDuty), .. Email("mail", smtp), "--Paging:Smtp:UserName", "status", "--Paging:Smtp:Password", smtpPassword,
+            "--Paging:Targets:hook:Kind", "Webhook", "--Paging:Targets:hook:Url", webhook.BaseUrl + webhookPath, "--Paging:Targets:hook:Secret", WebhookSecret,
+            "--Paging:Notify:0", "hook", "--Paging:Notify:1", "mail",
+            // Loud enough that HTTP client request logging, were it on, would be recorded.
+            "--Logging:LogLevel:System.Net.Http", "Trace", "--Logging:LogLevel:Contacto", "Information",
+        ], logs: logs);
+        using var outcomes = new PageOutcomes(status.Server.Services);
+
+        await status.Staff.PostJsonAsync("/ops/incidents", new { name = "Everything fails", body = "Yes.", priority = "P1" });
+        // Three first attempts, all failing: PagerDuty and the webhook answer 500, the SMTP server offers no AUTH.
+        Assert.Equal(["retry", "retry", "retry"], [await outcomes.NextAsync(), await outcomes.NextAsync(), await outcomes.NextAsync()]);
+        var text = string.Join("\n", logs.Lines);
+        Assert.Contains("failed", text);
+        foreach (var (what, secret) in new[] { ("routing key", MonitorTests.RoutingKey), ("webhook URL", webhookPath), ("webhook secret", WebhookSecret), ("SMTP password", smtpPassword) })
+            Assert.False(text.Contains(secret, StringComparison.Ordinal), $"the {what} reached the logs"); // the message must not repeat it either
+    }
+
     static string[] Email(string name, FakeSmtpServer smtp) =>
     [
         $"--Paging:Targets:{name}:Kind", "Email", $"--Paging:Targets:{name}:To:0", "oncall@example.test",

@@ -6,6 +6,7 @@ using Contacto.Status;
 using Contacto.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Contacto.Tests.Status;
@@ -59,13 +60,15 @@ public sealed class StatusServer : IAsyncDisposable
     public Pager Pager => Server.Services.GetRequiredService<Pager>();
 
     public static async Task<StatusServer> StartAsync(TestStorage storage, string[]? extraArguments = null, FakeTimeProvider? time = null,
-        FakeComponentSource? source = null)
+        FakeComponentSource? source = null, ILoggerProvider? logs = null)
     {
         source ??= new FakeComponentSource();
         var server = await RunningServer.StartAsync(storage, [.. Components, .. extraArguments ?? []], builder =>
         {
             if (time is not null)
                 builder.Services.AddSingleton<TimeProvider>(time);
+            if (logs is not null)
+                builder.Logging.AddProvider(logs);
             builder.Services.AddSingleton<IComponentStatusSource>(source);
         });
         var (_, token) = await server.Services.GetRequiredService<OperatorTokenService>().CreateAsync("tests", CancellationToken.None);
@@ -88,4 +91,28 @@ public sealed class FakeComponentSource : IComponentStatusSource
 
     public ValueTask<IReadOnlyList<ComponentObservation>> ObserveAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<ComponentObservation>>([.. subjects.Select(s => new ComponentObservation(s.Key, s.Value))]);
+}
+
+/// <summary>Every log line the server writes, formatted as its sinks would see it.</summary>
+public sealed class RecordedLogs : ILoggerProvider
+{
+    readonly ConcurrentQueue<string> lines = new();
+
+    public IReadOnlyCollection<string> Lines => lines;
+
+    public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, lines);
+
+    public void Dispose()
+    {
+    }
+
+    sealed class Recorder(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
 }
