@@ -36,8 +36,8 @@ public static class IncidentEndpoints
         var spec = new IncidentService.NewIncident(
             Name: p.String("name", IncidentService.MaxNameLength, required: true)!,
             Body: p.String("body", IncidentService.MaxBodyLength, required: true)!,
-            Status: Enum(p, "status", IncidentStatus.Investigating, Incident.Unresolved),
-            Impact: Enum(p, "impact", IncidentImpact.Minor, [IncidentImpact.None, IncidentImpact.Minor, IncidentImpact.Major, IncidentImpact.Critical]),
+            Status: Choice(p, "status", IncidentStatus.Investigating, Incident.Unresolved),
+            Impact: Choice(p, "impact", IncidentImpact.Minor, [IncidentImpact.None, IncidentImpact.Minor, IncidentImpact.Major, IncidentImpact.Critical]),
             Priority: Priority(p.String("priority", 2)),
             ComponentIds: Components(p, options.Value));
         var incident = await incidents.CreateAsync(spec, context.RequestAborted);
@@ -64,9 +64,9 @@ public static class IncidentEndpoints
     static async Task<IResult> UpdateAsync(HttpContext context, Guid id, IncidentService incidents, ComponentMonitor monitor, StatusReader reader, IOptions<StatusOptions> options)
     {
         var p = await ApiParameters.ReadAsync(context.Request, UpdateParameters);
-        var status = Enum<IncidentStatus>(p, "status", null, System.Enum.GetValues<IncidentStatus>());
+        var status = Choice<IncidentStatus>(p, "status", null, Enum.GetValues<IncidentStatus>());
         var body = p.String("body", IncidentService.MaxBodyLength, required: true)!;
-        IncidentImpact? impact = p.Has("impact") ? Enum(p, "impact", IncidentImpact.None, [IncidentImpact.None, IncidentImpact.Minor, IncidentImpact.Major, IncidentImpact.Critical]) : null;
+        IncidentImpact? impact = p.Has("impact") ? Choice(p, "impact", IncidentImpact.None, [IncidentImpact.None, IncidentImpact.Minor, IncidentImpact.Major, IncidentImpact.Critical]) : null;
         var incident = await incidents.UpdateAsync(id, status, body, impact, context.RequestAborted);
         await monitor.RefreshAsync(context.RequestAborted);
         return await ViewAsync(context, reader, options, incident, StatusCodes.Status200OK);
@@ -122,7 +122,7 @@ public static class IncidentEndpoints
         return Results.Json(view, StatusEndpoints.Json, statusCode: status);
     }
 
-    static T Enum<T>(ApiParameters p, string name, T? fallback, IReadOnlyCollection<T> allowed) where T : struct, System.Enum
+    static T Choice<T>(ApiParameters p, string name, T? fallback, IReadOnlyCollection<T> allowed) where T : struct, Enum
     {
         var text = p.String(name, 32, required: fallback is null);
         if (text is null)

@@ -80,29 +80,27 @@ public sealed class ComponentMonitor(
         return true;
     }
 
+    const int ReconcileAttempts = 3;
+
     async Task ReconcileAsync(IReadOnlyList<ComponentObservation>? observations, Action<Dictionary<string, StatusComponent>>? change,
         CancellationToken cancellationToken)
     {
         await oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            await using var db = contexts.CreateDbContext();
-            var components = await board.LoadAsync(db, cancellationToken);
-            if (observations is not null)
-                board.ApplyObservations(components, observations);
-            change?.Invoke(components);
-            var underMaintenance = await incidents.AdvanceMaintenanceAsync(db, cancellationToken);
-            foreach (var component in components.Values)
-                board.Recompute(db, component, underMaintenance.Contains(component.Id));
-            await incidents.ApplyOutagePolicyAsync(db, components, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e)
-        {
-            // Another node changed the same rows first; its view wins and the next round re-reads it.
-            logger.LogInformation("Status reconciliation lost a race ({Error}); retrying next round", e.GetType().Name);
-            if (change is not null)
-                throw;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await ReconcileOnceAsync(observations, change, cancellationToken);
+                    break;
+                }
+                catch (DbUpdateException e) when (attempt < ReconcileAttempts)
+                {
+                    // Another node changed the same rows first: read them again and apply the same view.
+                    logger.LogInformation("Status reconciliation lost a race ({Error}); retrying", e.GetType().Name);
+                }
+            }
         }
         finally
         {
@@ -110,6 +108,21 @@ public sealed class ComponentMonitor(
         }
         pager.Wake();
         await publisher.PublishAsync(cancellationToken);
+    }
+
+    async Task ReconcileOnceAsync(IReadOnlyList<ComponentObservation>? observations, Action<Dictionary<string, StatusComponent>>? change,
+        CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var components = await board.LoadAsync(db, cancellationToken);
+        if (observations is not null)
+            board.ApplyObservations(components, observations);
+        change?.Invoke(components);
+        var underMaintenance = await incidents.AdvanceMaintenanceAsync(db, cancellationToken);
+        foreach (var component in components.Values)
+            board.Recompute(db, component, underMaintenance.Contains(component.Id));
+        await incidents.ApplyOutagePolicyAsync(db, components, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
     }
 }
 

@@ -37,7 +37,7 @@ public sealed class StatusBroadcaster
         }
     }
 
-    /// <summary>The current summary first, then each change until the client goes away.</summary>
+    /// <summary>The current summary first, then each change until the client goes away or the node stops.</summary>
     public async IAsyncEnumerable<SseItem<string>> SubscribeAsync(string current, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // A slow reader loses intermediate states, never the latest one.
@@ -47,13 +47,26 @@ public sealed class StatusBroadcaster
         try
         {
             yield return new SseItem<string>(current, EventType);
-            await foreach (var summary in channel.Reader.ReadAllAsync(cancellationToken))
+            while (await NextOrNullAsync(channel.Reader, cancellationToken) is { } summary)
                 yield return new SseItem<string>(summary, EventType);
         }
         finally
         {
             lock (gate)
                 subscribers.Remove(channel);
+        }
+    }
+
+    /// <summary>Null once cancelled: the stream then ends cleanly rather than breaking off.</summary>
+    static async Task<string?> NextOrNullAsync(ChannelReader<string> reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
         }
     }
 }

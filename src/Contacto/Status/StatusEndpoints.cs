@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Status;
@@ -82,12 +83,17 @@ public static class StatusEndpoints
         return Results.Content(StatusPageHtml.Render(snapshot, uptime), "text/html; charset=utf-8");
     }
 
-    static async Task<IResult> StreamAsync(HttpContext context, StatusReader reader, StatusBroadcaster broadcaster, IOptions<StatusOptions> options)
+    static async Task<IResult> StreamAsync(HttpContext context, StatusReader reader, StatusBroadcaster broadcaster, IOptions<StatusOptions> options,
+        IHostApplicationLifetime lifetime)
     {
         var snapshot = await reader.ReadAsync(context.RequestAborted);
         var current = JsonSerializer.Serialize(StatuspageJson.Summary(snapshot, options.Value.PublicUrl?.TrimEnd('/') ?? ""), Json);
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.ServerSentEvents(broadcaster.SubscribeAsync(current, context.RequestAborted));
+        // Streams never end by themselves: close them when the node stops so shutdown need not wait out the drain
+        // time. Browsers reconnect, to another node behind the load balancer.
+        var until = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        context.Response.RegisterForDispose(until);
+        return TypedResults.ServerSentEvents(broadcaster.SubscribeAsync(current, until.Token));
     }
 
     static IResult Asset(string name, string contentType)

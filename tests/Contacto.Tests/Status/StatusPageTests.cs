@@ -94,6 +94,11 @@ public sealed class StatusPageTests
         Assert.True(await events.MoveNextAsync());
         Assert.Equal("major_outage", Component(events.Current.Data, "sms-pt"));
         Assert.Equal("critical", JsonDocument.Parse(events.Current.Data).RootElement.GetProperty("status").Str("indicator"));
+
+        // A stopping node ends its streams instead of holding shutdown for the whole drain time.
+        var stopping = status.Server.App.StopAsync();
+        Assert.False(await events.MoveNextAsync());
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     static string Component(string summary, string id) =>
