@@ -35,6 +35,7 @@ public sealed class PageDispatcher(
     TimeProvider time,
     ILogger<PageDispatcher> logger) : BackgroundService
 {
+    /// <summary>Longer than any sender may take (HTTP 15 s, SMTP four steps of 20 s), so a claim only lapses for a node that died.</summary>
     static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     const int Batch = 20;
     readonly Guid node = Guid.CreateVersion7();

@@ -124,7 +124,8 @@ sealed class EmailSender(IOptions<PagingOptions> options) : IPageSender
             email.To.Add(MailboxAddress.Parse(to));
         email.Body = new TextPart("plain") { Text = message.Link is { } link ? $"{message.Details}\n\n{link}\n" : $"{message.Details}\n" };
 
-        using var client = new SmtpClient();
+        // Per step (connect, authenticate, send, quit): all four stay inside the dispatcher's claim.
+        using var client = new SmtpClient { Timeout = (int)TimeSpan.FromSeconds(20).TotalMilliseconds };
         try
         {
             var security = smtp.Security switch
