@@ -111,7 +111,14 @@ public sealed class MonitorTests
         time.Advance(TimeSpan.FromHours(1));
         await status.Monitor.TickAsync(CancellationToken.None);
         Assert.Equal("under_maintenance", StatusOf(await SummaryAsync(status), "console"));
-        Assert.Equal("in_progress", (await GetAsync(status, "/api/v2/scheduled-maintenances/active.json")).GetProperty("scheduled_maintenances")[0].Str("status"));
+        var active = (await GetAsync(status, "/api/v2/scheduled-maintenances/active.json")).GetProperty("scheduled_maintenances")[0];
+        Assert.Equal("in_progress", active.Str("status"));
+        var (code, refused) = await status.Staff.PostJsonAsync($"/ops/incidents/{active.Str("id")}/updates", new { status = "resolved", body = "Done?" });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, code);
+        Assert.Contains("scheduled, in_progress, verifying, completed", refused.ErrorMessage());
+        await status.Staff.PostJsonAsync($"/ops/incidents/{active.Str("id")}/updates", new { status = "verifying", body = "Checking sign-in." });
+        Assert.Equal("verifying", (await GetAsync(status, "/api/v2/scheduled-maintenances/active.json")).GetProperty("scheduled_maintenances")[0].Str("status"));
+        Assert.Equal("under_maintenance", StatusOf(await SummaryAsync(status), "console"));
 
         time.Advance(TimeSpan.FromHours(1));
         await status.Monitor.TickAsync(CancellationToken.None);

@@ -142,6 +142,25 @@ public sealed class StatuspageApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await status.Staff.GetAsync("/status")).StatusCode);
     }
 
+    [Fact]
+    public async Task Bad_component_configuration_stops_the_start_naming_the_key()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => RunningServer.StartAsync(storage,
+        [
+            "--Status:Groups:0:Id", "core", "--Status:Groups:0:Name", "Core",
+            "--Status:Groups:0:Components:0:Id", "Bad Id", "--Status:Groups:0:Components:0:Name", "API",
+            "--Status:Groups:0:Components:1:Id", "core", "--Status:Groups:0:Components:1:Name", "Console", "--Status:Groups:0:Components:1:OutagePriority", "7",
+            "--Status:UptimeTarget", "100",
+        ]));
+        var message = Contacto.Platform.StartupFailure.Describe(failure);
+        Assert.NotNull(message);
+        Assert.Contains("Status:Groups:0:Components:0:Id: must be 1 to 64 lower-case letters, digits or dashes", message);
+        Assert.Contains("Status:Groups:0:Components:1:Id: 'core' is used twice", message);
+        Assert.Contains("Status:Groups:0:Components:1:OutagePriority: must be 1 to 4 (got 7)", message);
+        Assert.Contains("Status:UptimeTarget: must be a percentage between 0 and 100", message);
+    }
+
     static async Task<JsonElement> GetAsync(StatusServer status, string path)
     {
         using var response = await status.Public.GetAsync(path);
