@@ -2,8 +2,10 @@ using Contacto.Accounts;
 using Contacto.Api;
 using Contacto.Audit;
 using Contacto.Crypto;
+using Contacto.Incidents;
 using Contacto.Operations;
 using Contacto.Platform;
+using Contacto.Status;
 using Contacto.Storage;
 using Contacto.Tls;
 using Microsoft.AspNetCore.Routing;
@@ -28,6 +30,8 @@ public static class ContactoPlatform
         services.AddContactoCrypto();
         services.AddContactoAccounts();
         services.AddContactoAudit();
+        services.AddContactoStatus();
+        services.AddContactoIncidents();
         return services;
     }
 
@@ -37,6 +41,8 @@ public static class ContactoPlatform
         var api = endpoints.MapAccountApi();
         api.MapAccounts();
         api.MapAudit();
+        endpoints.MapContactoStatus();
+        endpoints.MapContactoIncidents();
         return endpoints;
     }
 }

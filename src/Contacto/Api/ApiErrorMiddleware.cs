@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Contacto.Api;
 
 /// <summary>
-/// Gives every failure under <c>/v1/</c> the API's error shape: thrown <see cref="ApiException"/>s,
+/// Gives every failure under <c>/v1/</c> (and the staff API's <c>/ops/</c>) the API's error shape: thrown <see cref="ApiException"/>s,
 /// oversize or malformed requests, unmatched routes and methods, and unexpected faults (as a bare
 /// 500 that reveals nothing).
 /// </summary>
@@ -15,9 +15,12 @@ public static class ApiErrorMiddleware
 {
     public const string Prefix = "/v1/";
 
+    /// <summary>The staff API on the ops plane answers in the same shape.</summary>
+    public const string StaffPrefix = "/ops";
+
     public static IApplicationBuilder UseApiErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (!context.Request.Path.StartsWithSegments("/v1"))
+        if (!context.Request.Path.StartsWithSegments("/v1") && !context.Request.Path.StartsWithSegments(StaffPrefix))
         {
             await next(context);
             return;

@@ -1,0 +1,29 @@
+using Contacto.Incidents.Paging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Incidents;
+
+public static class IncidentsServiceCollectionExtensions
+{
+    /// <summary>Incidents, maintenance windows and paging through the outbox.</summary>
+    public static IServiceCollection AddContactoIncidents(this IServiceCollection services)
+    {
+        services.AddSingleton<IncidentService>();
+        services.AddOptions<PagingOptions>().BindConfiguration(PagingOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PagingOptions>, PagingOptionsValidator>();
+        services.AddSingleton<Pager>();
+        services.AddMetrics();
+        services.AddSingleton<PagingMetrics>();
+        services.AddSingleton<PageDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<PageDispatcher>());
+        // No request logging: a webhook URL (Slack's, for one) is itself a secret.
+        services.AddHttpClient(HttpDelivery.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllLoggers();
+        services.AddSingleton<IPageSender, PagerDutySender>();
+        services.AddSingleton<IPageSender, WebhookSender>();
+        services.AddSingleton<IPageSender, EmailSender>();
+        return services;
+    }
+}

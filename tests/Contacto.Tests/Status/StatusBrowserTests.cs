@@ -1,0 +1,104 @@
+using Contacto.Storage;
+using Contacto.Tests.Accounts;
+using Contacto.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Contacto.Tests.Status;
+
+/// <summary>
+/// The status page in a real headless Chromium (Debian's, never a downloaded one): it works without
+/// JavaScript, fits a phone, and with JavaScript a change arrives without a reload.
+/// </summary>
+public sealed class StatusBrowserTests
+{
+    const string Chromium = "/usr/bin/chromium";
+    static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_change_arrives_live_without_a_reload_on_a_phone_sized_screen_and_breaks_no_policy()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var status = await StatusServer.StartAsync(storage);
+        await using var browser = await BrowserAsync(storage, javaScript: true);
+        var page = browser.Context.Pages.Single();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+                errors.Add(message.Text);
+        };
+
+        await page.GotoAsync($"https://localhost:{status.Server.PublicPort}/status");
+        Assert.Equal("All Systems Operational", await page.Locator("#overall").TextContentAsync());
+        await page.EvaluateAsync("() => { window.sameDocument = true; }");
+        await page.Locator("body[data-live='connected']").WaitForAsync(new() { Timeout = (float)Wait.TotalMilliseconds });
+
+        await status.Staff.PostJsonAsync("/ops/components/sms-pt", new { status = "major_outage" });
+        await status.Staff.PostJsonAsync("/ops/incidents", new { name = "SMS to Portugal failing", body = "Both carriers refuse binds.", component_ids = "sms-pt", impact = "critical" });
+
+        var smsPortugal = page.Locator("#component-sms-pt .status", new() { HasTextString = "Major outage" });
+        await smsPortugal.WaitForAsync(new() { Timeout = (float)Wait.TotalMilliseconds });
+        await page.Locator("article.incident h3", new() { HasTextString = "SMS to Portugal failing" }).WaitForAsync(new() { Timeout = (float)Wait.TotalMilliseconds });
+        Assert.Equal("Major System Outage", await page.Locator("#overall").TextContentAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page reloaded");
+        Assert.StartsWith("Status updated:", await page.Locator("#live").TextContentAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways on a phone");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task Without_JavaScript_the_page_shows_everything()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var status = await StatusServer.StartAsync(storage);
+        await status.Staff.PostJsonAsync("/ops/components/pop-lis", new { status = "degraded_performance" });
+        await status.Staff.PostJsonAsync("/ops/incidents", new { name = "Lisbon latency", body = "Calls through Lisbon are slow.", component_ids = "pop-lis" });
+        await using var browser = await BrowserAsync(storage, javaScript: false);
+        var page = browser.Context.Pages.Single();
+
+        await page.GotoAsync($"https://localhost:{status.Server.PublicPort}/status");
+        Assert.Equal("Contacto status", await page.TitleAsync());
+        Assert.Equal("Minor Service Outage", await page.Locator("#overall").TextContentAsync());
+        Assert.Equal("Degraded performance", await page.Locator("#component-pop-lis .status").TextContentAsync());
+        Assert.Equal(6, await page.Locator("li.component").CountAsync());
+        Assert.Contains("Calls through Lisbon are slow.", await page.Locator("section[aria-labelledby='open-incidents']").TextContentAsync());
+        Assert.Contains("uptime over the last 90 days", await page.Locator("#component-api .uptime").TextContentAsync());
+        Assert.Null(await page.Locator("body").GetAttributeAsync("data-live")); // the script did not run
+        Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
+        Assert.True(await page.GetByRole(AriaRole.Main).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Components" }).IsVisibleAsync());
+    }
+
+    sealed class Browser(IPlaywright playwright, IBrowserContext context, TempDirectory profile) : IAsyncDisposable
+    {
+        public IBrowserContext Context => context;
+
+        public async ValueTask DisposeAsync()
+        {
+            await context.CloseAsync();
+            playwright.Dispose();
+            profile.Dispose();
+        }
+    }
+
+    static async Task<Browser> BrowserAsync(TestStorage storage, bool javaScript)
+    {
+        // Debian's chromium only: Playwright must never fetch a browser of its own.
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/test installs Debian's chromium package");
+        var playwright = await Playwright.CreateAsync();
+        var profile = new TempDirectory();
+        var context = await playwright.Chromium.LaunchPersistentContextAsync(profile.Path, new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+            JavaScriptEnabled = javaScript,
+            // The server's certificate comes from the test's own CA, which this fresh profile does not know.
+            IgnoreHTTPSErrors = true,
+            ViewportSize = new() { Width = 375, Height = 740 },
+            Timeout = (float)Wait.TotalMilliseconds,
+        });
+        return new Browser(playwright, context, profile);
+    }
+}
