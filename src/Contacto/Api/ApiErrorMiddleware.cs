@@ -35,6 +35,11 @@ public static class ApiErrorMiddleware
         {
             await WriteAsync(context, e.Status, e.Message, e.RetryAfter);
         }
+        catch (Audit.AuditUnavailableException) when (!context.Response.HasStarted)
+        {
+            // Fail closed: without its audit record the action was refused, and nothing was done.
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "the audit trail is unavailable; nothing was done", null);
+        }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             await WriteAsync(context, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "request body too large" : "bad request", null);
