@@ -22,10 +22,18 @@ public sealed class AuditChain(AuditMac mac, TimeProvider time)
     }
 
     /// <summary>The same, with the key already leased (before the transaction began).</summary>
-    public async Task AppendAsync(ContactoDbContext db, Crypto.TenantKeyLease key, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    public async Task AppendAsync(ContactoDbContext db, Crypto.TenantKeyLease key, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
+        db.AddRange(await LinkAsync(db, key, entries, cancellationToken));
+
+    /// <summary>
+    /// Locks the chains, builds the linked records and advances the (tracked) heads; the caller
+    /// inserts the records in the same transaction.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditRecord>> LinkAsync(ContactoDbContext db, Crypto.TenantKeyLease key, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Audit records are appended inside the transaction of what they record");
+        var records = new List<AuditRecord>(entries.Count);
         // Lock chains in one order, so two writers holding several chains cannot deadlock.
         foreach (var chain in entries.GroupBy(e => e.AccountId ?? Guid.Empty).OrderBy(g => g.Key))
         {
@@ -34,11 +42,12 @@ public sealed class AuditChain(AuditMac mac, TimeProvider time)
             {
                 var record = ToRecord(entry, chain.Key, head.Sequence + 1);
                 record.Mac = AuditMac.Link(key, record, head.Mac);
-                db.Add(record);
+                records.Add(record);
                 head.Sequence = record.Sequence;
                 head.Mac = record.Mac;
             }
         }
+        return records;
     }
 
     static async Task<AuditChainHead> LockHeadAsync(ContactoDbContext db, Guid chainId, CancellationToken cancellationToken)
