@@ -16,26 +16,26 @@ public sealed class AccountCliTests
         using var storage = await TestStorage.CreateAsync(provider);
         await using var server = await RunningServer.StartAsync(storage);
 
-        var created = await Cli(storage, "account", "create", "--name", "Cli Co", "--json");
+        var created = await CliRunner.RunAsync(storage, "account", "create", "--name", "Cli Co", "--json");
         var json = JsonDocument.Parse(created).RootElement;
         var authId = json.Str("auth_id");
         var token = json.Str("auth_token");
         using (var client = server.ApiClient(authId, token))
             Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/v1/Account/{authId}/")).Status);
 
-        var list = await Cli(storage, "account", "list");
+        var list = await CliRunner.RunAsync(storage, "account", "list");
         Assert.Contains(authId, list);
         Assert.Contains("Cli Co", list);
         Assert.DoesNotContain(token, list);
 
-        Assert.Contains("disabled", await Cli(storage, "account", "disable", authId));
+        Assert.Contains("disabled", await CliRunner.RunAsync(storage, "account", "disable", authId));
         using (var client = server.ApiClient(authId, token))
             Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetJsonAsync($"/v1/Account/{authId}/")).Status);
-        Assert.Contains("enabled", await Cli(storage, "account", "enable", authId));
+        Assert.Contains("enabled", await CliRunner.RunAsync(storage, "account", "enable", authId));
         using (var client = server.ApiClient(authId, token))
             Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/v1/Account/{authId}/")).Status);
 
-        var rotated = JsonDocument.Parse(await Cli(storage, "account", "rotate-token", authId, "--json")).RootElement;
+        var rotated = JsonDocument.Parse(await CliRunner.RunAsync(storage, "account", "rotate-token", authId, "--json")).RootElement;
         var newToken = rotated.Str("auth_token");
         Assert.NotEqual(token, newToken);
         using (var old = server.ApiClient(authId, token))
@@ -54,14 +54,5 @@ public sealed class AccountCliTests
         Assert.Contains("no account", error.ToString());
         Assert.Equal(2, await ContactoCli.InvokeAsync([.. storage.Arguments, "account", "rotate-token", server.FirstAccount!.Account.AuthId, "--grace", "90000"], TextWriter.Null, error));
         Assert.Contains("--grace", error.ToString());
-    }
-
-    static async Task<string> Cli(TestStorage storage, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = await ContactoCli.InvokeAsync([.. storage.Arguments, .. args], output, error);
-        Assert.True(exitCode == 0, $"contacto {string.Join(' ', args)} exited {exitCode}: {error}");
-        return output.ToString();
     }
 }

@@ -18,17 +18,17 @@ public sealed class KeysCliTests
         var tenant = await server.CreateAccountAsync("Keys Co");
         var authId = tenant.Account.AuthId;
 
-        var before = await Cli(storage, "keys", "list", "--account", authId);
+        var before = await CliRunner.RunAsync(storage, "keys", "list", "--account", authId);
         Assert.Contains("Encryption  v1  Active   kek v1", before);
         Assert.Contains("BlindIndex  v1  Active   kek v1", before);
 
-        Assert.Contains("Data key version 2 is now current", await Cli(storage, "keys", "rotate", "--account", authId));
-        Assert.Contains("retired", await Cli(storage, "keys", "retire", "--account", authId, "--version", "1"));
-        var rotated = await Cli(storage, "keys", "rotate-kek", "--batch-size", "2");
+        Assert.Contains("Data key version 2 is now current", await CliRunner.RunAsync(storage, "keys", "rotate", "--account", authId));
+        Assert.Contains("retired", await CliRunner.RunAsync(storage, "keys", "retire", "--account", authId, "--version", "1"));
+        var rotated = await CliRunner.RunAsync(storage, "keys", "rotate-kek", "--batch-size", "2");
 
         Assert.Contains("KEK version 2 is current", rotated);
         Assert.Matches(@"rewrapped (\d+)/\1", rotated);
-        var after = await Cli(storage, "keys", "list", "--account", authId);
+        var after = await CliRunner.RunAsync(storage, "keys", "list", "--account", authId);
         Assert.Contains("Encryption  v1  Retired  kek v2", after);
         Assert.Contains("Encryption  v2  Active   kek v2", after);
         Assert.Contains("BlindIndex  v1  Active   kek v2", after);
@@ -41,7 +41,7 @@ public sealed class KeysCliTests
     public async Task Unknown_account_and_bad_batch_size_are_refused()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
-        await Cli(storage, "db", "migrate");
+        await CliRunner.RunAsync(storage, "db", "migrate");
         var error = new StringWriter();
 
         Assert.Equal(1, await ContactoCli.InvokeAsync([.. storage.Arguments, "keys", "rotate", "--account", "MA" + new string('0', 18)], TextWriter.Null, error));
@@ -49,14 +49,5 @@ public sealed class KeysCliTests
 
         Assert.Contains("no account", error.ToString());
         Assert.Contains("--batch-size", error.ToString());
-    }
-
-    static async Task<string> Cli(TestStorage storage, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = await ContactoCli.InvokeAsync([.. storage.Arguments, .. args], output, error);
-        Assert.True(exitCode == 0, $"contacto {string.Join(' ', args)} exited {exitCode}: {error}");
-        return output.ToString();
     }
 }
