@@ -12,21 +12,30 @@ public static class NodeSdk
     static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Sdk", "node");
     static readonly Lazy<Task> Installed = new(InstallAsync);
 
-    public static async Task<JsonElement> RunAsync(string script, RunningServer server, string authId, string authToken)
+    public static Task<JsonElement> RunAsync(string script, RunningServer server, string authId, string authToken) =>
+        RunScriptAsync(script, null, new Dictionary<string, string>
+        {
+            ["CONTACTO_URL"] = $"https://localhost:{server.PublicPort}",
+            ["AUTH_ID"] = authId,
+            ["AUTH_TOKEN"] = authToken,
+            ["NODE_EXTRA_CA_CERTS"] = server.CaPath,
+        });
+
+    /// <summary>Runs a script with <paramref name="input"/> on its standard input; returns its JSON output.</summary>
+    public static async Task<JsonElement> RunScriptAsync(string script, string? input, IReadOnlyDictionary<string, string>? environment = null)
     {
         await Installed.Value;
         var start = new ProcessStartInfo("node", Path.Combine(Folder, script))
         {
             WorkingDirectory = Folder,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["CONTACTO_URL"] = $"https://localhost:{server.PublicPort}";
-        start.Environment["AUTH_ID"] = authId;
-        start.Environment["AUTH_TOKEN"] = authToken;
-        start.Environment["NODE_EXTRA_CA_CERTS"] = server.CaPath;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         start.Environment["NODE_NO_WARNINGS"] = "1";
-        var (exitCode, stdout, stderr) = await RunProcessAsync(start, TimeSpan.FromSeconds(120));
+        var (exitCode, stdout, stderr) = await RunProcessAsync(start, TimeSpan.FromSeconds(120), input);
         Assert.True(exitCode == 0, $"node {script} exited {exitCode}: {stderr}");
         return JsonDocument.Parse(stdout).RootElement.Clone();
     }
@@ -41,14 +50,19 @@ public static class NodeSdk
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var (exitCode, _, stderr) = await RunProcessAsync(start, TimeSpan.FromMinutes(5));
+        var (exitCode, _, stderr) = await RunProcessAsync(start, TimeSpan.FromMinutes(5), null);
         if (exitCode != 0)
             throw new InvalidOperationException($"npm ci failed in {Folder}: {stderr}");
     }
 
-    static async Task<(int ExitCode, string Stdout, string Stderr)> RunProcessAsync(ProcessStartInfo start, TimeSpan timeout)
+    static async Task<(int ExitCode, string Stdout, string Stderr)> RunProcessAsync(ProcessStartInfo start, TimeSpan timeout, string? input)
     {
         using var process = Process.Start(start)!;
+        if (start.RedirectStandardInput)
+        {
+            await process.StandardInput.WriteAsync(input ?? "");
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);

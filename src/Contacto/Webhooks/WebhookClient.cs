@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Webhooks;
+
+/// <summary>What became of one attempt.</summary>
+public enum AttemptOutcome
+{
+    Delivered,
+
+    /// <summary>Time-out, connection failure, 5xx or 429: try again later.</summary>
+    Retry,
+
+    /// <summary>Refused by policy, or a 4xx the endpoint meant: trying again will not help.</summary>
+    GiveUp,
+}
+
+public sealed record AttemptResult(AttemptOutcome Outcome, int? Status, TimeSpan Latency, string? Error);
+
+/// <summary>One callback to send: where, how, what, and the tokens that sign it.</summary>
+public sealed record Callback(string Url, string Method, IReadOnlyList<KeyValuePair<string, string>> Fields, string AuthToken, string MainAuthToken);
+
+/// <summary>
+/// Sends callbacks safely. The host is resolved once and checked (<see cref="OutboundUrlPolicy"/>),
+/// and the connection goes to one of exactly those addresses, so a second DNS answer cannot point
+/// it elsewhere (rebinding). Redirects are followed by hand, each target checked the same way.
+/// Every request carries Plivo's V3 and V2 signature headers for the URL it is sent to.
+/// </summary>
+public sealed class WebhookClient : IDisposable
+{
+    static readonly HttpRequestOptionsKey<IPAddress[]> Addresses = new("contacto.addresses");
+
+    readonly OutboundUrlPolicy policy;
+    readonly WebhookOptions options;
+    readonly HttpMessageInvoker http;
+
+    public WebhookClient(OutboundUrlPolicy policy, IOptions<WebhookOptions> options)
+    {
+        this.policy = policy;
+        this.options = options.Value;
+        http = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(this.options.TimeoutSeconds),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectCallback = ConnectToCheckedAddressAsync,
+        });
+    }
+
+    public async Task<AttemptResult> SendAsync(Callback callback, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var url = callback.Url;
+        var method = callback.Method.ToUpperInvariant();
+        var fields = callback.Fields;
+        for (var hop = 0; ; hop++)
+        {
+            if (OutboundUrlPolicy.FormProblem(url, out var target) is { } formProblem)
+                return new AttemptResult(AttemptOutcome.GiveUp, null, clock.Elapsed, $"the URL {formProblem}");
+            var (addresses, problem) = await policy.ResolveAsync(target!, cancellationToken);
+            if (problem is not null)
+                return new AttemptResult(AttemptOutcome.GiveUp, null, clock.Elapsed, $"refused: {problem}");
+
+            using var request = Build(method, target!, fields, callback);
+            request.Options.Set(Addresses, addresses);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, timeout.Token);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return new AttemptResult(AttemptOutcome.Retry, null, clock.Elapsed, e is OperationCanceledException ? "timed out" : "connection failed");
+            }
+            using (response)
+            {
+                var status = (int)response.StatusCode;
+                if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+                {
+                    if (hop >= options.MaxRedirects)
+                        return new AttemptResult(AttemptOutcome.GiveUp, status, clock.Elapsed, "too many redirects");
+                    url = new Uri(target!, location).ToString();
+                    if (status is 301 or 302 or 303 && method == "POST")
+                    {
+                        // As browsers do: the body becomes the query of a GET.
+                        url = WithQuery(new Uri(url), fields);
+                        method = "GET";
+                        fields = [];
+                    }
+                    continue;
+                }
+                var outcome = status switch
+                {
+                    >= 200 and < 300 => AttemptOutcome.Delivered,
+                    429 or >= 500 => AttemptOutcome.Retry,
+                    _ => AttemptOutcome.GiveUp,
+                };
+                return new AttemptResult(outcome, status, clock.Elapsed, outcome == AttemptOutcome.Delivered ? null : $"answered {status}");
+            }
+        }
+    }
+
+    static HttpRequestMessage Build(string method, Uri url, IReadOnlyList<KeyValuePair<string, string>> fields, Callback callback)
+    {
+        var nonce = PlivoSignature.NewNonce();
+        HttpRequestMessage request;
+        if (method == "GET")
+        {
+            var full = fields.Count == 0 ? url : new Uri(WithQuery(url, fields));
+            request = new HttpRequestMessage(HttpMethod.Get, full);
+            Sign(request, "GET", full, [], nonce, callback);
+        }
+        else
+        {
+            request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(fields) };
+            Sign(request, "POST", url, fields, nonce, callback);
+        }
+        request.Headers.UserAgent.ParseAdd("Contacto-Webhook/1.0");
+        return request;
+    }
+
+    static void Sign(HttpRequestMessage request, string method, Uri url, IReadOnlyList<KeyValuePair<string, string>> fields, string nonce, Callback callback)
+    {
+        request.Headers.Add(PlivoSignature.V3NonceHeader, nonce);
+        request.Headers.Add(PlivoSignature.V3Header, PlivoSignature.V3(method, url, fields, nonce, callback.AuthToken));
+        request.Headers.Add(PlivoSignature.V3MainAccountHeader, PlivoSignature.V3(method, url, fields, nonce, callback.MainAuthToken));
+        var nonceV2 = PlivoSignature.NewNonce();
+        request.Headers.Add(PlivoSignature.V2NonceHeader, nonceV2);
+        request.Headers.Add(PlivoSignature.V2Header, PlivoSignature.V2(url, nonceV2, callback.AuthToken));
+        request.Headers.Add(PlivoSignature.V2MainAccountHeader, PlivoSignature.V2(url, nonceV2, callback.MainAuthToken));
+    }
+
+    static string WithQuery(Uri url, IReadOnlyList<KeyValuePair<string, string>> fields)
+    {
+        var added = string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"));
+        var builder = new UriBuilder(url) { Query = url.Query.Length > 1 ? $"{url.Query[1..]}&{added}" : added };
+        return builder.Uri.ToString();
+    }
+
+    /// <summary>Connects only to an address the policy checked for this request.</summary>
+    static async ValueTask<Stream> ConnectToCheckedAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        if (!context.InitialRequestMessage.Options.TryGetValue(Addresses, out var addresses) || addresses.Length == 0)
+            throw new HttpRequestException("No checked address for this callback");
+        Exception? last = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+        }
+        throw new HttpRequestException("Could not connect", last);
+    }
+
+    public void Dispose() => http.Dispose();
+}
