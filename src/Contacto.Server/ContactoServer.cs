@@ -7,6 +7,7 @@ using Contacto.Operations;
 using Contacto.Platform;
 using Contacto.Storage;
 using Contacto.Tls;
+using Contacto.Webhooks;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -36,6 +37,7 @@ public static class ContactoServer
         services.AddContactoCertificateRenewal();
         services.AddContactoMetrics();
         services.AddContactoAuditWorkers();
+        services.AddContactoWebhookWorkers();
         services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();
         services.AddSingleton<BoundListeners>();

@@ -8,6 +8,7 @@ using Contacto.Platform;
 using Contacto.Status;
 using Contacto.Storage;
 using Contacto.Tls;
+using Contacto.Webhooks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,6 +31,7 @@ public static class ContactoPlatform
         services.AddContactoCrypto();
         services.AddContactoAccounts();
         services.AddContactoAudit();
+        services.AddContactoWebhooks();
         services.AddContactoStatus();
         services.AddContactoIncidents();
         return services;

@@ -79,6 +79,12 @@ public sealed class AccountService(
         return (account, token);
     }
 
+    public async Task<Account?> FindByIdAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.DeletedAt == null, cancellationToken);
+    }
+
     public async Task<Account?> FindAsync(string authId, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();

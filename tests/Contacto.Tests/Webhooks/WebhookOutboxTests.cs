@@ -1,0 +1,123 @@
+using Contacto.Storage;
+using Contacto.Tests.Support;
+using Contacto.Webhooks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Contacto.Tests.Webhooks;
+
+/// <summary>The durable outbox and its sender, in the real server, on both providers.</summary>
+public sealed class WebhookOutboxTests : IAsyncLifetime
+{
+    CallbackReceiver receiver = null!;
+
+    public async Task InitializeAsync() => receiver = await CallbackReceiver.StartAsync();
+
+    public async Task DisposeAsync() => await receiver.DisposeAsync();
+
+    static readonly string[] AllowLoopback = ["--Webhooks:AllowedNetworks:0", "127.0.0.0/8"];
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task A_callback_that_fails_is_retried_with_backoff_and_survives_a_restart(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        void UseClock(Microsoft.AspNetCore.Builder.WebApplicationBuilder b) => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+        receiver.Answer = _ => Task.FromResult(Results.StatusCode(503));
+        Guid accountId;
+        await using (var server = await RunningServer.StartAsync(storage, AllowLoopback, UseClock))
+        {
+            var (account, _) = await server.CreateAccountAsync();
+            accountId = account.Id;
+            await EnqueueAsync(server, accountId, "msg-1", $"{receiver.BaseUrl}/status", [new("Status", "sent")]);
+            Assert.Equal("sent", (await receiver.NextAsync()).Form["Status"]);
+            await WaitUntilAsync(async () => (await DeliveryAsync(server, accountId)).Attempts == 1);
+            var pending = await DeliveryAsync(server, accountId);
+            Assert.Equal(DeliveryState.Pending, pending.State);
+            Assert.Equal(1, pending.Attempts);
+            Assert.Equal(503, pending.LastStatus);
+            Assert.InRange(pending.NextAttemptAt - time.GetUtcNow(), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6));
+        }
+
+        // A new process on the same storage delivers it once the endpoint recovers.
+        receiver.Answer = _ => Task.FromResult(Results.Ok());
+        await using (var restarted = await RunningServer.StartAsync(storage, AllowLoopback, UseClock))
+        {
+            time.Advance(TimeSpan.FromSeconds(10));
+            Assert.Equal("sent", (await receiver.NextAsync()).Form["Status"]);
+            await WaitUntilAsync(async () => (await DeliveryAsync(restarted, accountId)).State == DeliveryState.Delivered);
+            var delivered = await DeliveryAsync(restarted, accountId);
+            Assert.Equal(2, delivered.Attempts);
+            await using var db = restarted.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
+            Assert.Equal(2, await db.Set<WebhookAttempt>().CountAsync(a => a.DeliveryId == delivered.Id));
+        }
+    }
+
+    [Fact]
+    public async Task Callbacks_of_one_message_arrive_in_order_and_a_permanent_refusal_is_not_retried()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var server = await RunningServer.StartAsync(storage, AllowLoopback);
+        var (account, _) = await server.CreateAccountAsync();
+        foreach (var status in new[] { "queued", "sent", "delivered" })
+            await EnqueueAsync(server, account.Id, "msg-ordered", $"{receiver.BaseUrl}/status", [new("Status", status)]);
+
+        var order = new List<string>();
+        for (var i = 0; i < 3; i++)
+            order.Add((await receiver.NextAsync()).Form["Status"]);
+        Assert.Equal(["queued", "sent", "delivered"], order);
+
+        receiver.Answer = _ => Task.FromResult(Results.StatusCode(410));
+        await EnqueueAsync(server, account.Id, "msg-gone", $"{receiver.BaseUrl}/gone", [new("Status", "sent")]);
+        await receiver.NextAsync();
+        await WaitUntilAsync(async () => (await DeliveryAsync(server, account.Id, "msg-gone")).State == DeliveryState.Failed);
+        Assert.Equal(1, (await DeliveryAsync(server, account.Id, "msg-gone")).Attempts);
+    }
+
+    [Fact]
+    public async Task Callback_urls_and_fields_are_sealed_at_rest()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var server = await RunningServer.StartAsync(storage, AllowLoopback);
+        var (account, _) = await server.CreateAccountAsync();
+        receiver.Answer = _ => Task.FromResult(Results.StatusCode(500));
+        await EnqueueAsync(server, account.Id, "msg-secret", $"{receiver.BaseUrl}/hook?key=url-secret-marker", [new("To", "+14155550123")]);
+        await receiver.NextAsync();
+
+        var raw = await File.ReadAllBytesAsync(Path.Combine(storage.DataDir, "contacto.db"));
+        var wal = Path.Combine(storage.DataDir, "contacto.db-wal");
+        var text = System.Text.Encoding.Latin1.GetString(raw) + (File.Exists(wal) ? System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(wal)) : "");
+        Assert.DoesNotContain("url-secret-marker", text);
+        Assert.DoesNotContain("14155550123", text);
+    }
+
+    static async Task EnqueueAsync(RunningServer server, Guid accountId, string key, string url, KeyValuePair<string, string>[] fields)
+    {
+        var outbox = server.Services.GetRequiredService<WebhookOutbox>();
+        var delivery = await outbox.PrepareAsync(accountId, key, url, "POST", fields, CancellationToken.None);
+        await using var db = server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(accountId);
+        db.Add(delivery);
+        await db.SaveChangesAsync();
+        outbox.Notify();
+    }
+
+    static async Task<WebhookDelivery> DeliveryAsync(RunningServer server, Guid accountId, string? key = null)
+    {
+        await using var db = server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(accountId);
+        return await db.Set<WebhookDelivery>().AsNoTracking().Where(d => key == null || d.OrderingKey == key).OrderBy(d => d.CreatedAt).FirstAsync();
+    }
+
+    static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+    }
+}
