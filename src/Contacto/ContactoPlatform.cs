@@ -1,4 +1,5 @@
 using Contacto.Accounts;
+using Contacto.Applications;
 using Contacto.Api;
 using Contacto.Audit;
 using Contacto.Crypto;
@@ -43,6 +44,7 @@ public static class ContactoPlatform
         var api = endpoints.MapAccountApi();
         api.MapAccounts();
         api.MapAudit();
+        api.MapApplications();
         endpoints.MapContactoStatus();
         endpoints.MapContactoIncidents();
         return endpoints;

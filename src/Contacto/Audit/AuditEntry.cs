@@ -43,6 +43,11 @@ public static class AuditActions
     public const string AuditLogRead = "audit_log.read";
     public const string ApiLogRead = "api_log.read";
     public const string KeyOperationPrefix = "key.";
+    public const string ApplicationCreated = "application.created";
+    public const string ApplicationRead = "application.read";
+    public const string ApplicationListed = "application.listed";
+    public const string ApplicationUpdated = "application.updated";
+    public const string ApplicationDeleted = "application.deleted";
 }
 
 public static class AuditText

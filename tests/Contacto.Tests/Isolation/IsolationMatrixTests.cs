@@ -28,6 +28,9 @@ public sealed partial class IsolationMatrixTests
         ["POST /v1/Account/{auth_id}/Subaccount/"] = new { name = "B's sub" },
         ["POST /v1/Account/{auth_id}/Subaccount/{subauth_id}/"] = new { name = "Hijacked" },
         ["DELETE /v1/Account/{auth_id}/Subaccount/{subauth_id}/"] = new { cascade = "true" },
+        ["POST /v1/Account/{auth_id}/Application/"] = new { app_name = "Bs_app" },
+        ["POST /v1/Account/{auth_id}/Application/{app_id}/"] = new { app_name = "Hijacked" },
+        ["DELETE /v1/Account/{auth_id}/Application/{app_id}/"] = new { cascade = "true" },
     };
 
     [Theory]
@@ -80,9 +83,10 @@ public sealed partial class IsolationMatrixTests
         var (account, token) = await server.CreateAccountAsync("Tenant A");
         using var client = server.ApiClient(account.AuthId, token);
         var (_, sub) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Subaccount/", new { name = "A's sub", enabled = true });
+        var (_, app) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Application/", new { app_name = "A_app" });
         return new TenantA(account.AuthId, token,
-            new Dictionary<string, string> { ["subauth_id"] = sub.Str("auth_id") },
-            [account.AuthId, token, sub.Str("auth_id"), sub.Str("auth_token"), "Tenant A", "A's sub"]);
+            new Dictionary<string, string> { ["subauth_id"] = sub.Str("auth_id"), ["app_id"] = app.Str("app_id") },
+            [account.AuthId, token, sub.Str("auth_id"), sub.Str("auth_token"), "Tenant A", "A's sub", "A_app", app.Str("app_id")]);
     }
 
     static IEnumerable<(string Method, string Pattern)> ApiEndpoints(RunningServer server) =>

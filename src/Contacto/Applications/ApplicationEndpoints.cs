@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Contacto.Accounts;
+using Contacto.Api;
+using Contacto.Audit;
+using Contacto.Auth;
+using Contacto.Storage;
+using Contacto.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contacto.Applications;
+
+/// <summary>The Plivo Application API.</summary>
+public static partial class ApplicationEndpoints
+{
+    static readonly string[] UrlFields = ["answer_url", "hangup_url", "fallback_answer_url", "message_url"];
+    static readonly string[] MethodFields = ["answer_method", "hangup_method", "fallback_method", "message_method"];
+    static readonly string[] FlagFields = ["default_number_app", "default_endpoint_app", "log_incoming_messages"];
+    static readonly string[] WriteParameters = ["app_name", "subaccount", .. UrlFields, .. MethodFields, .. FlagFields];
+    static readonly string[] ListParameters = [.. Paging.ParameterNames, "app_name"];
+    static readonly string[] DeleteParameters = ["cascade", "new_endpoint_application"];
+    static readonly string[] Methods = ["GET", "POST"];
+
+    public static void MapApplications(this RouteGroupBuilder api)
+    {
+        var applications = api.MapGroup("/Application");
+        applications.MapPost("/", Create);
+        applications.MapGet("/", List);
+        applications.MapGet("/{app_id}/", Get);
+        applications.MapPost("/{app_id}/", Update);
+        applications.MapDelete("/{app_id}/", Delete);
+    }
+
+    // Tenant-scoped contexts are resolved in the handlers: parameters bind before authentication runs.
+    static ContactoDbContext Db(HttpContext context) => context.RequestServices.GetRequiredService<ContactoDbContext>();
+
+    static async Task<IResult> Create(HttpContext context, OutboundUrlPolicy policy, AccountService accounts, IAuditTrail audit, TimeProvider time)
+    {
+        var parameters = await ApiParameters.ReadAsync(context.Request, WriteParameters);
+        var caller = ApiAuthentication.Caller(context);
+        var application = new Application
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = caller.AccountId,
+            AppId = Application.NewAppId(),
+            AppName = AppName(parameters, required: true)!,
+            CreatedAt = time.GetUtcNow(),
+        };
+        await ApplyAsync(application, parameters, policy, accounts, caller, context.RequestAborted);
+        var db = Db(context);
+        await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
+        db.Add(application);
+        await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.ApplicationCreated, "application", application.AppId), context.RequestAborted);
+        await db.SaveChangesAsync(context.RequestAborted);
+        await transaction.CommitAsync(context.RequestAborted);
+        return Results.Json(new { api_id = ApiResults.ApiId(context), app_id = application.AppId, message = "created" }, statusCode: StatusCodes.Status201Created);
+    }
+
+    static async Task<IResult> List(HttpContext context, AccountService accounts, IAuditTrail audit)
+    {
+        var parameters = await ApiParameters.ReadAsync(context.Request, ListParameters);
+        var paging = Paging.From(parameters);
+        var query = Db(context).Set<Application>().AsNoTracking();
+        if (parameters.String("app_name", 64) is { } name)
+            query = query.Where(a => a.AppName == name);
+        var total = await query.CountAsync(context.RequestAborted);
+        var page = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Skip(paging.Offset).Take(paging.Limit).ToListAsync(context.RequestAborted);
+        var views = new List<object>(page.Count);
+        foreach (var application in page)
+            views.Add(await ViewAsync(application, context, accounts, withApiId: false));
+        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.ApplicationListed, "application", null), context.RequestAborted);
+        return paging.Page(context.Request, views, total);
+    }
+
+    static async Task<IResult> Get(HttpContext context, string app_id, AccountService accounts, IAuditTrail audit)
+    {
+        await ApiParameters.ReadAsync(context.Request, []);
+        var application = await FindAsync(Db(context), app_id, tracked: false, context.RequestAborted);
+        var view = await ViewAsync(application, context, accounts, withApiId: true);
+        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.ApplicationRead, "application", app_id), context.RequestAborted);
+        return Results.Json(view);
+    }
+
+    static async Task<IResult> Update(HttpContext context, string app_id, OutboundUrlPolicy policy, AccountService accounts, IAuditTrail audit, TimeProvider time)
+    {
+        var parameters = await ApiParameters.ReadAsync(context.Request, WriteParameters);
+        var caller = ApiAuthentication.Caller(context);
+        var db = Db(context);
+        var application = await FindAsync(db, app_id, tracked: true, context.RequestAborted);
+        if (AppName(parameters, required: false) is { } name)
+            application.AppName = name;
+        await ApplyAsync(application, parameters, policy, accounts, caller, context.RequestAborted);
+        application.ModifiedAt = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
+        await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.ApplicationUpdated, "application", app_id), context.RequestAborted);
+        await db.SaveChangesAsync(context.RequestAborted);
+        await transaction.CommitAsync(context.RequestAborted);
+        return Results.Json(new { api_id = ApiResults.ApiId(context), message = "changed" }, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    static async Task<IResult> Delete(HttpContext context, string app_id, IAuditTrail audit, IEnumerable<IApplicationDeletionHandler> handlers)
+    {
+        var parameters = await ApiParameters.ReadAsync(context.Request, DeleteParameters);
+        var cascade = parameters.Bool("cascade") ?? false;
+        var db = Db(context);
+        var application = await FindAsync(db, app_id, tracked: true, context.RequestAborted);
+        await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
+        foreach (var handler in handlers)
+            await handler.OnApplicationDeletedAsync(db, application, cascade, context.RequestAborted);
+        db.Remove(application);
+        await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.ApplicationDeleted, "application", app_id), context.RequestAborted);
+        await db.SaveChangesAsync(context.RequestAborted);
+        await transaction.CommitAsync(context.RequestAborted);
+        return Results.NoContent();
+    }
+
+    /// <summary>Another account's application, or none, is the same 404.</summary>
+    static async Task<Application> FindAsync(ContactoDbContext db, string appId, bool tracked, CancellationToken cancellationToken)
+    {
+        if (!AppIdForm().IsMatch(appId))
+            throw ApiException.NotFound();
+        var query = tracked ? db.Set<Application>() : db.Set<Application>().AsNoTracking();
+        return await query.SingleOrDefaultAsync(a => a.AppId == appId, cancellationToken) ?? throw ApiException.NotFound();
+    }
+
+    static string? AppName(ApiParameters parameters, bool required)
+    {
+        var name = parameters.String("app_name", 64, required);
+        return name is null || AppNameForm().IsMatch(name)
+            ? name
+            : throw ApiException.BadRequest("app_name may contain only letters, digits, '-' and '_'");
+    }
+
+    /// <summary>Sets what the request names; every URL must pass the outbound URL policy now.</summary>
+    static async Task ApplyAsync(Application application, ApiParameters parameters, OutboundUrlPolicy policy, AccountService accounts, ApiCaller caller, CancellationToken cancellationToken)
+    {
+        foreach (var field in UrlFields)
+        {
+            if (!parameters.Has(field))
+                continue;
+            var url = parameters.String(field, 2048);
+            if (!string.IsNullOrEmpty(url))
+            {
+                if (OutboundUrlPolicy.FormProblem(url, out var parsed) is { } problem)
+                    throw ApiException.BadRequest($"{field} {problem}");
+                if ((await policy.ResolveAsync(parsed!, cancellationToken)).Problem is { } refused)
+                    throw ApiException.BadRequest($"{field} is not allowed: {refused}");
+            }
+            var value = string.IsNullOrEmpty(url) ? null : url;
+            switch (field)
+            {
+                case "answer_url": application.AnswerUrl = value; break;
+                case "hangup_url": application.HangupUrl = value; break;
+                case "fallback_answer_url": application.FallbackAnswerUrl = value; break;
+                default: application.MessageUrl = value; break;
+            }
+        }
+        application.AnswerMethod = Method(parameters, "answer_method") ?? application.AnswerMethod;
+        application.HangupMethod = Method(parameters, "hangup_method") ?? application.HangupMethod;
+        application.FallbackMethod = Method(parameters, "fallback_method") ?? application.FallbackMethod;
+        application.MessageMethod = Method(parameters, "message_method") ?? application.MessageMethod;
+        application.DefaultNumberApp = parameters.Bool("default_number_app") ?? application.DefaultNumberApp;
+        application.DefaultEndpointApp = parameters.Bool("default_endpoint_app") ?? application.DefaultEndpointApp;
+        application.LogIncomingMessages = parameters.Bool("log_incoming_messages") ?? application.LogIncomingMessages;
+        if (parameters.String("subaccount", 20) is { } subaccount)
+        {
+            var owned = caller.IsMain && Credentials.IsAuthId(subaccount)
+                ? await accounts.FindSubaccountAsync(caller.AccountId, subaccount, cancellationToken)
+                : null;
+            application.SubaccountId = (owned ?? throw ApiException.BadRequest("subaccount is not a subaccount of this account")).Id;
+        }
+    }
+
+    static string? Method(ApiParameters parameters, string name) => parameters.Choice(name, Methods);
+
+    static async Task<object> ViewAsync(Application a, HttpContext context, AccountService accounts, bool withApiId)
+    {
+        var caller = ApiAuthentication.Caller(context);
+        var subaccount = a.SubaccountId is { } id ? await accounts.FindByIdAsync(id, context.RequestAborted) : null;
+        var view = new Dictionary<string, object?>
+        {
+            ["answer_method"] = a.AnswerMethod,
+            ["answer_url"] = a.AnswerUrl,
+            ["app_id"] = a.AppId,
+            ["app_name"] = a.AppName,
+            ["application_type"] = "XML",
+            ["created"] = a.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["default_app"] = a.DefaultNumberApp,
+            ["default_endpoint_app"] = a.DefaultEndpointApp,
+            ["enabled"] = a.Enabled,
+            ["fallback_answer_url"] = a.FallbackAnswerUrl,
+            ["fallback_method"] = a.FallbackMethod,
+            ["hangup_method"] = a.HangupMethod,
+            ["hangup_url"] = a.HangupUrl ?? a.AnswerUrl,
+            ["log_incoming_messages"] = a.LogIncomingMessages,
+            ["message_method"] = a.MessageMethod,
+            ["message_url"] = a.MessageUrl,
+            ["public_uri"] = false,
+            ["resource_uri"] = $"/v1/Account/{caller.AuthId}/Application/{a.AppId}/",
+            ["sip_uri"] = $"sip:{a.AppId}@app.contacto.local",
+            ["sub_account"] = subaccount is null ? null : $"/v1/Account/{caller.AuthId}/Subaccount/{subaccount.AuthId}/",
+        };
+        if (withApiId)
+            view["api_id"] = ApiResults.ApiId(context);
+        return view;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex AppNameForm();
+
+    [GeneratedRegex("^[0-9]{17}$")]
+    private static partial Regex AppIdForm();
+}
+
+/// <summary>A capability with resources linked to applications (numbers): unlinks or deletes them when one is deleted.</summary>
+public interface IApplicationDeletionHandler
+{
+    Task OnApplicationDeletedAsync(ContactoDbContext db, Application application, bool cascade, CancellationToken cancellationToken);
+}
