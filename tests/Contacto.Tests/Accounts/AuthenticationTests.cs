@@ -102,7 +102,7 @@ public sealed class AuthenticationTests
     public async Task Repeated_failures_slow_down_then_get_429_with_retry_after_recorded_and_counted()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
-        var time = new ObservedTime(DateTimeOffset.UtcNow);
+        var time = new ObservedTimeProvider(DateTimeOffset.UtcNow);
         var sink = new RecordingSink();
         await using var server = await RunningServer.StartAsync(storage,
             ["--Auth:Throttle:SlowAfter", "2", "--Auth:Throttle:RefuseAfter", "4", "--Auth:Throttle:BaseDelay", "00:00:01", "--Auth:Throttle:Window", "00:10:00"],
@@ -120,8 +120,8 @@ public sealed class AuthenticationTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetJsonAsync(path)).Status);
 
         // Failures 3 and 4 are held back until the clock has moved by 1 s, then 2 s.
-        await HeldBackAsync(wrong.GetJsonAsync(path), time, TimeSpan.FromSeconds(1));
-        await HeldBackAsync(wrong.GetJsonAsync(path), time, TimeSpan.FromSeconds(2));
+        await HeldBackAsync(() => wrong.GetJsonAsync(path), time, TimeSpan.FromSeconds(1));
+        await HeldBackAsync(() => wrong.GetJsonAsync(path), time, TimeSpan.FromSeconds(2));
 
         // Now refused, even with the right token, from this address and for this Auth ID.
         using var right = server.ApiClient(account.AuthId, token);
@@ -143,23 +143,13 @@ public sealed class AuthenticationTests
         Assert.Equal(HttpStatusCode.OK, (await right.GetJsonAsync(path)).Status);
     }
 
-    /// <summary>A fake clock that reports every timer armed on it, with its due time.</summary>
-    sealed class ObservedTime(DateTimeOffset start) : FakeTimeProvider(start)
-    {
-        public ConcurrentQueue<TimeSpan> Armed { get; } = new();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            Armed.Enqueue(dueTime);
-            return timer;
-        }
-    }
-
     /// <summary>Proves the answer waits for a delay of exactly <paramref name="delay"/> on the clock, then is a 401.</summary>
-    static async Task HeldBackAsync(Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body)> answer, ObservedTime time, TimeSpan delay)
+    static async Task HeldBackAsync(Func<Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body)>> send, ObservedTimeProvider time, TimeSpan delay)
     {
-        await WaitUntil(() => time.Armed.Contains(delay));
+        // Other parts of the server arm timers too: wait for one more of this due time than before.
+        var before = time.Armed.Count(t => t.DueTime == delay);
+        var answer = send();
+        await time.WaitForTimerAsync(_ => time.Armed.Count(t => t.DueTime == delay) > before);
         Assert.False(answer.IsCompleted);
         time.Advance(delay);
         Assert.Equal(HttpStatusCode.Unauthorized, (await answer.WaitAsync(TimeSpan.FromSeconds(30))).Status);

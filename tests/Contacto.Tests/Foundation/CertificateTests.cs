@@ -92,14 +92,15 @@ public sealed class CertificateTests
     public async Task The_hourly_check_renews_a_certificate_that_falls_due()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new ObservedTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await RunningServer.StartAsync(storage, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
         var store = server.Services.GetRequiredService<ServerCertificateStore>();
         var original = store.Current.SerialNumber;
         var renewed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         store.Renewed += _ => renewed.TrySetResult();
 
-        time.Advance(TimeSpan.FromDays(61)); // the timer's next tick falls inside the renewal window
+        await time.WaitForTimerAsync((_, period) => period == TimeSpan.FromHours(1)); // the hourly check is waiting
+        time.Advance(TimeSpan.FromDays(61)); // its next tick falls inside the renewal window
 
         await renewed.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotEqual(original, store.Current.SerialNumber);
