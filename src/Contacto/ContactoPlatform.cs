@@ -1,6 +1,7 @@
 using Contacto.Accounts;
 using Contacto.Api;
 using Contacto.Audit;
+using Contacto.Console;
 using Contacto.Crypto;
 using Contacto.Incidents;
 using Contacto.Operations;
@@ -32,6 +33,7 @@ public static class ContactoPlatform
         services.AddContactoAudit();
         services.AddContactoStatus();
         services.AddContactoIncidents();
+        services.AddContactoConsole();
         return services;
     }
 
@@ -43,6 +45,7 @@ public static class ContactoPlatform
         api.MapAudit();
         endpoints.MapContactoStatus();
         endpoints.MapContactoIncidents();
+        endpoints.MapContactoConsole();
         return endpoints;
     }
 }

@@ -43,6 +43,21 @@ public static class AuditActions
     public const string AuditLogRead = "audit_log.read";
     public const string ApiLogRead = "api_log.read";
     public const string KeyOperationPrefix = "key.";
+    public const string AccountTokenRevealed = "account.token_revealed";
+    public const string ConsolePasswordAccepted = "console.sign_in.password_accepted";
+    public const string ConsoleSignInSucceeded = "console.sign_in.succeeded";
+    public const string ConsoleSignInFailed = "console.sign_in.failed";
+    public const string ConsoleSignInThrottled = "console.sign_in.throttled";
+    public const string ConsoleSecondFactorSucceeded = "console.second_factor.succeeded";
+    public const string ConsoleSecondFactorFailed = "console.second_factor.failed";
+    public const string ConsoleReauthenticated = "console.reauthenticated";
+    public const string ConsoleSignedOut = "console.signed_out";
+    public const string ConsoleSessionsRevoked = "console.sessions_revoked";
+    public const string ConsoleUserInvited = "console_user.invited";
+    public const string ConsoleUserJoined = "console_user.joined";
+    public const string ConsoleUserDisabled = "console_user.disabled";
+    public const string ConsoleUsersListed = "console_user.listed";
+    public const string ConsoleTotpEnrolled = "console_user.totp_enrolled";
 }
 
 public static class AuditText
