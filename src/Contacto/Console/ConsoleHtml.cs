@@ -148,6 +148,7 @@ public static class ConsoleHtml
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{E(title)} · Contacto console</title>
             <link rel="stylesheet" href="{StylePath}">
+            <link rel="icon" type="image/svg+xml" href="{Status.StatusPageHtml.IconPath}">
             </head>
             <body>
             <header><p class="brand">Contacto console</p>
