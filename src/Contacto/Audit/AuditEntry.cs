@@ -58,6 +58,11 @@ public static class AuditActions
     public const string ConsoleUserDisabled = "console_user.disabled";
     public const string ConsoleUsersListed = "console_user.listed";
     public const string ConsoleTotpEnrolled = "console_user.totp_enrolled";
+    public const string ConsoleSsoAccepted = "console.sign_in.sso_accepted";
+    public const string ConsoleSsoFailed = "console.sign_in.sso_failed";
+    public const string ConsoleSsoLinked = "console_user.sso_linked";
+    public const string ConsoleSsoUpdated = "console_sso.updated";
+    public const string ConsoleSsoRead = "console_sso.read";
 }
 
 public static class AuditText

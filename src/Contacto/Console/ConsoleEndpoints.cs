@@ -50,6 +50,10 @@ public static class ConsoleEndpoints
         console.MapGet("/users", (HttpContext c, ConsolePages p) => p.UsersAsync(c));
         console.MapPost("/users/invite", (HttpContext c, ConsolePages p) => p.InviteAsync(c));
         console.MapPost("/users/{id:guid}/disable", (HttpContext c, Guid id, ConsolePages p) => p.DisableAsync(c, id));
+        console.MapPost("/sso/start", (HttpContext c, ConsolePages p) => p.SsoStartAsync(c));
+        console.MapGet(ConsoleSso.CallbackPath["/console".Length..], (HttpContext c, ConsolePages p) => p.SsoCallbackAsync(c));
+        console.MapGet("/sso", (HttpContext c, ConsolePages p) => p.SsoSettingsAsync(c));
+        console.MapPost("/sso", (HttpContext c, ConsolePages p) => p.SaveSsoSettingsAsync(c));
         console.MapGet("/audit", (HttpContext c, ConsolePages p) => p.AuditTrailAsync(c));
         console.MapPost("/sign-out", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: false));
         console.MapPost("/sign-out-everywhere", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: true));

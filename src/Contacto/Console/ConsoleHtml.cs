@@ -25,6 +25,12 @@ public static class ConsoleHtml
         <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
         <button type="submit">Sign in</button>
         </form>
+        <h2>Single sign-on</h2>
+        <form method="post" action="/console/sso/start">
+        {Hidden(frame)}<input type="hidden" name="return_url" value="{E(returnUrl)}">
+        <label for="auth-id">Your account's Auth ID</label><input id="auth-id" name="auth_id" autocomplete="organization" required>
+        <button type="submit">Sign in with SSO</button>
+        </form>
         """);
 
     public static string SecondFactor(Frame frame, string returnUrl, string? error) => Page(frame, "Second factor", $"""
@@ -117,6 +123,32 @@ public static class ConsoleHtml
             Instant(r.OccurredAt), r.Action, r.Outcome.ToString(), $"{r.ActorKind} {r.ActorId}", $"{r.ResourceType} {r.ResourceId}", r.SourceAddress ?? "",
         })));
 
+    public static string SsoSettings(Frame frame, ConsoleSsoSettings? settings, string redirectUri, bool canEdit, string? notice, string? error)
+    {
+        var current = settings is null ? "<p>Single sign-on is not set up.</p>" : $"""
+            <dl>
+            <dt>Issuer</dt><dd><code id="sso-issuer">{E(settings.Issuer)}</code></dd>
+            <dt>Client id</dt><dd><code>{E(settings.ClientId)}</code></dd>
+            <dt>Client secret</dt><dd>stored sealed</dd>
+            <dt>Required for every user</dt><dd id="sso-required">{(settings.Required ? "yes" : "no")}</dd>
+            </dl>
+            """;
+        var form = !canEdit ? "" : $"""
+            <h2>Connect an OpenID Connect provider</h2>
+            {(notice is null ? "" : $"<p role=\"status\">{E(notice)}</p>")}{Error(error)}<form method="post" action="/console/sso">
+            {Hidden(frame)}<label for="issuer">Issuer (https)</label><input id="issuer" name="issuer" type="url" value="{E(settings?.Issuer ?? "")}" required>
+            <label for="client-id">Client id</label><input id="client-id" name="client_id" value="{E(settings?.ClientId ?? "")}" required>
+            <label for="client-secret">Client secret{(settings is null ? "" : " (leave empty to keep)")}</label><input id="client-secret" name="client_secret" type="password" autocomplete="off">
+            <label><input name="required" type="checkbox" value="true"{(settings?.Required == true ? " checked" : "")}> Require SSO for every user of the account</label>
+            <button type="submit">Save</button>
+            </form>
+            """;
+        return Page(frame, "Single sign-on", $"""
+            <p>Register this redirect address with your provider: <code id="sso-redirect">{E(redirectUri)}</code>. After the provider, Contacto still asks for its own second factor.</p>
+            {current}{form}
+            """);
+    }
+
     public static string RoleName(ConsoleRole role) => role switch
     {
         ConsoleRole.ReadOnly => "read-only",
@@ -155,7 +187,7 @@ public static class ConsoleHtml
             """);
         if (frame.User is { } user)
             html.Append($"""
-                <nav aria-label="Console"><a href="/console/account">Account</a> <a href="/console/subaccounts">Subaccounts</a> <a href="/console/users">Users</a> <a href="/console/audit">Audit trail</a></nav>
+                <nav aria-label="Console"><a href="/console/account">Account</a> <a href="/console/subaccounts">Subaccounts</a> <a href="/console/users">Users</a> <a href="/console/sso">SSO</a> <a href="/console/audit">Audit trail</a></nav>
                 <p class="who">{E(user.Email)}</p>
                 <form method="post" action="/console/sign-out">{Hidden(frame)}<button type="submit">Sign out</button></form>
                 <form method="post" action="/console/sign-out-everywhere">{Hidden(frame)}<button type="submit">Sign out everywhere</button></form>

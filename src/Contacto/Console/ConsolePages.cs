@@ -5,6 +5,7 @@ using Contacto.Storage;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Contacto.Console;
 
@@ -17,6 +18,7 @@ namespace Contacto.Console;
 public sealed class ConsolePages(
     ConsoleUsers users,
     ConsoleSessions sessions,
+    ConsoleSso sso,
     AuthThrottle throttle,
     IAuditTrail audit,
     IAntiforgery antiforgery,
@@ -44,11 +46,96 @@ public sealed class ConsolePages(
             await FailAsync(c, email, check.User, AuditActions.ConsoleSignInFailed, "wrong e-mail address or password");
             return Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "Wrong e-mail address or password."), StatusCodes.Status401Unauthorized);
         }
+        if (await sso.RequiredForAsync(user.AccountId, c.RequestAborted))
+        {
+            await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInFailed) with { Outcome = AuditOutcome.Denied, Reason = "the account requires SSO" }, c.RequestAborted);
+            return Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "Your account signs in with single sign-on only."), StatusCodes.Status403Forbidden);
+        }
+        return await FirstFactorAcceptedAsync(c, user, AuditActions.ConsolePasswordAccepted, returnUrl);
+    }
+
+    /// <summary>Password or provider accepted: a new session that can only take the second factor (or its enrolment).</summary>
+    async Task<IResult> FirstFactorAcceptedAsync(HttpContext c, ConsoleUser user, string action, string returnUrl)
+    {
         var previous = await sessions.FindAsync(c, c.RequestAborted);
-        await sessions.StartAsync(c, user, SessionStage.Password, previous?.Session, c.RequestAborted);
-        await audit.RecordAsync(Entry(c, user, AuditActions.ConsolePasswordAccepted), c.RequestAborted);
+        await sessions.StartAsync(c, user, SessionStage.FirstFactor, previous?.Session, c.RequestAborted);
+        await audit.RecordAsync(Entry(c, user, action), c.RequestAborted);
         return Results.Redirect(user.TotpConfirmed ? $"/console/second-factor?return_url={Uri.EscapeDataString(returnUrl)}" : "/console/enrol");
     }
+
+    public async Task<IResult> SsoStartAsync(HttpContext c)
+    {
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
+        var authId = form["auth_id"].ToString().Trim();
+        if (!Credentials.IsAuthId(authId))
+            return Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "That is not an Auth ID."), StatusCodes.Status400BadRequest);
+        try
+        {
+            return await sso.StartAsync(c, authId, returnUrl, c.RequestAborted) is { } providerUrl
+                ? Results.Redirect(providerUrl)
+                : Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "Single sign-on is not set up for that account."), StatusCodes.Status404NotFound);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or SecurityTokenException)
+        {
+            return SsoUnavailable(c);
+        }
+    }
+
+    public async Task<IResult> SsoCallbackAsync(HttpContext c)
+    {
+        if (await RefusedAsync(c, "", null) is { } refused)
+            return refused;
+        ConsoleSso.Outcome outcome;
+        try
+        {
+            outcome = await sso.CompleteAsync(c, c.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or SecurityTokenException or System.Text.Json.JsonException)
+        {
+            return SsoUnavailable(c);
+        }
+        if (outcome.User is not { } user)
+        {
+            throttle.RecordFailure(Source(c), null);
+            await audit.RecordAsync(new AuditEntry(outcome.AccountId, Actor(c, null), AuditActions.ConsoleSsoFailed, Outcome: AuditOutcome.Failure, Reason: outcome.Failure),
+                c.RequestAborted);
+            return Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.Home, "Single sign-on did not succeed. Try again, or ask your administrator."), StatusCodes.Status401Unauthorized);
+        }
+        return await FirstFactorAcceptedAsync(c, user, AuditActions.ConsoleSsoAccepted, outcome.ReturnUrl);
+    }
+
+    IResult SsoUnavailable(HttpContext c) =>
+        Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.Home, "The single sign-on provider could not be reached or answered wrongly."), StatusCodes.Status502BadGateway);
+
+    public Task<IResult> SsoSettingsAsync(HttpContext c) => SignedInPageAsync(c, (_, user) => SsoPageAsync(c, user, null, null));
+
+    async Task<IResult> SsoPageAsync(HttpContext c, ConsoleUser user, string? notice, string? error, int status = StatusCodes.Status200OK)
+    {
+        await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSsoRead, "console_sso", null), c.RequestAborted);
+        var settings = await sso.FindAsync(user.AccountId, c.RequestAborted);
+        return Page(ConsoleHtml.SsoSettings(Frame(c, user), settings, ConsoleSso.RedirectUri(c), CanManageUsers(user), notice, error), status);
+    }
+
+    public Task<IResult> SaveSsoSettingsAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
+    {
+        if (!CanManageUsers(user))
+            return Forbidden(c, user);
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var issuer = form["issuer"].ToString().Trim();
+        var clientId = form["client_id"].ToString().Trim();
+        var secret = form["client_secret"].ToString();
+        var existing = await sso.FindAsync(user.AccountId, c.RequestAborted);
+        var error = !Uri.TryCreate(issuer, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps || issuer.Length > ConsoleSsoSettings.MaxIssuerLength
+                ? "The issuer must be an https address."
+            : clientId.Length is 0 or > 255 ? "Give the client id (at most 255 characters)."
+            : secret.Length > 1024 || (secret.Length == 0 && existing is null) ? "Give the client secret."
+            : null;
+        if (error is not null)
+            return await SsoPageAsync(c, user, null, error, StatusCodes.Status400BadRequest);
+        await sso.SaveAsync(user.AccountId, issuer, clientId, secret.Length == 0 ? null : secret, form["required"] == "true", Actor(c, user), c.RequestAborted);
+        return await SsoPageAsync(c, user, "Saved.", null);
+    });
 
     public Task<IResult> SecondFactorPageAsync(HttpContext c) => PendingAsync(c, (_, user) =>
         Task.FromResult(user.TotpConfirmed
@@ -218,7 +305,7 @@ public sealed class ConsolePages(
 
     /// <summary>For the steps between password and second factor: only a session at that stage may take them.</summary>
     async Task<IResult> PendingAsync(HttpContext c, Func<ConsoleSession, ConsoleUser, Task<IResult>> step) =>
-        await sessions.FindAsync(c, c.RequestAborted) is { Session.Stage: SessionStage.Password } found
+        await sessions.FindAsync(c, c.RequestAborted) is { Session.Stage: SessionStage.FirstFactor } found
             ? await step(found.Session, found.User)
             : Results.Redirect(SignInPath);
 

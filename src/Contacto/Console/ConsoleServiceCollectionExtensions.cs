@@ -20,6 +20,8 @@ public static class ConsoleServiceCollectionExtensions
         services.AddSingleton<ConsoleUsers>();
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<ConsolePages>();
+        services.AddSingleton<ConsoleSso>();
+        services.AddHttpClient(ConsoleSso.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
 
         // Antiforgery keys live in the data directory, so tokens survive a restart of this node.
         services.AddDataProtection().SetApplicationName("contacto-console");

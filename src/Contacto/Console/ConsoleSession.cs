@@ -7,8 +7,8 @@ namespace Contacto.Console;
 /// <summary>How far a session has proven its user.</summary>
 public enum SessionStage
 {
-    /// <summary>The password was right; a second factor (or its enrolment) is still due.</summary>
-    Password = 1,
+    /// <summary>The password or the SSO provider vouched for the user; Contacto's second factor (or its enrolment) is still due.</summary>
+    FirstFactor = 1,
     SignedIn = 2,
 }
 

@@ -39,6 +39,10 @@ public sealed class ConsoleUser : ITenantOwned
     /// <summary>The last TOTP time step accepted: a code is accepted only for a later step, so each is usable once.</summary>
     public long TotpLastStep { get; set; }
 
+    /// <summary>The SSO identity, namespaced by its provider: (issuer, subject) is unique, an e-mail address never stands for it.</summary>
+    public string? SsoIssuer { get; set; }
+    public string? SsoSubject { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ModifiedAt { get; set; }
 }
@@ -53,6 +57,9 @@ sealed class ConsoleUserConfiguration : IEntityTypeConfiguration<ConsoleUser>
         builder.HasIndex(u => u.Email).IsUnique();
         builder.HasIndex(u => u.AccountId);
         builder.Property(u => u.PasswordHash).HasMaxLength(256);
+        builder.Property(u => u.SsoIssuer).HasMaxLength(ConsoleSsoSettings.MaxIssuerLength);
+        builder.Property(u => u.SsoSubject).HasMaxLength(255);
+        builder.HasIndex(u => new { u.SsoIssuer, u.SsoSubject }).IsUnique();
         builder.Property(u => u.CreatedAt).HasConversion(UnixMilliseconds.Converter);
         builder.Property(u => u.ModifiedAt).HasConversion(UnixMilliseconds.NullableConverter);
         builder.HasOne<Accounts.Account>().WithMany().HasForeignKey(u => u.AccountId).OnDelete(DeleteBehavior.Restrict);

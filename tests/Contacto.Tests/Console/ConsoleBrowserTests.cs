@@ -65,6 +65,6 @@ public sealed class ConsoleBrowserTests
     {
         await page.GetByLabel("E-mail").FillAsync("nina@example.com");
         await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
     }
 }

@@ -18,22 +18,44 @@ public sealed partial class ConsoleServer : IAsyncDisposable
 {
     public const string Password = "correct horse battery staple";
 
-    ConsoleServer(RunningServer server, FakeTimeProvider time)
+    ConsoleServer(RunningServer server, FakeTimeProvider time, TestOidcProvider? provider)
     {
         Server = server;
         Time = time;
+        Provider = provider;
     }
 
     public RunningServer Server { get; }
     public FakeTimeProvider Time { get; }
 
-    public static async Task<ConsoleServer> StartAsync(TestStorage storage, params string[] extraArguments)
+    /// <summary>The OpenID Connect provider on loopback, for <see cref="StartWithProviderAsync"/>.</summary>
+    public TestOidcProvider? Provider { get; }
+
+    public static Task<ConsoleServer> StartAsync(TestStorage storage, params string[] extraArguments) =>
+        StartAsync(storage, new FakeTimeProvider(DateTimeOffset.UtcNow), null, extraArguments);
+
+    /// <summary>Also starts an OpenID Connect provider on the same clock, whose certificate Contacto's SSO client trusts.</summary>
+    public static async Task<ConsoleServer> StartWithProviderAsync(TestStorage storage)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var provider = await TestOidcProvider.StartAsync(time);
+        var console = await StartAsync(storage, time, provider, []);
+        provider.RedirectUri = $"https://localhost:{console.Server.PublicPort}{ConsoleSso.CallbackPath}";
+        return console;
+    }
+
+    static async Task<ConsoleServer> StartAsync(TestStorage storage, FakeTimeProvider time, TestOidcProvider? provider, string[] extraArguments)
+    {
         var server = await RunningServer.StartAsync(storage,
             ["--Console:PasswordHashMemoryKib", "1024", "--Auth:Throttle:BaseDelay", "00:00:00", "--Auth:Throttle:MaxDelay", "00:00:00", .. extraArguments],
-            configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
-        return new ConsoleServer(server, time);
+            configure: b =>
+            {
+                b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+                if (provider is not null)
+                    b.Services.AddHttpClient(ConsoleSso.ClientName).ConfigurePrimaryHttpMessageHandler(() =>
+                        new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = provider.Trusts } });
+            });
+        return new ConsoleServer(server, time, provider);
     }
 
     public ConsoleBrowser Browser() => new(Server);
@@ -84,7 +106,12 @@ public sealed partial class ConsoleServer : IAsyncDisposable
     [GeneratedRegex("<li><code>([A-Z0-9]{10})</code></li>")]
     private static partial Regex RecoveryCodePattern();
 
-    public ValueTask DisposeAsync() => Server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        if (Provider is not null)
+            await Provider.DisposeAsync();
+    }
 }
 
 /// <summary>

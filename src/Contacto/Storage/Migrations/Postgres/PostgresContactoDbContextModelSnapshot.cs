@@ -402,6 +402,36 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("console_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Console.ConsoleSsoSettings", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<byte[]>("ClientSecretSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Required")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("console_sso_settings", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Console.ConsoleUser", b =>
                 {
                     b.Property<Guid>("Id")
@@ -433,6 +463,14 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<int>("Role")
                         .HasColumnType("integer");
 
+                    b.Property<string>("SsoIssuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("SsoSubject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
                     b.Property<bool>("TotpConfirmed")
                         .HasColumnType("boolean");
 
@@ -447,6 +485,9 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.HasIndex("AccountId");
 
                     b.HasIndex("Email")
+                        .IsUnique();
+
+                    b.HasIndex("SsoIssuer", "SsoSubject")
                         .IsUnique();
 
                     b.ToTable("console_users", (string)null);
@@ -827,6 +868,15 @@ namespace Contacto.Storage.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Contacto.Console.ConsoleSsoSettings", b =>
+                {
+                    b.HasOne("Contacto.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

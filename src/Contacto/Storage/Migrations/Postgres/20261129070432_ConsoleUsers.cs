@@ -36,6 +36,28 @@ namespace Contacto.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "console_sso_settings",
+                columns: table => new
+                {
+                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Issuer = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    ClientId = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    ClientSecretSealed = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Required = table.Column<bool>(type: "boolean", nullable: false),
+                    ModifiedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_console_sso_settings", x => x.AccountId);
+                    table.ForeignKey(
+                        name: "FK_console_sso_settings_accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "console_users",
                 columns: table => new
                 {
@@ -48,6 +70,8 @@ namespace Contacto.Storage.Migrations.Postgres
                     TotpSecretSealed = table.Column<byte[]>(type: "bytea", nullable: true),
                     TotpConfirmed = table.Column<bool>(type: "boolean", nullable: false),
                     TotpLastStep = table.Column<long>(type: "bigint", nullable: false),
+                    SsoIssuer = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    SsoSubject = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
                     ModifiedAt = table.Column<long>(type: "bigint", nullable: true)
                 },
@@ -146,6 +170,12 @@ namespace Contacto.Storage.Migrations.Postgres
                 table: "console_users",
                 column: "Email",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_console_users_SsoIssuer_SsoSubject",
+                table: "console_users",
+                columns: new[] { "SsoIssuer", "SsoSubject" },
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -159,6 +189,9 @@ namespace Contacto.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "console_sessions");
+
+            migrationBuilder.DropTable(
+                name: "console_sso_settings");
 
             migrationBuilder.DropTable(
                 name: "console_users");

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Contacto.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresContactoDbContext))]
-    [Migration("20261129065201_ConsoleUsers")]
+    [Migration("20261129070432_ConsoleUsers")]
     partial class ConsoleUsers
     {
         /// <inheritdoc />
@@ -405,6 +405,36 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("console_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Console.ConsoleSsoSettings", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<byte[]>("ClientSecretSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Required")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("console_sso_settings", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Console.ConsoleUser", b =>
                 {
                     b.Property<Guid>("Id")
@@ -436,6 +466,14 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<int>("Role")
                         .HasColumnType("integer");
 
+                    b.Property<string>("SsoIssuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("SsoSubject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
                     b.Property<bool>("TotpConfirmed")
                         .HasColumnType("boolean");
 
@@ -450,6 +488,9 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.HasIndex("AccountId");
 
                     b.HasIndex("Email")
+                        .IsUnique();
+
+                    b.HasIndex("SsoIssuer", "SsoSubject")
                         .IsUnique();
 
                     b.ToTable("console_users", (string)null);
@@ -830,6 +871,15 @@ namespace Contacto.Storage.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Contacto.Console.ConsoleSsoSettings", b =>
+                {
+                    b.HasOne("Contacto.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

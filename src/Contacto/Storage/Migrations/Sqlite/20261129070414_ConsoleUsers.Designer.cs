@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Contacto.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteContactoDbContext))]
-    [Migration("20261129065151_ConsoleUsers")]
+    [Migration("20261129070414_ConsoleUsers")]
     partial class ConsoleUsers
     {
         /// <inheritdoc />
@@ -399,6 +399,36 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.ToTable("console_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Console.ConsoleSsoSettings", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("ClientSecretSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Required")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("console_sso_settings", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Console.ConsoleUser", b =>
                 {
                     b.Property<Guid>("Id")
@@ -430,6 +460,14 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<int>("Role")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SsoIssuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SsoSubject")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("TotpConfirmed")
                         .HasColumnType("INTEGER");
 
@@ -444,6 +482,9 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.HasIndex("AccountId");
 
                     b.HasIndex("Email")
+                        .IsUnique();
+
+                    b.HasIndex("SsoIssuer", "SsoSubject")
                         .IsUnique();
 
                     b.ToTable("console_users", (string)null);
@@ -824,6 +865,15 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Contacto.Console.ConsoleSsoSettings", b =>
+                {
+                    b.HasOne("Contacto.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

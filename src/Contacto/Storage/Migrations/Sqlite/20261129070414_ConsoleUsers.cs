@@ -36,6 +36,28 @@ namespace Contacto.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "console_sso_settings",
+                columns: table => new
+                {
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Issuer = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    ClientId = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    ClientSecretSealed = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Required = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ModifiedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_console_sso_settings", x => x.AccountId);
+                    table.ForeignKey(
+                        name: "FK_console_sso_settings_accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "console_users",
                 columns: table => new
                 {
@@ -48,6 +70,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                     TotpSecretSealed = table.Column<byte[]>(type: "BLOB", nullable: true),
                     TotpConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
                     TotpLastStep = table.Column<long>(type: "INTEGER", nullable: false),
+                    SsoIssuer = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    SsoSubject = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     ModifiedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
@@ -146,6 +170,12 @@ namespace Contacto.Storage.Migrations.Sqlite
                 table: "console_users",
                 column: "Email",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_console_users_SsoIssuer_SsoSubject",
+                table: "console_users",
+                columns: new[] { "SsoIssuer", "SsoSubject" },
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -159,6 +189,9 @@ namespace Contacto.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "console_sessions");
+
+            migrationBuilder.DropTable(
+                name: "console_sso_settings");
 
             migrationBuilder.DropTable(
                 name: "console_users");
