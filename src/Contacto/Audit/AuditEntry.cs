@@ -63,6 +63,7 @@ public static class AuditActions
     public const string ConsoleSsoLinked = "console_user.sso_linked";
     public const string ConsoleSsoUpdated = "console_sso.updated";
     public const string ConsoleSsoRead = "console_sso.read";
+    public const string ConsolePasskeyAdded = "console_user.passkey_added";
 }
 
 public static class AuditText

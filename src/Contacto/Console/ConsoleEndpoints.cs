@@ -54,6 +54,10 @@ public static class ConsoleEndpoints
         console.MapGet(ConsoleSso.CallbackPath["/console".Length..], (HttpContext c, ConsolePages p) => p.SsoCallbackAsync(c));
         console.MapGet("/sso", (HttpContext c, ConsolePages p) => p.SsoSettingsAsync(c));
         console.MapPost("/sso", (HttpContext c, ConsolePages p) => p.SaveSsoSettingsAsync(c));
+        console.MapPost("/passkeys/registration-options", (HttpContext c, ConsolePages p) => p.PasskeyRegistrationOptionsAsync(c));
+        console.MapPost("/passkeys", (HttpContext c, ConsolePages p) => p.RegisterPasskeyAsync(c));
+        console.MapPost("/passkeys/assertion-options", (HttpContext c, ConsolePages p) => p.PasskeyAssertionOptionsAsync(c));
+        console.MapPost("/passkeys/assertion", (HttpContext c, ConsolePages p) => p.AssertPasskeyAsync(c));
         console.MapGet("/audit", (HttpContext c, ConsolePages p) => p.AuditTrailAsync(c));
         console.MapPost("/sign-out", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: false));
         console.MapPost("/sign-out-everywhere", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: true));

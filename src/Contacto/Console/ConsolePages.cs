@@ -19,6 +19,7 @@ public sealed class ConsolePages(
     ConsoleUsers users,
     ConsoleSessions sessions,
     ConsoleSso sso,
+    ConsolePasskeys passkeys,
     AuthThrottle throttle,
     IAuditTrail audit,
     IAntiforgery antiforgery,
@@ -28,6 +29,7 @@ public sealed class ConsolePages(
     TimeProvider time)
 {
     const string Html = "text/html; charset=utf-8";
+    const string Json = "application/json; charset=utf-8";
     const string SignInPath = "/console/sign-in";
 
     public IResult SignInPage(HttpContext c) =>
@@ -103,6 +105,56 @@ public sealed class ConsolePages(
             return Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.Home, "Single sign-on did not succeed. Try again, or ask your administrator."), StatusCodes.Status401Unauthorized);
         }
         return await FirstFactorAcceptedAsync(c, user, AuditActions.ConsoleSsoAccepted, outcome.ReturnUrl);
+    }
+
+    /// <summary>Adding a passkey changes the user's factors: only within the re-authentication window (sign-in counts).</summary>
+    public Task<IResult> PasskeyRegistrationOptionsAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
+        sessions.RecentlyReauthenticated(session)
+            ? Results.Text(await passkeys.RegistrationOptionsAsync(c, session, user, c.RequestAborted), Json)
+            : ReauthenticationNeeded());
+
+    public Task<IResult> RegisterPasskeyAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
+    {
+        if (!sessions.RecentlyReauthenticated(session))
+            return ReauthenticationNeeded();
+        return await ReadJsonAsync<Fido2NetLib.AuthenticatorAttestationRawResponse>(c) is { } response
+               && await passkeys.RegisterAsync(c, session, user, response, Actor(c, user), c.RequestAborted)
+            ? Results.Json(new { registered = true }, statusCode: StatusCodes.Status201Created)
+            : Results.Json(new { error = "the authenticator's answer was refused" }, statusCode: StatusCodes.Status400BadRequest);
+    });
+
+    public Task<IResult> PasskeyAssertionOptionsAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
+        await passkeys.AssertionOptionsAsync(c, session, user, c.RequestAborted) is { } options
+            ? Results.Text(options, Json)
+            : Results.Json(new { error = "no passkey is registered" }, statusCode: StatusCodes.Status404NotFound));
+
+    public Task<IResult> AssertPasskeyAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
+    {
+        if (await RefusedAsync(c, user.Email, user) is { } refused)
+            return refused;
+        if (await ReadJsonAsync<Fido2NetLib.AuthenticatorAssertionRawResponse>(c) is not { } response
+            || !await passkeys.AssertAsync(c, session, user, response, c.RequestAborted))
+        {
+            await FailAsync(c, user.Email, user, AuditActions.ConsoleSecondFactorFailed, "passkey refused");
+            return Results.Json(new { error = "the passkey was refused" }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+        await SignedInAsync(c, user, session, "passkey");
+        return Results.Json(new { redirect = ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]) });
+    });
+
+    static IResult ReauthenticationNeeded() =>
+        Results.Json(new { error = "sign in again (or reveal the Auth Token) first: changing factors needs a fresh proof" }, statusCode: StatusCodes.Status403Forbidden);
+
+    static async Task<T?> ReadJsonAsync<T>(HttpContext c) where T : class
+    {
+        try
+        {
+            return await System.Text.Json.JsonSerializer.DeserializeAsync<T>(c.Request.Body, cancellationToken: c.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     IResult SsoUnavailable(HttpContext c) =>

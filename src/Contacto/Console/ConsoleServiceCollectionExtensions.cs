@@ -21,6 +21,7 @@ public static class ConsoleServiceCollectionExtensions
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<ConsolePages>();
         services.AddSingleton<ConsoleSso>();
+        services.AddSingleton<ConsolePasskeys>();
         services.AddHttpClient(ConsoleSso.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
 
         // Antiforgery keys live in the data directory, so tokens survive a restart of this node.

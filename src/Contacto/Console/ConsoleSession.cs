@@ -30,6 +30,9 @@ public sealed class ConsoleSession
     /// <summary>When the user last proved password and second factor again (sign-in counts).</summary>
     public DateTimeOffset? ReauthenticatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>The options (with the challenge) of the WebAuthn ceremony this session started, until it completes.</summary>
+    public string? PendingWebAuthn { get; set; }
 }
 
 sealed class ConsoleSessionConfiguration : IEntityTypeConfiguration<ConsoleSession>
@@ -39,6 +42,7 @@ sealed class ConsoleSessionConfiguration : IEntityTypeConfiguration<ConsoleSessi
         builder.ToTable("console_sessions");
         builder.HasKey(s => s.Id);
         builder.Property(s => s.TokenHash).HasMaxLength(32);
+        builder.Property(s => s.PendingWebAuthn).HasMaxLength(8000);
         builder.HasIndex(s => s.TokenHash).IsUnique();
         builder.HasIndex(s => s.UserId);
         builder.Property(s => s.CreatedAt).HasConversion(UnixMilliseconds.Converter);

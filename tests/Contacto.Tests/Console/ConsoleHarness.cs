@@ -158,6 +158,14 @@ public sealed partial class ConsoleBrowser : IDisposable
         return await ReadAsync(await client.PostAsync(path, new FormUrlEncodedContent(all)));
     }
 
+    /// <summary>Posts JSON as the console's script would, with the antiforgery token in its header.</summary>
+    public async Task<Answer> PostJsonAsync(string path, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("RequestVerificationToken", Csrf);
+        return await ReadAsync(await client.SendAsync(request));
+    }
+
     public async Task<Answer> SignInAsync(string email, string password, string? returnUrl = null)
     {
         await GetAsync("/console/sign-in");

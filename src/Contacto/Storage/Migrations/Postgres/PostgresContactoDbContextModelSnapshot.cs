@@ -332,6 +332,40 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("console_invitations", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Console.ConsolePasskey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("CredentialId")
+                        .IsRequired()
+                        .HasMaxLength(1023)
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("SignCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CredentialId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("console_passkeys", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Console.ConsoleRecoveryCode", b =>
                 {
                     b.Property<Guid>("Id")
@@ -374,6 +408,10 @@ namespace Contacto.Storage.Migrations.Postgres
 
                     b.Property<long>("LastSeenAt")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("PendingWebAuthn")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
 
                     b.Property<long?>("ReauthenticatedAt")
                         .HasColumnType("bigint");
@@ -850,6 +888,15 @@ namespace Contacto.Storage.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Contacto.Console.ConsolePasskey", b =>
+                {
+                    b.HasOne("Contacto.Console.ConsoleUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -326,6 +326,40 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.ToTable("console_invitations", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Console.ConsolePasskey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("CredentialId")
+                        .IsRequired()
+                        .HasMaxLength(1023)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("SignCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CredentialId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("console_passkeys", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Console.ConsoleRecoveryCode", b =>
                 {
                     b.Property<Guid>("Id")
@@ -368,6 +402,10 @@ namespace Contacto.Storage.Migrations.Sqlite
 
                     b.Property<long>("LastSeenAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("PendingWebAuthn")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("ReauthenticatedAt")
                         .HasColumnType("INTEGER");
@@ -844,6 +882,15 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Contacto.Console.ConsolePasskey", b =>
+                {
+                    b.HasOne("Contacto.Console.ConsoleUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Contacto.Storage.Migrations.Postgres
+namespace Contacto.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class ConsoleUsers : Migration
@@ -15,14 +15,14 @@ namespace Contacto.Storage.Migrations.Postgres
                 name: "console_invitations",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    Role = table.Column<int>(type: "integer", nullable: false),
-                    TokenHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
-                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
-                    UsedAt = table.Column<long>(type: "bigint", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    Role = table.Column<int>(type: "INTEGER", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UsedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -39,12 +39,12 @@ namespace Contacto.Storage.Migrations.Postgres
                 name: "console_sso_settings",
                 columns: table => new
                 {
-                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Issuer = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
-                    ClientId = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    ClientSecretSealed = table.Column<byte[]>(type: "bytea", nullable: false),
-                    Required = table.Column<bool>(type: "boolean", nullable: false),
-                    ModifiedAt = table.Column<long>(type: "bigint", nullable: false)
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Issuer = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    ClientId = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    ClientSecretSealed = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Required = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ModifiedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -61,19 +61,19 @@ namespace Contacto.Storage.Migrations.Postgres
                 name: "console_users",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    Role = table.Column<int>(type: "integer", nullable: false),
-                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    PasswordHash = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    TotpSecretSealed = table.Column<byte[]>(type: "bytea", nullable: true),
-                    TotpConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    TotpLastStep = table.Column<long>(type: "bigint", nullable: false),
-                    SsoIssuer = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
-                    SsoSubject = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
-                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
-                    ModifiedAt = table.Column<long>(type: "bigint", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    Role = table.Column<int>(type: "INTEGER", nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PasswordHash = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    TotpSecretSealed = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    TotpConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    TotpLastStep = table.Column<long>(type: "INTEGER", nullable: false),
+                    SsoIssuer = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    SsoSubject = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ModifiedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -87,13 +87,35 @@ namespace Contacto.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "console_passkeys",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CredentialId = table.Column<byte[]>(type: "BLOB", maxLength: 1023, nullable: false),
+                    PublicKey = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    SignCount = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_console_passkeys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_console_passkeys_console_users_UserId",
+                        column: x => x.UserId,
+                        principalTable: "console_users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "console_recovery_codes",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CodeHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
-                    UsedAt = table.Column<long>(type: "bigint", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CodeHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    UsedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -110,16 +132,17 @@ namespace Contacto.Storage.Migrations.Postgres
                 name: "console_sessions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    TokenHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Stage = table.Column<int>(type: "integer", nullable: false),
-                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
-                    LastSeenAt = table.Column<long>(type: "bigint", nullable: false),
-                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
-                    ReauthenticatedAt = table.Column<long>(type: "bigint", nullable: true),
-                    RevokedAt = table.Column<long>(type: "bigint", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Stage = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReauthenticatedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    PendingWebAuthn = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -142,6 +165,17 @@ namespace Contacto.Storage.Migrations.Postgres
                 table: "console_invitations",
                 column: "TokenHash",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_console_passkeys_CredentialId",
+                table: "console_passkeys",
+                column: "CredentialId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_console_passkeys_UserId",
+                table: "console_passkeys",
+                column: "UserId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_console_recovery_codes_UserId_CodeHash",
@@ -183,6 +217,9 @@ namespace Contacto.Storage.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "console_invitations");
+
+            migrationBuilder.DropTable(
+                name: "console_passkeys");
 
             migrationBuilder.DropTable(
                 name: "console_recovery_codes");
