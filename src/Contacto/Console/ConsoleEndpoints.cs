@@ -16,7 +16,7 @@ public static class ConsoleEndpoints
     public const string CsrfField = "__csrf";
 
     const string PageSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     public static IEndpointRouteBuilder MapContactoConsole(this IEndpointRouteBuilder endpoints)
     {
@@ -36,6 +36,7 @@ public static class ConsoleEndpoints
 
         console.MapGet("/", () => Results.Redirect(ConsoleText.Home));
         console.MapGet("/assets/console.css", () => EmbeddedAsset.Result("Contacto.Console.Assets.console.css", "text/css; charset=utf-8"));
+        console.MapGet("/assets/console.js", () => EmbeddedAsset.Result("Contacto.Console.Assets.console.js", "text/javascript; charset=utf-8"));
         console.MapGet("/sign-in", (HttpContext c, ConsolePages p) => p.SignInPage(c));
         console.MapPost("/sign-in", (HttpContext c, ConsolePages p) => p.SignInAsync(c));
         console.MapGet("/second-factor", (HttpContext c, ConsolePages p) => p.SecondFactorPageAsync(c));

@@ -14,6 +14,7 @@ namespace Contacto.Console;
 public static class ConsoleHtml
 {
     public const string StylePath = "/console/assets/console.css";
+    public const string ScriptPath = "/console/assets/console.js";
 
     /// <summary>What every page needs: the signed-in user (null before sign-in) and the form token.</summary>
     public sealed record Frame(string Csrf, ConsoleUser? User = null);
@@ -40,6 +41,7 @@ public static class ConsoleHtml
         <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
         <button type="submit">Continue</button>
         </form>
+        {PasskeyButton("use-passkey", "Use a passkey instead")}
         """);
 
     public static string Enrol(Frame frame, string secret, string email, string? error)
@@ -80,6 +82,9 @@ public static class ConsoleHtml
         <dt>Auth Token</dt><dd>{(revealedToken is null ? "hidden" : $"<code id=\"auth-token\">{E(revealedToken)}</code>")}</dd>
         <dt>Your user id</dt><dd><code id="user-id">{frame.User!.Id}</code> ({RoleName(frame.User.Role)})</dd>
         </dl>
+        <h2>Passkeys</h2>
+        <p>A passkey or security key can stand in for the authenticator code. Adding one needs a recent sign-in (or the Auth Token reveal below).</p>
+        {PasskeyButton("add-passkey", "Add a passkey")}
         {(revealedToken is null ? $"""
         <h2>Reveal the Auth Token</h2>
         <p>Confirm it is you: your password and a code from your authenticator.</p>
@@ -180,6 +185,7 @@ public static class ConsoleHtml
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{E(title)} · Contacto console</title>
             <link rel="stylesheet" href="{StylePath}">
+            <script src="{ScriptPath}" defer></script>
             <link rel="icon" type="image/svg+xml" href="{Status.StatusPageHtml.IconPath}">
             </head>
             <body>
@@ -207,6 +213,10 @@ public static class ConsoleHtml
     static string Table(string[] headings, IEnumerable<string[]> rows) =>
         $"<table><thead><tr>{string.Concat(headings.Select(h => $"<th scope=\"col\">{E(h)}</th>"))}</tr></thead><tbody>"
         + string.Concat(rows.Select(r => $"<tr>{string.Concat(r.Select(c => $"<td>{E(c)}</td>"))}</tr>")) + "</tbody></table>";
+
+    /// <summary>Shown by the script only: WebAuthn needs JavaScript; the rest of the console does not.</summary>
+    static string PasskeyButton(string id, string label) =>
+        $"<p><button type=\"button\" id=\"{id}\" hidden>{E(label)}</button></p><p id=\"passkey-status\" role=\"status\"></p>";
 
     static string Hidden(Frame frame) => $"<input type=\"hidden\" name=\"{ConsoleEndpoints.CsrfField}\" value=\"{E(frame.Csrf)}\">";
 

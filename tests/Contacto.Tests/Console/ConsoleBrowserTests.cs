@@ -61,6 +61,46 @@ public sealed class ConsoleBrowserTests
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
+    [Fact]
+    public async Task A_passkey_added_in_the_browser_replaces_the_code_at_the_next_sign_in()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var console = await ConsoleServer.StartAsync(storage);
+        var (account, _) = await console.Server.CreateAccountAsync("Acme");
+        var member = await console.MemberAsync(account.AuthId, "nina@example.com");
+        await using var browser = await HeadlessChromium.LaunchAsync(javaScript: true);
+        var page = browser.Page;
+        var cdp = await browser.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable");
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+                ["automaticPresenceSimulation"] = true,
+            },
+        });
+        var origin = $"https://localhost:{console.Server.PublicPort}";
+
+        console.NextStep();
+        await page.GotoAsync(origin + "/console/sign-in");
+        await SignInWithPasswordAsync(page);
+        await page.GetByLabel("Code from your authenticator app, or a recovery code").FillAsync(console.Code(member.Secret));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await page.Locator("#passkey-status", new() { HasTextString = "Passkey added." }).WaitForAsync(new() { Timeout = (float)HeadlessChromium.Wait.TotalMilliseconds });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
+        await SignInWithPasswordAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use a passkey instead" }).ClickAsync();
+        await page.WaitForURLAsync(origin + "/console/account", new() { Timeout = (float)HeadlessChromium.Wait.TotalMilliseconds });
+        Assert.Equal(account.AuthId, await page.Locator("#auth-id").TextContentAsync());
+    }
+
     static async Task SignInWithPasswordAsync(IPage page)
     {
         await page.GetByLabel("E-mail").FillAsync("nina@example.com");
