@@ -39,10 +39,10 @@ public sealed class ConsolePages(
     {
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
-        var email = ConsoleText.NormaliseEmail(form["email"]) ?? "";
+        var email = ConsoleText.NormaliseEmail(form["email"]);
         if (await RefusedAsync(c, email, null) is { } refused)
             return refused;
-        var check = await users.CheckPasswordAsync(email, form["password"].ToString(), c.RequestAborted);
+        var check = await users.CheckPasswordAsync(email ?? "", form["password"].ToString(), c.RequestAborted);
         if (check is not { Valid: true, User: { } user })
         {
             await FailAsync(c, email, check.User, AuditActions.ConsoleSignInFailed, "wrong e-mail address or password");
@@ -86,7 +86,7 @@ public sealed class ConsolePages(
 
     public async Task<IResult> SsoCallbackAsync(HttpContext c)
     {
-        if (await RefusedAsync(c, "", null) is { } refused)
+        if (await RefusedAsync(c, null, null) is { } refused)
             return refused;
         ConsoleSso.Outcome outcome;
         try
@@ -363,13 +363,13 @@ public sealed class ConsolePages(
 
     async Task SignedInAsync(HttpContext c, ConsoleUser user, ConsoleSession pending, string how)
     {
-        throttle.RecordSuccess(ThrottleKey(user.Email));
+        throttle.RecordSuccess(ThrottleKey(user.Email)!);
         await sessions.StartAsync(c, user, SessionStage.SignedIn, pending, c.RequestAborted);
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInSucceeded) with { Reason = how }, c.RequestAborted);
     }
 
-    /// <summary>A 429 page while the source address or the e-mail address is locked out.</summary>
-    async Task<IResult?> RefusedAsync(HttpContext c, string email, ConsoleUser? user)
+    /// <summary>A 429 page while the source address or the e-mail address (when there is one) is locked out.</summary>
+    async Task<IResult?> RefusedAsync(HttpContext c, string? email, ConsoleUser? user)
     {
         if (throttle.RefusedFor(Source(c), ThrottleKey(email)) is not { } wait)
             return null;
@@ -379,7 +379,7 @@ public sealed class ConsolePages(
             StatusCodes.Status429TooManyRequests);
     }
 
-    async Task FailAsync(HttpContext c, string email, ConsoleUser? user, string action, string reason)
+    async Task FailAsync(HttpContext c, string? email, ConsoleUser? user, string action, string reason)
     {
         var delay = throttle.RecordFailure(Source(c), ThrottleKey(email));
         await audit.RecordAsync(Entry(c, user, action) with { Outcome = AuditOutcome.Failure, Reason = reason }, c.RequestAborted);
@@ -414,5 +414,6 @@ public sealed class ConsolePages(
 
     static string Source(HttpContext c) => AuditText.Address(c.Connection.RemoteIpAddress) ?? "unknown";
 
-    static string ThrottleKey(string email) => "console:" + email;
+    /// <summary>Failures count per e-mail address too; without a valid address, only per source address.</summary>
+    static string? ThrottleKey(string? email) => email is { Length: > 0 } ? "console:" + email : null;
 }
