@@ -177,6 +177,9 @@ public sealed class ConsoleSignInTests
         // Globex's owner cannot see or disable Acme's users.
         var globexUsers = await outsider.Browser.GetAsync("/console/users");
         Assert.DoesNotContain("acme.example", globexUsers.Html);
+        var globexAudit = await outsider.Browser.GetAsync("/console/audit");
+        Assert.Contains(IdOf(outsider.Email).ToString(), globexAudit.Html);
+        Assert.DoesNotContain(IdOf(owner.Email).ToString(), globexAudit.Html);
         Assert.Equal(HttpStatusCode.NotFound, (await outsider.Browser.PostAsync($"/console/users/{IdOf(developer.Email)}/disable")).Status);
         Assert.Equal(HttpStatusCode.OK, (await developer.Browser.GetAsync("/console/account")).Status);
 
