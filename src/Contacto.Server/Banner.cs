@@ -24,6 +24,7 @@ static class Banner
         var text = new StringBuilder()
             .AppendLine("Contacto is running.")
             .AppendLine($"  Public API:     {publicUrl}v1/")
+            .AppendLine($"  Console:        {publicUrl}console/")
             .AppendLine($"  Ops plane:      {opsUrl}health/ready  (metrics: {opsUrl}metrics)")
             .AppendLine($"  Data directory: {data.Root}  (storage: {storage.Provider})");
         if (certificates.CaCertificatePath is { } ca)
@@ -36,7 +37,8 @@ static class Banner
                 .AppendLine("  First account, created now and shown only this once (keep the token safe):")
                 .AppendLine($"    Auth ID:    {firstAccount.Account.AuthId}")
                 .AppendLine($"    Auth Token: {firstAccount.AuthToken}")
-                .AppendLine($"    try: curl --cacert {certificates.CaCertificatePath ?? "<ca>"} -u {firstAccount.Account.AuthId}:{firstAccount.AuthToken} {publicUrl}v1/Account/{firstAccount.Account.AuthId}/");
+                .AppendLine($"    try: curl --cacert {certificates.CaCertificatePath ?? "<ca>"} -u {firstAccount.Account.AuthId}:{firstAccount.AuthToken} {publicUrl}v1/Account/{firstAccount.Account.AuthId}/")
+                .AppendLine($"    console: contacto user invite --account {firstAccount.Account.AuthId} --email YOU@EXAMPLE.COM  (prints a sign-up link)");
         return text.ToString().TrimEnd();
     }
 

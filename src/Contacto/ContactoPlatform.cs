@@ -2,6 +2,7 @@ using Contacto.Accounts;
 using Contacto.Applications;
 using Contacto.Api;
 using Contacto.Audit;
+using Contacto.Console;
 using Contacto.Crypto;
 using Contacto.Incidents;
 using Contacto.Operations;
@@ -35,6 +36,7 @@ public static class ContactoPlatform
         services.AddContactoWebhooks();
         services.AddContactoStatus();
         services.AddContactoIncidents();
+        services.AddContactoConsole();
         return services;
     }
 
@@ -47,6 +49,7 @@ public static class ContactoPlatform
         api.MapApplications();
         endpoints.MapContactoStatus();
         endpoints.MapContactoIncidents();
+        endpoints.MapContactoConsole();
         return endpoints;
     }
 }

@@ -48,6 +48,27 @@ public static class AuditActions
     public const string ApplicationListed = "application.listed";
     public const string ApplicationUpdated = "application.updated";
     public const string ApplicationDeleted = "application.deleted";
+    public const string AccountTokenRevealed = "account.token_revealed";
+    public const string ConsolePasswordAccepted = "console.sign_in.password_accepted";
+    public const string ConsoleSignInSucceeded = "console.sign_in.succeeded";
+    public const string ConsoleSignInFailed = "console.sign_in.failed";
+    public const string ConsoleSignInThrottled = "console.sign_in.throttled";
+    public const string ConsoleSecondFactorSucceeded = "console.second_factor.succeeded";
+    public const string ConsoleSecondFactorFailed = "console.second_factor.failed";
+    public const string ConsoleReauthenticated = "console.reauthenticated";
+    public const string ConsoleSignedOut = "console.signed_out";
+    public const string ConsoleSessionsRevoked = "console.sessions_revoked";
+    public const string ConsoleUserInvited = "console_user.invited";
+    public const string ConsoleUserJoined = "console_user.joined";
+    public const string ConsoleUserDisabled = "console_user.disabled";
+    public const string ConsoleUsersListed = "console_user.listed";
+    public const string ConsoleTotpEnrolled = "console_user.totp_enrolled";
+    public const string ConsoleSsoAccepted = "console.sign_in.sso_accepted";
+    public const string ConsoleSsoFailed = "console.sign_in.sso_failed";
+    public const string ConsoleSsoLinked = "console_user.sso_linked";
+    public const string ConsoleSsoUpdated = "console_sso.updated";
+    public const string ConsoleSsoRead = "console_sso.read";
+    public const string ConsolePasskeyAdded = "console_user.passkey_added";
 }
 
 public static class AuditText

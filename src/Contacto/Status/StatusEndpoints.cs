@@ -1,7 +1,7 @@
-using System.Reflection;
 using System.Text.Json;
 using Contacto.Api;
 using Contacto.Operations;
+using Contacto.Platform;
 using Contacto.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -96,14 +96,7 @@ public static class StatusEndpoints
         return TypedResults.ServerSentEvents(broadcaster.SubscribeAsync(current, until.Token));
     }
 
-    static IResult Asset(string name, string contentType)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"Contacto.Status.Assets.{name}")
-                           ?? throw new InvalidOperationException($"The status page asset {name} is not embedded");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return Results.Bytes(copy.ToArray(), contentType);
-    }
+    static IResult Asset(string name, string contentType) => EmbeddedAsset.Result($"Contacto.Status.Assets.{name}", contentType);
 
     /// <summary>The configured public address, else the one this request came to.</summary>
     public static string BaseUrl(HttpContext context, StatusOptions options) =>

@@ -11,16 +11,15 @@ namespace Contacto.Tests.Status;
 /// </summary>
 public sealed class StatusBrowserTests
 {
-    const string Chromium = "/usr/bin/chromium";
-    static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    static readonly TimeSpan Wait = HeadlessChromium.Wait;
 
     [Fact]
     public async Task A_change_arrives_live_without_a_reload_on_a_phone_sized_screen_and_breaks_no_policy()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         await using var status = await StatusServer.StartAsync(storage);
-        await using var browser = await BrowserAsync(storage, javaScript: true);
-        var page = browser.Context.Pages.Single();
+        await using var browser = await HeadlessChromium.LaunchAsync(javaScript: true);
+        var page = browser.Page;
         var errors = new List<string>();
         page.Console += (_, message) =>
         {
@@ -53,8 +52,8 @@ public sealed class StatusBrowserTests
         await using var status = await StatusServer.StartAsync(storage);
         await status.Staff.PostJsonAsync("/ops/components/pop-lis", new { status = "degraded_performance" });
         await status.Staff.PostJsonAsync("/ops/incidents", new { name = "Lisbon latency", body = "Calls through Lisbon are slow.", component_ids = "pop-lis" });
-        await using var browser = await BrowserAsync(storage, javaScript: false);
-        var page = browser.Context.Pages.Single();
+        await using var browser = await HeadlessChromium.LaunchAsync(javaScript: false);
+        var page = browser.Page;
 
         await page.GotoAsync($"https://localhost:{status.Server.PublicPort}/status");
         Assert.Equal("Contacto status", await page.TitleAsync());
@@ -67,38 +66,5 @@ public sealed class StatusBrowserTests
         Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
         Assert.True(await page.GetByRole(AriaRole.Main).IsVisibleAsync());
         Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Components" }).IsVisibleAsync());
-    }
-
-    sealed class Browser(IPlaywright playwright, IBrowserContext context, TempDirectory profile) : IAsyncDisposable
-    {
-        public IBrowserContext Context => context;
-
-        public async ValueTask DisposeAsync()
-        {
-            await context.CloseAsync();
-            playwright.Dispose();
-            profile.Dispose();
-        }
-    }
-
-    static async Task<Browser> BrowserAsync(TestStorage storage, bool javaScript)
-    {
-        // Debian's chromium only: Playwright must never fetch a browser of its own.
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/test installs Debian's chromium package");
-        var playwright = await Playwright.CreateAsync();
-        var profile = new TempDirectory();
-        var context = await playwright.Chromium.LaunchPersistentContextAsync(profile.Path, new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-            JavaScriptEnabled = javaScript,
-            // The server's certificate comes from the test's own CA, which this fresh profile does not know.
-            IgnoreHTTPSErrors = true,
-            ViewportSize = new() { Width = 375, Height = 740 },
-            Timeout = (float)Wait.TotalMilliseconds,
-        });
-        return new Browser(playwright, context, profile);
     }
 }

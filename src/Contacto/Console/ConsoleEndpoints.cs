@@ -1,0 +1,67 @@
+using Contacto.Platform;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contacto.Console;
+
+/// <summary>
+/// The customer console on the public plane, under <c>/console</c>. Every response carries a strict
+/// CSP and is never cached; every POST must carry the antiforgery token of this browser.
+/// </summary>
+public static class ConsoleEndpoints
+{
+    public const string CsrfField = "__csrf";
+
+    const string PageSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    public static IEndpointRouteBuilder MapContactoConsole(this IEndpointRouteBuilder endpoints)
+    {
+        var console = endpoints.MapGroup("/console").AddEndpointFilter(async (invocation, next) =>
+        {
+            var context = invocation.HttpContext;
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = PageSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer"; // invitation links carry their token in the path
+            headers.CacheControl = "no-store";
+            if (HttpMethods.IsPost(context.Request.Method) && !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
+                return Results.Content(ConsoleHtml.Message(new ConsoleHtml.Frame(""), "Form refused",
+                    "This form expired or came from another site. Go back, reload the page and try again."), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
+            return await next(invocation);
+        });
+
+        console.MapGet("/", () => Results.Redirect(ConsoleText.Home));
+        console.MapGet("/assets/console.css", () => EmbeddedAsset.Result("Contacto.Console.Assets.console.css", "text/css; charset=utf-8"));
+        console.MapGet("/assets/console.js", () => EmbeddedAsset.Result("Contacto.Console.Assets.console.js", "text/javascript; charset=utf-8"));
+        console.MapGet("/sign-in", (HttpContext c, ConsolePages p) => p.SignInPage(c));
+        console.MapPost("/sign-in", (HttpContext c, ConsolePages p) => p.SignInAsync(c));
+        console.MapGet("/second-factor", (HttpContext c, ConsolePages p) => p.SecondFactorPageAsync(c));
+        console.MapPost("/second-factor", (HttpContext c, ConsolePages p) => p.SecondFactorAsync(c));
+        console.MapGet("/enrol", (HttpContext c, ConsolePages p) => p.EnrolPageAsync(c));
+        console.MapPost("/enrol", (HttpContext c, ConsolePages p) => p.EnrolAsync(c));
+        console.MapGet("/invitations/{token}", (HttpContext c, string token, ConsolePages p) => p.JoinPageAsync(c, token));
+        console.MapPost("/invitations/{token}", (HttpContext c, string token, ConsolePages p) => p.JoinAsync(c, token));
+        console.MapGet("/account", (HttpContext c, ConsolePages p) => p.OverviewAsync(c));
+        console.MapPost("/account/token", (HttpContext c, ConsolePages p) => p.RevealTokenAsync(c));
+        console.MapGet("/subaccounts", (HttpContext c, ConsolePages p) => p.SubaccountsAsync(c));
+        console.MapGet("/users", (HttpContext c, ConsolePages p) => p.UsersAsync(c));
+        console.MapPost("/users/invite", (HttpContext c, ConsolePages p) => p.InviteAsync(c));
+        console.MapPost("/users/{id:guid}/disable", (HttpContext c, Guid id, ConsolePages p) => p.DisableAsync(c, id));
+        console.MapPost("/sso/start", (HttpContext c, ConsolePages p) => p.SsoStartAsync(c));
+        console.MapGet(ConsoleSso.CallbackPath["/console".Length..], (HttpContext c, ConsolePages p) => p.SsoCallbackAsync(c));
+        console.MapGet("/sso", (HttpContext c, ConsolePages p) => p.SsoSettingsAsync(c));
+        console.MapPost("/sso", (HttpContext c, ConsolePages p) => p.SaveSsoSettingsAsync(c));
+        console.MapPost("/passkeys/registration-options", (HttpContext c, ConsolePages p) => p.PasskeyRegistrationOptionsAsync(c));
+        console.MapPost("/passkeys", (HttpContext c, ConsolePages p) => p.RegisterPasskeyAsync(c));
+        console.MapPost("/passkeys/assertion-options", (HttpContext c, ConsolePages p) => p.PasskeyAssertionOptionsAsync(c));
+        console.MapPost("/passkeys/assertion", (HttpContext c, ConsolePages p) => p.AssertPasskeyAsync(c));
+        console.MapGet("/audit", (HttpContext c, ConsolePages p) => p.AuditTrailAsync(c));
+        console.MapPost("/sign-out", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: false));
+        console.MapPost("/sign-out-everywhere", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: true));
+        return endpoints;
+    }
+}

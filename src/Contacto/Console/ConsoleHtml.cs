@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using Contacto.Accounts;
+using Contacto.Audit;
+
+namespace Contacto.Console;
+
+/// <summary>
+/// The console's pages, rendered on the server: plain forms that work without JavaScript, every
+/// value HTML-encoded, no inline script or style (the CSP forbids them). Each form carries the
+/// antiforgery token.
+/// </summary>
+public static class ConsoleHtml
+{
+    public const string StylePath = "/console/assets/console.css";
+    public const string ScriptPath = "/console/assets/console.js";
+
+    /// <summary>What every page needs: the signed-in user (null before sign-in) and the form token.</summary>
+    public sealed record Frame(string Csrf, ConsoleUser? User = null);
+
+    public static string SignIn(Frame frame, string returnUrl, string? error) => Page(frame, "Sign in", $"""
+        {Error(error)}<form method="post" action="/console/sign-in">
+        {Hidden(frame)}<input type="hidden" name="return_url" value="{E(returnUrl)}">
+        <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required>
+        <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+        <button type="submit">Sign in</button>
+        </form>
+        <h2>Single sign-on</h2>
+        <form method="post" action="/console/sso/start">
+        {Hidden(frame)}<input type="hidden" name="return_url" value="{E(returnUrl)}">
+        <label for="auth-id">Your account's Auth ID</label><input id="auth-id" name="auth_id" autocomplete="organization" required>
+        <button type="submit">Sign in with SSO</button>
+        </form>
+        """);
+
+    public static string SecondFactor(Frame frame, string returnUrl, string? error) => Page(frame, "Second factor", $"""
+        {Error(error)}<form method="post" action="/console/second-factor">
+        {Hidden(frame)}<input type="hidden" name="return_url" value="{E(returnUrl)}">
+        <label for="code">Code from your authenticator app, or a recovery code</label>
+        <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+        <button type="submit">Continue</button>
+        </form>
+        {PasskeyButton("use-passkey", "Use a passkey instead")}
+        """);
+
+    public static string Enrol(Frame frame, string secret, string email, string? error)
+    {
+        var uri = $"otpauth://totp/Contacto:{Uri.EscapeDataString(email)}?secret={secret}&issuer=Contacto&digits=6&period=30";
+        return Page(frame, "Set up your authenticator", $"""
+            <p>A second factor is required. Add this key to an authenticator app (TOTP, 6 digits, 30 seconds), then enter the code it shows.</p>
+            <p>Key: <code id="totp-secret">{E(secret)}</code></p>
+            <p>Or open: <a id="totp-uri" href="{E(uri)}">{E(uri)}</a></p>
+            {Error(error)}<form method="post" action="/console/enrol">
+            {Hidden(frame)}<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+            <button type="submit">Confirm</button>
+            </form>
+            """);
+    }
+
+    public static string RecoveryCodes(Frame frame, IReadOnlyList<string> codes) => Page(frame, "Your recovery codes", $"""
+        <p>Keep these codes somewhere safe. Each signs you in once when you have no authenticator. They are shown only now.</p>
+        <ul id="recovery-codes">{string.Concat(codes.Select(c => $"<li><code>{E(c)}</code></li>"))}</ul>
+        <p><a href="{ConsoleText.Home}">Continue to the console</a></p>
+        """);
+
+    public static string Join(Frame frame, string token, string email, string? error) => Page(frame, "Join Contacto", $"""
+        <p>Choose a password for <strong>{E(email)}</strong> ({ConsoleText.MinPasswordLength} characters or more).</p>
+        {Error(error)}<form method="post" action="/console/invitations/{E(token)}">
+        {Hidden(frame)}<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="{ConsoleText.MinPasswordLength}" required>
+        <label for="confirm">Password again</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" required>
+        <button type="submit">Join</button>
+        </form>
+        """);
+
+    public static string Message(Frame frame, string title, string text) => Page(frame, title, $"<p>{E(text)}</p>");
+
+    public static string Overview(Frame frame, Account account, string name, string? revealedToken, string? error) => Page(frame, "Account", $"""
+        <dl>
+        <dt>Name</dt><dd>{E(name)}</dd>
+        <dt>Auth ID</dt><dd><code id="auth-id">{E(account.AuthId)}</code></dd>
+        <dt>Auth Token</dt><dd>{(revealedToken is null ? "hidden" : $"<code id=\"auth-token\">{E(revealedToken)}</code>")}</dd>
+        <dt>Your user id</dt><dd><code id="user-id">{frame.User!.Id}</code> ({RoleName(frame.User.Role)})</dd>
+        </dl>
+        <h2>Passkeys</h2>
+        <p>A passkey or security key can stand in for the authenticator code. Adding one needs a recent sign-in (or the Auth Token reveal below).</p>
+        {PasskeyButton("add-passkey", "Add a passkey")}
+        {(revealedToken is null ? $"""
+        <h2>Reveal the Auth Token</h2>
+        <p>Confirm it is you: your password and a code from your authenticator.</p>
+        {Error(error)}<form method="post" action="/console/account/token">
+        {Hidden(frame)}<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+        <label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+        <button type="submit">Reveal</button>
+        </form>
+        """ : "")}
+        """);
+
+    public static string Subaccounts(Frame frame, IReadOnlyList<(Account Account, string Name)> subaccounts) => Page(frame, "Subaccounts",
+        subaccounts.Count == 0 ? "<p>No subaccounts.</p>" : Table(["Name", "Auth ID", "Enabled", "Created"],
+            subaccounts.Select(s => new[] { s.Name, s.Account.AuthId, s.Account.Enabled ? "yes" : "no", Instant(s.Account.CreatedAt) })));
+
+    public static string Users(Frame frame, IReadOnlyList<ConsoleUser> users, bool canManage, string? invitationLink, string? error)
+    {
+        var rows = string.Concat(users.Select(u => $"""
+            <tr><td>{E(u.Email)}</td><td><code>{u.Id}</code></td><td>{RoleName(u.Role)}</td><td>{(u.Enabled ? "enabled" : "disabled")}</td>
+            <td>{(canManage && u.Enabled && u.Id != frame.User!.Id ? $"""<form method="post" action="/console/users/{u.Id}/disable">{Hidden(frame)}<button type="submit">Disable</button></form>""" : "")}</td></tr>
+            """));
+        var invite = canManage ? $"""
+            <h2>Invite a user</h2>
+            {(invitationLink is null ? "" : $"<p>Send this link to the new user; it works once: <code id=\"invitation-link\">{E(invitationLink)}</code></p>")}
+            {Error(error)}<form method="post" action="/console/users/invite">
+            {Hidden(frame)}<label for="email">E-mail</label><input id="email" name="email" type="email" required>
+            <label for="role">Role</label><select id="role" name="role">{string.Concat(Enum.GetValues<ConsoleRole>().Select(r => $"<option value=\"{RoleName(r)}\">{RoleName(r)}</option>"))}</select>
+            <button type="submit">Invite</button>
+            </form>
+            """ : "";
+        return Page(frame, "Users and roles", $"""
+            <table><thead><tr><th scope="col">E-mail</th><th scope="col">User id</th><th scope="col">Role</th><th scope="col">State</th><th scope="col"></th></tr></thead>
+            <tbody>{rows}</tbody></table>
+            {invite}
+            """);
+    }
+
+    public static string AuditTrail(Frame frame, IReadOnlyList<AuditRecord> records) => Page(frame, "Audit trail",
+        Table(["When", "Action", "Outcome", "Actor", "Resource", "From"], records.Select(r => new[]
+        {
+            Instant(r.OccurredAt), r.Action, r.Outcome.ToString(), $"{r.ActorKind} {r.ActorId}", $"{r.ResourceType} {r.ResourceId}", r.SourceAddress ?? "",
+        })));
+
+    public static string SsoSettings(Frame frame, ConsoleSsoSettings? settings, string redirectUri, bool canEdit, string? notice, string? error)
+    {
+        var current = settings is null ? "<p>Single sign-on is not set up.</p>" : $"""
+            <dl>
+            <dt>Issuer</dt><dd><code id="sso-issuer">{E(settings.Issuer)}</code></dd>
+            <dt>Client id</dt><dd><code>{E(settings.ClientId)}</code></dd>
+            <dt>Client secret</dt><dd>stored sealed</dd>
+            <dt>Required for every user</dt><dd id="sso-required">{(settings.Required ? "yes" : "no")}</dd>
+            </dl>
+            """;
+        var form = !canEdit ? "" : $"""
+            <h2>Connect an OpenID Connect provider</h2>
+            {(notice is null ? "" : $"<p role=\"status\">{E(notice)}</p>")}{Error(error)}<form method="post" action="/console/sso">
+            {Hidden(frame)}<label for="issuer">Issuer (https)</label><input id="issuer" name="issuer" type="url" value="{E(settings?.Issuer ?? "")}" required>
+            <label for="client-id">Client id</label><input id="client-id" name="client_id" value="{E(settings?.ClientId ?? "")}" required>
+            <label for="client-secret">Client secret{(settings is null ? "" : " (leave empty to keep)")}</label><input id="client-secret" name="client_secret" type="password" autocomplete="off">
+            <label><input name="required" type="checkbox" value="true"{(settings?.Required == true ? " checked" : "")}> Require SSO for every user of the account</label>
+            <button type="submit">Save</button>
+            </form>
+            """;
+        return Page(frame, "Single sign-on", $"""
+            <p>Register this redirect address with your provider: <code id="sso-redirect">{E(redirectUri)}</code>. After the provider, Contacto still asks for its own second factor.</p>
+            {current}{form}
+            """);
+    }
+
+    public static string RoleName(ConsoleRole role) => role switch
+    {
+        ConsoleRole.ReadOnly => "read-only",
+        _ => role.ToString().ToLowerInvariant(),
+    };
+
+    public static bool TryParseRole(string? value, out ConsoleRole role)
+    {
+        foreach (var candidate in Enum.GetValues<ConsoleRole>())
+        {
+            if (RoleName(candidate) == value)
+            {
+                role = candidate;
+                return true;
+            }
+        }
+        role = default;
+        return false;
+    }
+
+    static string Page(Frame frame, string title, string body)
+    {
+        var html = new StringBuilder();
+        html.Append($"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{E(title)} · Contacto console</title>
+            <link rel="stylesheet" href="{StylePath}">
+            <script src="{ScriptPath}" defer></script>
+            <link rel="icon" type="image/svg+xml" href="{Status.StatusPageHtml.IconPath}">
+            </head>
+            <body>
+            <header><p class="brand">Contacto console</p>
+            """);
+        if (frame.User is { } user)
+            html.Append($"""
+                <nav aria-label="Console"><a href="/console/account">Account</a> <a href="/console/subaccounts">Subaccounts</a> <a href="/console/users">Users</a> <a href="/console/sso">SSO</a> <a href="/console/audit">Audit trail</a></nav>
+                <p class="who">{E(user.Email)}</p>
+                <form method="post" action="/console/sign-out">{Hidden(frame)}<button type="submit">Sign out</button></form>
+                <form method="post" action="/console/sign-out-everywhere">{Hidden(frame)}<button type="submit">Sign out everywhere</button></form>
+                """);
+        html.Append($"""
+            </header>
+            <main><h1>{E(title)}</h1>
+            {body}
+            </main>
+            </body>
+            </html>
+
+            """);
+        return html.ToString();
+    }
+
+    static string Table(string[] headings, IEnumerable<string[]> rows) =>
+        $"<table><thead><tr>{string.Concat(headings.Select(h => $"<th scope=\"col\">{E(h)}</th>"))}</tr></thead><tbody>"
+        + string.Concat(rows.Select(r => $"<tr>{string.Concat(r.Select(c => $"<td>{E(c)}</td>"))}</tr>")) + "</tbody></table>";
+
+    /// <summary>Shown by the script only: WebAuthn needs JavaScript; the rest of the console does not.</summary>
+    static string PasskeyButton(string id, string label) =>
+        $"<p><button type=\"button\" id=\"{id}\" hidden>{E(label)}</button></p><p id=\"passkey-status\" role=\"status\"></p>";
+
+    static string Hidden(Frame frame) => $"<input type=\"hidden\" name=\"{ConsoleEndpoints.CsrfField}\" value=\"{E(frame.Csrf)}\">";
+
+    static string Error(string? error) => error is null ? "" : $"<p class=\"error\" role=\"alert\">{E(error)}</p>\n";
+
+    static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    static string E(string value) => HtmlEncoder.Default.Encode(value);
+}

@@ -1,0 +1,419 @@
+using Contacto.Accounts;
+using Contacto.Audit;
+using Contacto.Auth;
+using Contacto.Storage;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Contacto.Console;
+
+/// <summary>
+/// What each console page does. Sign-in goes password, then second factor (or its enrolment),
+/// each step on a new session. Failures count per source address and per e-mail address in the
+/// same throttle as the API: answers slow down, then the address is locked out for the window.
+/// Every sign-in event goes to the audit trail of the user's account.
+/// </summary>
+public sealed class ConsolePages(
+    ConsoleUsers users,
+    ConsoleSessions sessions,
+    ConsoleSso sso,
+    ConsolePasskeys passkeys,
+    AuthThrottle throttle,
+    IAuditTrail audit,
+    IAntiforgery antiforgery,
+    AccountFields fields,
+    AccountService accounts,
+    ContactoDbContextFactory contexts,
+    TimeProvider time)
+{
+    const string Html = "text/html; charset=utf-8";
+    const string Json = "application/json; charset=utf-8";
+    const string SignInPath = "/console/sign-in";
+
+    public IResult SignInPage(HttpContext c) =>
+        Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null));
+
+    public async Task<IResult> SignInAsync(HttpContext c)
+    {
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
+        var email = ConsoleText.NormaliseEmail(form["email"]);
+        if (await RefusedAsync(c, email, null) is { } refused)
+            return refused;
+        var check = await users.CheckPasswordAsync(email ?? "", form["password"].ToString(), c.RequestAborted);
+        if (check is not { Valid: true, User: { } user })
+        {
+            await FailAsync(c, email, check.User, AuditActions.ConsoleSignInFailed, "wrong e-mail address or password");
+            return Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "Wrong e-mail address or password."), StatusCodes.Status401Unauthorized);
+        }
+        if (await sso.RequiredForAsync(user.AccountId, c.RequestAborted))
+        {
+            await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInFailed) with { Outcome = AuditOutcome.Denied, Reason = "the account requires SSO" }, c.RequestAborted);
+            return Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "Your account signs in with single sign-on only."), StatusCodes.Status403Forbidden);
+        }
+        return await FirstFactorAcceptedAsync(c, user, AuditActions.ConsolePasswordAccepted, returnUrl);
+    }
+
+    /// <summary>Password or provider accepted: a new session that can only take the second factor (or its enrolment).</summary>
+    async Task<IResult> FirstFactorAcceptedAsync(HttpContext c, ConsoleUser user, string action, string returnUrl)
+    {
+        var previous = await sessions.FindAsync(c, c.RequestAborted);
+        await sessions.StartAsync(c, user, SessionStage.FirstFactor, previous?.Session, c.RequestAborted);
+        await audit.RecordAsync(Entry(c, user, action), c.RequestAborted);
+        return Results.Redirect(user.TotpConfirmed ? $"/console/second-factor?return_url={Uri.EscapeDataString(returnUrl)}" : "/console/enrol");
+    }
+
+    public async Task<IResult> SsoStartAsync(HttpContext c)
+    {
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
+        var authId = form["auth_id"].ToString().Trim();
+        if (!Credentials.IsAuthId(authId))
+            return Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "That is not an Auth ID."), StatusCodes.Status400BadRequest);
+        try
+        {
+            return await sso.StartAsync(c, authId, returnUrl, c.RequestAborted) is { } providerUrl
+                ? Results.Redirect(providerUrl)
+                : Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "Single sign-on is not set up for that account."), StatusCodes.Status404NotFound);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or SecurityTokenException)
+        {
+            return SsoUnavailable(c);
+        }
+    }
+
+    public async Task<IResult> SsoCallbackAsync(HttpContext c)
+    {
+        if (await RefusedAsync(c, null, null) is { } refused)
+            return refused;
+        ConsoleSso.Outcome outcome;
+        try
+        {
+            outcome = await sso.CompleteAsync(c, c.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or SecurityTokenException or System.Text.Json.JsonException)
+        {
+            return SsoUnavailable(c);
+        }
+        if (outcome.User is not { } user)
+        {
+            throttle.RecordFailure(Source(c), null);
+            await audit.RecordAsync(new AuditEntry(outcome.AccountId, Actor(c, null), AuditActions.ConsoleSsoFailed, Outcome: AuditOutcome.Failure, Reason: outcome.Failure),
+                c.RequestAborted);
+            return Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.Home, "Single sign-on did not succeed. Try again, or ask your administrator."), StatusCodes.Status401Unauthorized);
+        }
+        return await FirstFactorAcceptedAsync(c, user, AuditActions.ConsoleSsoAccepted, outcome.ReturnUrl);
+    }
+
+    /// <summary>Adding a passkey changes the user's factors: only within the re-authentication window (sign-in counts).</summary>
+    public Task<IResult> PasskeyRegistrationOptionsAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
+        sessions.RecentlyReauthenticated(session)
+            ? Results.Text(await passkeys.RegistrationOptionsAsync(c, session, user, c.RequestAborted), Json)
+            : ReauthenticationNeeded());
+
+    public Task<IResult> RegisterPasskeyAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
+    {
+        if (!sessions.RecentlyReauthenticated(session))
+            return ReauthenticationNeeded();
+        return await ReadJsonAsync<Fido2NetLib.AuthenticatorAttestationRawResponse>(c) is { } response
+               && await passkeys.RegisterAsync(c, session, user, response, Actor(c, user), c.RequestAborted)
+            ? Results.Json(new { registered = true }, statusCode: StatusCodes.Status201Created)
+            : Results.Json(new { error = "the authenticator's answer was refused" }, statusCode: StatusCodes.Status400BadRequest);
+    });
+
+    public Task<IResult> PasskeyAssertionOptionsAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
+        await passkeys.AssertionOptionsAsync(c, session, user, c.RequestAborted) is { } options
+            ? Results.Text(options, Json)
+            : Results.Json(new { error = "no passkey is registered" }, statusCode: StatusCodes.Status404NotFound));
+
+    public Task<IResult> AssertPasskeyAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
+    {
+        if (await RefusedAsync(c, user.Email, user) is { } refused)
+            return refused;
+        if (await ReadJsonAsync<Fido2NetLib.AuthenticatorAssertionRawResponse>(c) is not { } response
+            || !await passkeys.AssertAsync(c, session, user, response, c.RequestAborted))
+        {
+            await FailAsync(c, user.Email, user, AuditActions.ConsoleSecondFactorFailed, "passkey refused");
+            return Results.Json(new { error = "the passkey was refused" }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+        await SignedInAsync(c, user, session, "passkey");
+        return Results.Json(new { redirect = ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]) });
+    });
+
+    static IResult ReauthenticationNeeded() =>
+        Results.Json(new { error = "sign in again (or reveal the Auth Token) first: changing factors needs a fresh proof" }, statusCode: StatusCodes.Status403Forbidden);
+
+    static async Task<T?> ReadJsonAsync<T>(HttpContext c) where T : class
+    {
+        try
+        {
+            return await System.Text.Json.JsonSerializer.DeserializeAsync<T>(c.Request.Body, cancellationToken: c.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    IResult SsoUnavailable(HttpContext c) =>
+        Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.Home, "The single sign-on provider could not be reached or answered wrongly."), StatusCodes.Status502BadGateway);
+
+    public Task<IResult> SsoSettingsAsync(HttpContext c) => SignedInPageAsync(c, (_, user) => SsoPageAsync(c, user, null, null));
+
+    async Task<IResult> SsoPageAsync(HttpContext c, ConsoleUser user, string? notice, string? error, int status = StatusCodes.Status200OK)
+    {
+        await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSsoRead, "console_sso", null), c.RequestAborted);
+        var settings = await sso.FindAsync(user.AccountId, c.RequestAborted);
+        return Page(ConsoleHtml.SsoSettings(Frame(c, user), settings, ConsoleSso.RedirectUri(c), CanManageUsers(user), notice, error), status);
+    }
+
+    public Task<IResult> SaveSsoSettingsAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
+    {
+        if (!CanManageUsers(user))
+            return Forbidden(c, user);
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var issuer = form["issuer"].ToString().Trim();
+        var clientId = form["client_id"].ToString().Trim();
+        var secret = form["client_secret"].ToString();
+        var existing = await sso.FindAsync(user.AccountId, c.RequestAborted);
+        var error = !Uri.TryCreate(issuer, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps || issuer.Length > ConsoleSsoSettings.MaxIssuerLength
+                ? "The issuer must be an https address."
+            : clientId.Length is 0 or > 255 ? "Give the client id (at most 255 characters)."
+            : secret.Length > 1024 || (secret.Length == 0 && existing is null) ? "Give the client secret."
+            : null;
+        if (error is not null)
+            return await SsoPageAsync(c, user, null, error, StatusCodes.Status400BadRequest);
+        await sso.SaveAsync(user.AccountId, issuer, clientId, secret.Length == 0 ? null : secret, form["required"] == "true", Actor(c, user), c.RequestAborted);
+        return await SsoPageAsync(c, user, "Saved.", null);
+    });
+
+    public Task<IResult> SecondFactorPageAsync(HttpContext c) => PendingAsync(c, (_, user) =>
+        Task.FromResult(user.TotpConfirmed
+            ? Page(ConsoleHtml.SecondFactor(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null))
+            : Results.Redirect("/console/enrol")));
+
+    public Task<IResult> SecondFactorAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
+    {
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
+        if (await RefusedAsync(c, user.Email, user) is { } refused)
+            return refused;
+        if (!await users.CheckSecondFactorAsync(user, form["code"].ToString(), c.RequestAborted))
+        {
+            await FailAsync(c, user.Email, user, AuditActions.ConsoleSecondFactorFailed, "wrong or used code");
+            return Page(ConsoleHtml.SecondFactor(Frame(c), returnUrl, "That code is wrong or was used already."), StatusCodes.Status401Unauthorized);
+        }
+        await SignedInAsync(c, user, session, "second factor");
+        return Results.Redirect(returnUrl);
+    });
+
+    public Task<IResult> EnrolPageAsync(HttpContext c) => PendingAsync(c, async (_, user) =>
+        user.TotpConfirmed
+            ? Results.Redirect("/console/second-factor")
+            : Page(ConsoleHtml.Enrol(Frame(c), await users.PendingTotpSecretAsync(user, c.RequestAborted), user.Email, null)));
+
+    public Task<IResult> EnrolAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
+    {
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        if (await RefusedAsync(c, user.Email, user) is { } refused)
+            return refused;
+        var codes = await users.ConfirmTotpAsync(user, form["code"].ToString(), Actor(c, user), c.RequestAborted);
+        if (codes is null)
+        {
+            await FailAsync(c, user.Email, user, AuditActions.ConsoleSecondFactorFailed, "wrong code at enrolment");
+            return Page(ConsoleHtml.Enrol(Frame(c), await users.PendingTotpSecretAsync(user, c.RequestAborted), user.Email, "That code is wrong; try the next one."),
+                StatusCodes.Status401Unauthorized);
+        }
+        await SignedInAsync(c, user, session, "TOTP enrolled");
+        return Page(ConsoleHtml.RecoveryCodes(Frame(c, user), codes));
+    });
+
+    public async Task<IResult> JoinPageAsync(HttpContext c, string token) =>
+        await users.FindInvitationAsync(token, c.RequestAborted) is { } invitation
+            ? Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, null))
+            : InvitationGone(c);
+
+    public async Task<IResult> JoinAsync(HttpContext c, string token)
+    {
+        var invitation = await users.FindInvitationAsync(token, c.RequestAborted);
+        if (invitation is null)
+            return InvitationGone(c);
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var password = form["password"].ToString();
+        var error = password.Length < ConsoleText.MinPasswordLength ? $"The password needs {ConsoleText.MinPasswordLength} characters or more."
+            : password.Length > ConsoleText.MaxPasswordLength ? $"The password can have at most {ConsoleText.MaxPasswordLength} characters."
+            : password != form["confirm"].ToString() ? "The two passwords differ."
+            : null;
+        if (error is not null)
+            return Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, error), StatusCodes.Status400BadRequest);
+        var actor = new AuditActor(ActorKind.ConsoleUser, SourceAddress: AuditText.Address(c.Connection.RemoteIpAddress), UserAgent: UserAgent(c));
+        return await users.JoinAsync(token, password, actor, c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
+    }
+
+    public Task<IResult> OverviewAsync(HttpContext c) => SignedInPageAsync(c, (session, user) => OverviewPageAsync(c, user, null, null));
+
+    public Task<IResult> RevealTokenAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
+    {
+        if (user.Role is ConsoleRole.Billing or ConsoleRole.ReadOnly)
+            return Forbidden(c, user);
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        if (await RefusedAsync(c, user.Email, user) is { } refused)
+            return refused;
+        if (!users.CheckPassword(user, form["password"].ToString()) || !await users.CheckSecondFactorAsync(user, form["code"].ToString(), c.RequestAborted))
+        {
+            await FailAsync(c, user.Email, user, AuditActions.ConsoleReauthenticated, "wrong password or code");
+            return await OverviewPageAsync(c, user, null, "Wrong password or code.", StatusCodes.Status401Unauthorized);
+        }
+        await sessions.MarkReauthenticatedAsync(session, c.RequestAborted);
+        await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleReauthenticated), c.RequestAborted);
+        var account = await AccountOfAsync(user);
+        await audit.RecordAsync(Entry(c, user, AuditActions.AccountTokenRevealed, "account", account.AuthId), c.RequestAborted);
+        return await OverviewPageAsync(c, user, await accounts.RevealTokenAsync(account, c.RequestAborted), null);
+    });
+
+    async Task<IResult> OverviewPageAsync(HttpContext c, ConsoleUser user, string? token, string? error, int status = StatusCodes.Status200OK)
+    {
+        var account = await AccountOfAsync(user);
+        await audit.RecordAsync(Entry(c, user, AuditActions.AccountRead, "account", account.AuthId), c.RequestAborted);
+        var name = await fields.OpenAsync(account.Id, AccountFields.NamePurpose, account.NameSealed, c.RequestAborted);
+        return Page(ConsoleHtml.Overview(Frame(c, user), account, name, token, error), status);
+    }
+
+    public Task<IResult> SubaccountsAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
+    {
+        var (page, _) = await accounts.ListSubaccountsAsync(user.AccountId, 0, 100, c.RequestAborted);
+        await audit.RecordAsync(Entry(c, user, AuditActions.SubaccountListed, "account", null), c.RequestAborted);
+        var named = new List<(Account, string)>();
+        foreach (var sub in page)
+            named.Add((sub, await fields.OpenAsync(sub.Id, AccountFields.NamePurpose, sub.NameSealed, c.RequestAborted)));
+        return Page(ConsoleHtml.Subaccounts(Frame(c, user), named));
+    });
+
+    public Task<IResult> UsersAsync(HttpContext c) => SignedInPageAsync(c, (_, user) => UsersPageAsync(c, user, null, null));
+
+    async Task<IResult> UsersPageAsync(HttpContext c, ConsoleUser user, string? link, string? error, int status = StatusCodes.Status200OK)
+    {
+        await using var db = contexts.CreateForAccount(user.AccountId);
+        var list = await db.Set<ConsoleUser>().AsNoTracking().OrderBy(u => u.CreatedAt).ToListAsync(c.RequestAborted);
+        await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleUsersListed, "console_user", null), c.RequestAborted);
+        return Page(ConsoleHtml.Users(Frame(c, user), list, CanManageUsers(user), link, error), status);
+    }
+
+    public Task<IResult> InviteAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
+    {
+        if (!CanManageUsers(user))
+            return Forbidden(c, user);
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var email = ConsoleText.NormaliseEmail(form["email"]);
+        if (email is null || !ConsoleHtml.TryParseRole(form["role"], out var role) || role > user.Role)
+            return await UsersPageAsync(c, user, null, "Give an e-mail address and a role no higher than your own.", StatusCodes.Status400BadRequest);
+        var account = await AccountOfAsync(user);
+        try
+        {
+            var invitation = await users.InviteAsync(account.AuthId, email, role, Actor(c, user), c.RequestAborted);
+            return await UsersPageAsync(c, user, invitation.Link, null);
+        }
+        catch (ArgumentException)
+        {
+            return await UsersPageAsync(c, user, null, "That address cannot be invited: it may belong to a user already.", StatusCodes.Status409Conflict);
+        }
+    });
+
+    public Task<IResult> DisableAsync(HttpContext c, Guid id) => SignedInPageAsync(c, async (_, user) =>
+    {
+        if (!CanManageUsers(user) || id == user.Id)
+            return Forbidden(c, user);
+        return await users.DisableAsync(user.AccountId, id, Actor(c, user), c.RequestAborted)
+            ? Results.Redirect("/console/users")
+            : Page(ConsoleHtml.Message(Frame(c, user), "Not found", "There is no such user in your account."), StatusCodes.Status404NotFound);
+    });
+
+    public Task<IResult> AuditTrailAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
+    {
+        await audit.RecordAsync(Entry(c, user, AuditActions.AuditLogRead, "audit_log", null), c.RequestAborted);
+        await using var db = contexts.CreateForAccount(user.AccountId);
+        var records = await db.Set<AuditRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Take(200).ToListAsync(c.RequestAborted);
+        return Page(ConsoleHtml.AuditTrail(Frame(c, user), records));
+    });
+
+    public async Task<IResult> SignOutAsync(HttpContext c, bool everywhere)
+    {
+        if (await sessions.FindAsync(c, c.RequestAborted) is { } found)
+        {
+            await sessions.EndAsync(c, found.Session, everywhere, c.RequestAborted);
+            await audit.RecordAsync(Entry(c, found.User, everywhere ? AuditActions.ConsoleSessionsRevoked : AuditActions.ConsoleSignedOut), c.RequestAborted);
+        }
+        return Results.Redirect(SignInPath);
+    }
+
+    static bool CanManageUsers(ConsoleUser user) => user.Role >= ConsoleRole.Admin;
+
+    async Task<IResult> SignedInPageAsync(HttpContext c, Func<ConsoleSession, ConsoleUser, Task<IResult>> page) =>
+        await sessions.FindAsync(c, c.RequestAborted) is { Session.Stage: SessionStage.SignedIn } found
+            ? await page(found.Session, found.User)
+            : Results.Redirect($"{SignInPath}?return_url={Uri.EscapeDataString(c.Request.Path + c.Request.QueryString)}");
+
+    /// <summary>For the steps between password and second factor: only a session at that stage may take them.</summary>
+    async Task<IResult> PendingAsync(HttpContext c, Func<ConsoleSession, ConsoleUser, Task<IResult>> step) =>
+        await sessions.FindAsync(c, c.RequestAborted) is { Session.Stage: SessionStage.FirstFactor } found
+            ? await step(found.Session, found.User)
+            : Results.Redirect(SignInPath);
+
+    async Task SignedInAsync(HttpContext c, ConsoleUser user, ConsoleSession pending, string how)
+    {
+        throttle.RecordSuccess(ThrottleKey(user.Email)!);
+        await sessions.StartAsync(c, user, SessionStage.SignedIn, pending, c.RequestAborted);
+        await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInSucceeded) with { Reason = how }, c.RequestAborted);
+    }
+
+    /// <summary>A 429 page while the source address or the e-mail address (when there is one) is locked out.</summary>
+    async Task<IResult?> RefusedAsync(HttpContext c, string? email, ConsoleUser? user)
+    {
+        if (throttle.RefusedFor(Source(c), ThrottleKey(email)) is not { } wait)
+            return null;
+        await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInThrottled) with { Outcome = AuditOutcome.Denied }, c.RequestAborted);
+        c.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Page(ConsoleHtml.Message(Frame(c), "Too many attempts", $"Sign-in is locked for {(int)Math.Ceiling(wait.TotalMinutes)} minutes after too many failures."),
+            StatusCodes.Status429TooManyRequests);
+    }
+
+    async Task FailAsync(HttpContext c, string? email, ConsoleUser? user, string action, string reason)
+    {
+        var delay = throttle.RecordFailure(Source(c), ThrottleKey(email));
+        await audit.RecordAsync(Entry(c, user, action) with { Outcome = AuditOutcome.Failure, Reason = reason }, c.RequestAborted);
+        if (delay > TimeSpan.Zero)
+            await Task.Delay(delay, time, c.RequestAborted);
+    }
+
+    async Task<Account> AccountOfAsync(ConsoleUser user)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<Account>().AsNoTracking().SingleAsync(a => a.Id == user.AccountId);
+    }
+
+    IResult InvitationGone(HttpContext c) =>
+        Page(ConsoleHtml.Message(Frame(c), "Invitation not valid", "This invitation link has expired or was used already. Ask for a new one."), StatusCodes.Status404NotFound);
+
+    IResult Forbidden(HttpContext c, ConsoleUser user) =>
+        Page(ConsoleHtml.Message(Frame(c, user), "Not allowed", "Your role does not allow this."), StatusCodes.Status403Forbidden);
+
+    ConsoleHtml.Frame Frame(HttpContext c, ConsoleUser? user = null) => new(antiforgery.GetAndStoreTokens(c).RequestToken!, user);
+
+    static IResult Page(string html, int status = StatusCodes.Status200OK) => Results.Content(html, Html, statusCode: status);
+
+    /// <summary>Sign-in events go to the user's account when the address names one, else to the platform's own trail.</summary>
+    static AuditEntry Entry(HttpContext c, ConsoleUser? user, string action, string? resourceType = "console_user", string? resourceId = null) =>
+        new(user?.AccountId, Actor(c, user), action, resourceType, resourceId ?? user?.Id.ToString());
+
+    static AuditActor Actor(HttpContext c, ConsoleUser? user) =>
+        new(ActorKind.ConsoleUser, user?.Id.ToString(), SourceAddress: AuditText.Address(c.Connection.RemoteIpAddress), UserAgent: UserAgent(c));
+
+    static string? UserAgent(HttpContext c) => AuditText.Clip(c.Request.Headers.UserAgent.ToString(), 256);
+
+    static string Source(HttpContext c) => AuditText.Address(c.Connection.RemoteIpAddress) ?? "unknown";
+
+    /// <summary>Failures count per e-mail address too; without a valid address, only per source address.</summary>
+    static string? ThrottleKey(string? email) => email is { Length: > 0 } ? "console:" + email : null;
+}

@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Contacto.Accounts;
+using Contacto.Audit;
+using Contacto.Crypto;
+using Contacto.Storage;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Contacto.Console;
+
+/// <summary>
+/// Console sign-in through an account's OpenID Connect provider: authorization code with PKCE
+/// (S256), state and nonce kept in a short-lived protected cookie, the code exchanged with the
+/// client secret, and the ID token validated in full (signature by the provider's published keys,
+/// issuer, audience, nonce, expiry). Users are found by (issuer, subject); a provider's verified
+/// e-mail address links an invited user of the same account once. Contacto's second factor follows.
+/// </summary>
+public sealed class ConsoleSso(
+    ContactoDbContextFactory contexts,
+    ITenantCrypto crypto,
+    IHttpClientFactory clients,
+    IDataProtectionProvider protection,
+    IAuditTrail audit,
+    TimeProvider time)
+{
+    public const string ClientName = "console-sso";
+    public const string CallbackPath = "/console/sso/callback";
+    const string SecretPurpose = "console_sso.client_secret";
+    const string StateCookie = "__Host-contacto-sso";
+    static readonly TimeSpan FlowLifetime = TimeSpan.FromMinutes(10);
+    static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    readonly IDataProtector protector = protection.CreateProtector("Contacto.Console.Sso.State");
+    readonly ConcurrentDictionary<string, ConfigurationManager<OpenIdConnectConfiguration>> providers = new(StringComparer.Ordinal);
+
+    /// <summary>What a completed flow found: the user, or why there is none (never a token).</summary>
+    public sealed record Outcome(ConsoleUser? User, Guid? AccountId, string? Failure, string ReturnUrl);
+
+    sealed record FlowState(string AuthId, string State, string Nonce, string Verifier, string ReturnUrl, long ExpiresAt);
+
+    public async Task<ConsoleSsoSettings?> FindAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateForAccount(accountId);
+        return await db.Set<ConsoleSsoSettings>().AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+    }
+
+    public async Task<bool> RequiredForAsync(Guid accountId, CancellationToken cancellationToken) =>
+        (await FindAsync(accountId, cancellationToken))?.Required == true;
+
+    /// <summary>Saves the account's provider; a null secret keeps the stored one.</summary>
+    public async Task SaveAsync(Guid accountId, string issuer, string clientId, string? clientSecret, bool required, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var sealedSecret = clientSecret is null ? null
+            : await crypto.SealAsync(accountId, SecretPurpose, accountId, Encoding.UTF8.GetBytes(clientSecret), cancellationToken);
+        await using var db = contexts.CreateForAccount(accountId);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var settings = await db.Set<ConsoleSsoSettings>().SingleOrDefaultAsync(cancellationToken);
+        if (settings is null)
+        {
+            if (sealedSecret is null)
+                throw new ArgumentException("A client secret is needed", nameof(clientSecret));
+            settings = new ConsoleSsoSettings { AccountId = accountId };
+            db.Add(settings);
+        }
+        settings.Issuer = issuer;
+        settings.ClientId = clientId;
+        settings.ClientSecretSealed = sealedSecret ?? settings.ClientSecretSealed;
+        settings.Required = required;
+        settings.ModifiedAt = time.GetUtcNow();
+        await audit.AppendAsync(db, new AuditEntry(accountId, actor, AuditActions.ConsoleSsoUpdated, "console_sso", issuer,
+            Reason: required ? "SSO required" : "SSO optional"), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The provider's authorization address for this account, with the flow's state in a cookie; null when the account has no SSO.</summary>
+    public async Task<string?> StartAsync(HttpContext context, string authId, string returnUrl, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var account = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.AuthId == authId && a.ParentId == null && a.Enabled && a.DeletedAt == null, cancellationToken);
+        if (account is null || await FindAsync(account.Id, cancellationToken) is not { } settings)
+            return null;
+        var provider = await ProviderAsync(settings.Issuer, cancellationToken);
+        var flow = new FlowState(authId, ConsoleText.NewSecretToken(), ConsoleText.NewSecretToken(), ConsoleText.NewSecretToken(), returnUrl,
+            (time.GetUtcNow() + FlowLifetime).ToUnixTimeSeconds());
+        context.Response.Cookies.Append(StateCookie, protector.Protect(JsonSerializer.Serialize(flow)), new CookieOptions
+        {
+            Secure = true,
+            HttpOnly = true,
+            SameSite = SameSiteMode.Lax, // the provider sends the browser back with a cross-site top-level GET
+            Path = "/",
+            MaxAge = FlowLifetime,
+        });
+        var query = new Dictionary<string, string>
+        {
+            ["response_type"] = "code",
+            ["client_id"] = settings.ClientId,
+            ["redirect_uri"] = RedirectUri(context),
+            ["scope"] = "openid email",
+            ["state"] = flow.State,
+            ["nonce"] = flow.Nonce,
+            ["code_challenge"] = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(flow.Verifier))),
+            ["code_challenge_method"] = "S256",
+        };
+        return provider.AuthorizationEndpoint + (provider.AuthorizationEndpoint.Contains('?') ? "&" : "?")
+               + string.Join("&", query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+    }
+
+    /// <summary>Where the provider must send the browser back; register it with the provider.</summary>
+    public static string RedirectUri(HttpContext context) => $"https://{context.Request.Host}{CallbackPath}";
+
+    /// <summary>Finishes the flow the callback request carries; the state cookie is spent either way.</summary>
+    public async Task<Outcome> CompleteAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var flow = ReadFlow(context);
+        context.Response.Cookies.Delete(StateCookie, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/" });
+        var query = context.Request.Query;
+        if (flow is null || flow.ExpiresAt < time.GetUtcNow().ToUnixTimeSeconds())
+            return Failed(null, "no sign-in in progress, or it expired");
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(query["state"].ToString()), Encoding.UTF8.GetBytes(flow.State)))
+            return Failed(null, "state does not match");
+        await using var db = contexts.CreateDbContext();
+        var account = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.AuthId == flow.AuthId && a.Enabled && a.DeletedAt == null, cancellationToken);
+        if (account is null || await FindAsync(account.Id, cancellationToken) is not { } settings)
+            return Failed(null, "the account has no SSO");
+        if (query["error"].Count > 0 || query["code"].ToString() is not { Length: > 0 and < 2048 } code)
+            return Failed(account.Id, "the provider refused: " + AuditText.Clip(query["error"].ToString(), 64));
+
+        var provider = await ProviderAsync(settings.Issuer, cancellationToken);
+        var idToken = await RedeemAsync(context, provider, settings, code, flow.Verifier, cancellationToken);
+        if (idToken is null)
+            return Failed(account.Id, "the code was not redeemed");
+        var validation = await new JsonWebTokenHandler().ValidateTokenAsync(idToken, new TokenValidationParameters
+        {
+            ValidIssuer = settings.Issuer,
+            ValidAudience = settings.ClientId,
+            IssuerSigningKeys = provider.SigningKeys,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateIssuerSigningKey = true,
+            LifetimeValidator = (notBefore, expires, _, _) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return expires is { } end && now < end + ClockSkew && (notBefore is not { } start || start <= now + ClockSkew);
+            },
+        });
+        if (!validation.IsValid)
+            return Failed(account.Id, "ID token refused: " + validation.Exception?.GetType().Name);
+        var claims = validation.Claims;
+        if (Claim(claims, "nonce") is not string nonce || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(nonce), Encoding.UTF8.GetBytes(flow.Nonce)))
+            return Failed(account.Id, "ID token refused: nonce does not match");
+        if (Claim(claims, "sub") is not string { Length: > 0 and <= 255 } subject)
+            return Failed(account.Id, "ID token refused: no subject");
+
+        var user = await FindOrLinkAsync(account.Id, settings.Issuer, subject, claims, cancellationToken);
+        return user is null
+            ? Failed(account.Id, "no console user for this identity")
+            : new Outcome(user, account.Id, null, ConsoleText.SafeReturnUrl(flow.ReturnUrl));
+    }
+
+    static object? Claim(IDictionary<string, object> claims, string name) => claims.TryGetValue(name, out var value) ? value : null;
+
+    static Outcome Failed(Guid? accountId, string reason) => new(null, accountId, reason, ConsoleText.Home);
+
+    FlowState? ReadFlow(HttpContext context)
+    {
+        if (!context.Request.Cookies.TryGetValue(StateCookie, out var value) || value is null)
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<FlowState>(protector.Unprotect(value));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    async Task<string?> RedeemAsync(HttpContext context, OpenIdConnectConfiguration provider, ConsoleSsoSettings settings, string code, string verifier, CancellationToken cancellationToken)
+    {
+        var secret = await crypto.OpenAsync(settings.AccountId, SecretPurpose, settings.AccountId, settings.ClientSecretSealed, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, provider.TokenEndpoint)
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "authorization_code",
+                ["code"] = code,
+                ["redirect_uri"] = RedirectUri(context),
+                ["code_verifier"] = verifier,
+            }),
+        };
+        // client_secret_basic: both parts form-encoded, then Base64 (RFC 6749, 2.3.1).
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(
+            $"{Uri.EscapeDataString(settings.ClientId)}:{Uri.EscapeDataString(Encoding.UTF8.GetString(secret))}")));
+        CryptographicOperations.ZeroMemory(secret);
+        using var response = await clients.CreateClient(ClientName).SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            return null;
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return body.RootElement.TryGetProperty("id_token", out var token) && token.ValueKind == JsonValueKind.String ? token.GetString() : null;
+    }
+
+    async Task<ConsoleUser?> FindOrLinkAsync(Guid accountId, string issuer, string subject, IDictionary<string, object> claims, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var user = await db.Set<ConsoleUser>().SingleOrDefaultAsync(u => u.SsoIssuer == issuer && u.SsoSubject == subject, cancellationToken);
+        if (user is null && Claim(claims, "email_verified") is true && ConsoleText.NormaliseEmail(Claim(claims, "email") as string) is { } email)
+        {
+            // First SSO sign-in of an invited user: the provider's verified address links them, once, within this account only.
+            user = await db.Set<ConsoleUser>().SingleOrDefaultAsync(u => u.Email == email && u.AccountId == accountId && u.SsoSubject == null, cancellationToken);
+            if (user is not null)
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                user.SsoIssuer = issuer;
+                user.SsoSubject = subject;
+                user.ModifiedAt = time.GetUtcNow();
+                await audit.AppendAsync(db, new AuditEntry(accountId, new AuditActor(ActorKind.ConsoleUser, user.Id.ToString()), AuditActions.ConsoleSsoLinked,
+                    "console_user", user.Id.ToString(), Reason: issuer), cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+        }
+        return user is { Enabled: true } && user.AccountId == accountId ? user : null;
+    }
+
+    async Task<OpenIdConnectConfiguration> ProviderAsync(string issuer, CancellationToken cancellationToken)
+    {
+        var manager = providers.GetOrAdd(issuer, i => new ConfigurationManager<OpenIdConnectConfiguration>(
+            i.TrimEnd('/') + "/.well-known/openid-configuration",
+            new OpenIdConnectConfigurationRetriever(),
+            new HttpDocumentRetriever(clients.CreateClient(ClientName)) { RequireHttps = true }));
+        var configuration = await manager.GetConfigurationAsync(cancellationToken);
+        if (configuration.Issuer != issuer)
+            throw new SecurityTokenInvalidIssuerException("The provider's discovery document names another issuer");
+        return configuration;
+    }
+}

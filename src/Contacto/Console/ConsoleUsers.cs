@@ -1,0 +1,231 @@
+using Contacto.Accounts;
+using Contacto.Audit;
+using Contacto.Crypto;
+using Contacto.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OtpNet;
+
+namespace Contacto.Console;
+
+/// <summary>
+/// Console users: invitations, joining, passwords, TOTP, recovery codes and disabling. Changes
+/// commit together with their audit record; key work (sealing, opening) happens before a
+/// transaction opens.
+/// </summary>
+public sealed class ConsoleUsers(
+    ContactoDbContextFactory contexts,
+    ITenantCrypto crypto,
+    PasswordHasher passwords,
+    IAuditTrail audit,
+    IOptions<ConsoleOptions> options,
+    TimeProvider time)
+{
+    public const string TotpPurpose = "console_user.totp_secret";
+    public const int RecoveryCodeCount = 10;
+
+    public sealed record Invitation(ConsoleInvitation Record, string Link);
+
+    /// <summary>Invites <paramref name="email"/> to a live main account; the link is shown only now.</summary>
+    public async Task<Invitation> InviteAsync(string authId, string email, ConsoleRole role, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var address = ConsoleText.NormaliseEmail(email) ?? throw new ArgumentException("Not an e-mail address", nameof(email));
+        await using var db = contexts.CreateDbContext();
+        var account = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.AuthId == authId && a.DeletedAt == null, cancellationToken)
+                      ?? throw new ArgumentException($"No live account {authId}", nameof(authId));
+        if (await db.Set<ConsoleUser>().AnyAsync(u => u.Email == address, cancellationToken))
+            throw new ArgumentException("A console user with this e-mail address exists already", nameof(email));
+        var token = ConsoleText.NewSecretToken();
+        var now = time.GetUtcNow();
+        var invitation = new ConsoleInvitation
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = account.Id,
+            Email = address,
+            Role = role,
+            TokenHash = ConsoleText.Hash(token),
+            CreatedAt = now,
+            ExpiresAt = now + options.Value.InvitationLifetime,
+        };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Add(invitation);
+        await audit.AppendAsync(db, new AuditEntry(account.Id, actor, AuditActions.ConsoleUserInvited, "console_invitation", invitation.Id.ToString(),
+            Reason: $"role {role}"), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new Invitation(invitation, $"{options.Value.PublicUrl.TrimEnd('/')}/console/invitations/{token}");
+    }
+
+    /// <summary>The open invitation a link's token names, or null when unknown, used or expired.</summary>
+    public async Task<ConsoleInvitation?> FindInvitationAsync(string token, CancellationToken cancellationToken)
+    {
+        var hash = ConsoleText.Hash(token);
+        var now = time.GetUtcNow();
+        await using var db = contexts.CreateDbContext();
+        var invitation = await db.Set<ConsoleInvitation>().AsNoTracking().SingleOrDefaultAsync(i => i.TokenHash == hash && i.UsedAt == null, cancellationToken);
+        return invitation is not null && invitation.ExpiresAt > now ? invitation : null;
+    }
+
+    /// <summary>Uses an invitation (once) to create the user with a password; null when the link no longer works.</summary>
+    public async Task<ConsoleUser?> JoinAsync(string token, string password, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var invitation = await FindInvitationAsync(token, cancellationToken);
+        if (invitation is null)
+            return null;
+        var hash = passwords.Hash(password);
+        var now = time.GetUtcNow();
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Claiming the row by its unused state makes the link single-use even when two requests race.
+        var claimed = await db.Set<ConsoleInvitation>().Where(i => i.Id == invitation.Id && i.UsedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsedAt, now), cancellationToken);
+        if (claimed != 1 || await db.Set<ConsoleUser>().AnyAsync(u => u.Email == invitation.Email, cancellationToken))
+            return null;
+        var user = new ConsoleUser
+        {
+            Id = Guid.CreateVersion7(),
+            AccountId = invitation.AccountId,
+            Email = invitation.Email,
+            Role = invitation.Role,
+            PasswordHash = hash,
+            CreatedAt = now,
+        };
+        db.Add(user);
+        await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor with { Id = user.Id.ToString() }, AuditActions.ConsoleUserJoined,
+            "console_user", user.Id.ToString(), Reason: $"invitation {invitation.Id}, role {user.Role}"), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return user;
+    }
+
+    /// <summary>What a password check found: the active user the address names (if any) and whether the password is theirs.</summary>
+    public sealed record PasswordCheck(ConsoleUser? User, bool Valid);
+
+    public async Task<PasswordCheck> CheckPasswordAsync(string email, string password, CancellationToken cancellationToken)
+    {
+        var user = await FindActiveAsync(email, cancellationToken);
+        if (user is null)
+        {
+            passwords.Waste(password);
+            return new PasswordCheck(null, false);
+        }
+        return new PasswordCheck(user, passwords.Verify(password, user.PasswordHash));
+    }
+
+    async Task<ConsoleUser?> FindActiveAsync(string email, CancellationToken cancellationToken)
+    {
+        var address = ConsoleText.NormaliseEmail(email);
+        if (address is null)
+            return null;
+        await using var db = contexts.CreateDbContext();
+        var user = await db.Set<ConsoleUser>().AsNoTracking().SingleOrDefaultAsync(u => u.Email == address && u.Enabled, cancellationToken);
+        return user is not null && await IsActiveAsync(db, user, cancellationToken) ? user : null;
+    }
+
+    static Task<bool> IsActiveAsync(ContactoDbContext db, ConsoleUser user, CancellationToken cancellationToken) =>
+        db.Set<Account>().AnyAsync(a => a.Id == user.AccountId && a.Enabled && a.DeletedAt == null, cancellationToken);
+
+    public bool CheckPassword(ConsoleUser user, string password) => passwords.Verify(password, user.PasswordHash);
+
+    /// <summary>The secret to enrol (Base32), made and sealed on first call; the same until confirmed.</summary>
+    public async Task<string> PendingTotpSecretAsync(ConsoleUser user, CancellationToken cancellationToken)
+    {
+        if (user.TotpConfirmed)
+            throw new InvalidOperationException("TOTP is enrolled already");
+        if (user.TotpSecretSealed is { } existing)
+            return Base32Encoding.ToString(await crypto.OpenAsync(user.AccountId, TotpPurpose, user.Id, existing, cancellationToken));
+        var secret = KeyGeneration.GenerateRandomKey(20);
+        var sealedSecret = await crypto.SealAsync(user.AccountId, TotpPurpose, user.Id, secret, cancellationToken);
+        await using var db = contexts.CreateDbContext();
+        var row = await db.Set<ConsoleUser>().SingleAsync(u => u.Id == user.Id, cancellationToken);
+        row.TotpSecretSealed ??= sealedSecret;
+        await db.SaveChangesAsync(cancellationToken);
+        return Base32Encoding.ToString(await crypto.OpenAsync(user.AccountId, TotpPurpose, user.Id, row.TotpSecretSealed, cancellationToken));
+    }
+
+    /// <summary>
+    /// Confirms enrolment with a first valid code and issues the recovery codes, shown only now.
+    /// Null when the code is wrong.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> ConfirmTotpAsync(ConsoleUser user, string code, AuditActor actor, CancellationToken cancellationToken)
+    {
+        if (user.TotpConfirmed || user.TotpSecretSealed is null || await MatchingStepAsync(user, code, cancellationToken) is not { } step)
+            return null;
+        var codes = Enumerable.Range(0, RecoveryCodeCount).Select(_ => NewRecoveryCode()).ToList();
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var row = await db.Set<ConsoleUser>().SingleAsync(u => u.Id == user.Id, cancellationToken);
+        if (row.TotpConfirmed || step <= row.TotpLastStep)
+            return null;
+        row.TotpConfirmed = true;
+        row.TotpLastStep = step;
+        row.ModifiedAt = time.GetUtcNow();
+        await db.Set<ConsoleRecoveryCode>().Where(c => c.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+        db.AddRange(codes.Select(c => new ConsoleRecoveryCode { Id = Guid.CreateVersion7(), UserId = user.Id, CodeHash = RecoveryHash(user.Id, c) }));
+        await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor, AuditActions.ConsoleTotpEnrolled, "console_user", user.Id.ToString(),
+            Reason: $"{RecoveryCodeCount} recovery codes issued"), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return codes;
+    }
+
+    /// <summary>
+    /// True for a current TOTP code not used before (its time step is then spent, on every node),
+    /// or for an unused recovery code (then spent).
+    /// </summary>
+    public async Task<bool> CheckSecondFactorAsync(ConsoleUser user, string code, CancellationToken cancellationToken)
+    {
+        var presented = code.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        await using var db = contexts.CreateDbContext();
+        if (presented.Length == 6)
+        {
+            if (!user.TotpConfirmed || await MatchingStepAsync(user, presented, cancellationToken) is not { } step)
+                return false;
+            return await db.Set<ConsoleUser>().Where(u => u.Id == user.Id && u.TotpLastStep < step)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.TotpLastStep, step), cancellationToken) == 1;
+        }
+        var hash = RecoveryHash(user.Id, presented.ToUpperInvariant());
+        var now = time.GetUtcNow();
+        return await db.Set<ConsoleRecoveryCode>().Where(c => c.UserId == user.Id && c.CodeHash == hash && c.UsedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UsedAt, now), cancellationToken) == 1;
+    }
+
+    async Task<long?> MatchingStepAsync(ConsoleUser user, string code, CancellationToken cancellationToken)
+    {
+        if (code.Length != 6 || !code.All(char.IsAsciiDigit) || user.TotpSecretSealed is null)
+            return null;
+        var secret = await crypto.OpenAsync(user.AccountId, TotpPurpose, user.Id, user.TotpSecretSealed, cancellationToken);
+        try
+        {
+            return new Totp(secret).VerifyTotp(time.GetUtcNow().UtcDateTime, code, out var step, VerificationWindow.RfcSpecifiedNetworkDelay) ? step : null;
+        }
+        finally
+        {
+            Array.Clear(secret);
+        }
+    }
+
+    /// <summary>Disables a user of the account and ends all their sessions in the same transaction.</summary>
+    public async Task<bool> DisableAsync(Guid accountId, Guid userId, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = contexts.CreateForAccount(accountId); // another account's user id finds nothing
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var user = await db.Set<ConsoleUser>().SingleOrDefaultAsync(u => u.Id == userId && u.Enabled, cancellationToken);
+        if (user is null)
+            return false;
+        user.Enabled = false;
+        user.ModifiedAt = now;
+        await db.Set<ConsoleSession>().Where(s => s.UserId == userId && s.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
+        await audit.AppendAsync(db, new AuditEntry(accountId, actor, AuditActions.ConsoleUserDisabled, "console_user", userId.ToString()), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Ten characters from an alphabet without look-alikes: about 50 bits, spent on first use.</summary>
+    static string NewRecoveryCode() => System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 10);
+
+    static byte[] RecoveryHash(Guid userId, string code) => ConsoleText.Hash($"{userId:N}:{code}");
+}
