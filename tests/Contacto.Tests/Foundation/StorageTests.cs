@@ -68,6 +68,16 @@ public sealed class StorageTests
         Assert.Contains("pending", result.Description);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Each_providers_migrations_match_the_model(StorageProvider provider)
+    {
+        // A capability that changed its entities without a migration for both providers fails here.
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var db = Factory(storage, storage.ConnectionString).CreateDbContext();
+        Assert.False(db.Database.HasPendingModelChanges());
+    }
+
     [Fact]
     public async Task Readiness_reports_an_unreachable_database_without_its_connection_details()
     {
