@@ -3,6 +3,8 @@ using Contacto.Api;
 using Contacto.Audit;
 using Contacto.Crypto;
 using Contacto.Incidents;
+using Contacto.Messaging;
+using Contacto.Numbers;
 using Contacto.Operations;
 using Contacto.Platform;
 using Contacto.Status;
@@ -32,6 +34,7 @@ public static class ContactoPlatform
         services.AddContactoAudit();
         services.AddContactoStatus();
         services.AddContactoIncidents();
+        services.AddContactoMessaging();
         return services;
     }
 
@@ -41,6 +44,8 @@ public static class ContactoPlatform
         var api = endpoints.MapAccountApi();
         api.MapAccounts();
         api.MapAudit();
+        api.MapMessages();
+        api.MapNumbers();
         endpoints.MapContactoStatus();
         endpoints.MapContactoIncidents();
         return endpoints;
