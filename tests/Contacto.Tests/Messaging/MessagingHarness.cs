@@ -11,13 +11,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Contacto.Tests.Messaging;
 
 /// <summary>An account with a sending number on a running server, and waits on message states.</summary>
-public sealed class MessagingHarness(RunningServer server, string authId, string token, HttpClient client)
+public sealed class MessagingHarness(RunningServer server, Guid accountId, string authId, string token, HttpClient client)
 {
     /// <summary>Portuguese mobile numbers, valid in the numbering plan.</summary>
     public const string Sender = "+351912000001";
     public static string Destination(int i) => $"+3519130{i:D5}";
 
-    public RunningServer Server => server;
+    public Guid AccountId => accountId;
     public string AuthId => authId;
     public string Token => token;
     public HttpClient Client => client;
@@ -27,7 +27,7 @@ public sealed class MessagingHarness(RunningServer server, string authId, string
     {
         var (account, token) = await server.CreateAccountAsync(name);
         await AddNumberAsync(server, account.Id, Sender);
-        return new MessagingHarness(server, account.AuthId, token, server.ApiClient(account.AuthId, token));
+        return new MessagingHarness(server, account.Id, account.AuthId, token, server.ApiClient(account.AuthId, token));
     }
 
     public static Task<RentedNumber> AddNumberAsync(RunningServer server, Guid accountId, string e164, string type = "mobile") =>
