@@ -26,6 +26,7 @@ public static class ContactoCli
         root.Subcommands.Add(AuditCommands.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(OpsCommands.Create(context));
+        root.Subcommands.Add(NumberCommands.Create(context));
 
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
