@@ -16,7 +16,8 @@ namespace Contacto.Messaging;
 /// <summary>Plivo's Message API: send (202 with one uuid per destination), get and list MDRs.</summary>
 public static class MessageEndpoints
 {
-    static readonly string[] SendParameters = ["src", "dst", "text", "type", "url", "method", "log"];
+    // media_urls and media_ids are known so that an MMS gets its own clear refusal.
+    static readonly string[] SendParameters = ["src", "dst", "text", "type", "url", "method", "log", "media_urls", "media_ids"];
     static readonly string[] Types = ["sms", "mms", "whatsapp"];
     static readonly string[] ListParameters =
     [
@@ -41,6 +42,8 @@ public static class MessageEndpoints
         var type = parameters.Choice("type", Types) ?? "sms";
         if (type != "sms")
             throw ApiException.BadRequest($"type {type} is not supported yet: only sms");
+        if (parameters.Has("media_urls") || parameters.Has("media_ids"))
+            throw ApiException.BadRequest("media_urls and media_ids need type mms, which is not supported yet");
         var request = new SendRequest(
             parameters.String("src", 64, required: true)!,
             parameters.String("dst", 20 * options.Value.MaxDestinations, required: true)!,

@@ -91,6 +91,7 @@ public sealed class MessageApiTests
         { new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi", url = "ftp://example.com/" }, "url must be an absolute http or https URL" },
         { new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi", method = "PUT" }, "method must be one of" },
         { new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi", log = "maybe" }, "log must be true or false" },
+        { new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi", media_urls = new[] { "https://example.com/a.png" } }, "media_urls and media_ids need type mms" },
         { "{\"src\": ", "malformed JSON body" },
     };
 

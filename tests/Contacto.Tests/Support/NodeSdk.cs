@@ -12,7 +12,9 @@ public static class NodeSdk
     static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Sdk", "node");
     static readonly Lazy<Task> Installed = new(InstallAsync);
 
-    public static async Task<JsonElement> RunAsync(string script, RunningServer server, string authId, string authToken)
+    /// <param name="environment">More variables for the script (its inputs).</param>
+    public static async Task<JsonElement> RunAsync(string script, RunningServer server, string authId, string authToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         await Installed.Value;
         var start = new ProcessStartInfo("node", Path.Combine(Folder, script))
@@ -26,6 +28,8 @@ public static class NodeSdk
         start.Environment["AUTH_TOKEN"] = authToken;
         start.Environment["NODE_EXTRA_CA_CERTS"] = server.CaPath;
         start.Environment["NODE_NO_WARNINGS"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var (exitCode, stdout, stderr) = await RunProcessAsync(start, TimeSpan.FromSeconds(120));
         Assert.True(exitCode == 0, $"node {script} exited {exitCode}: {stderr}");
         return JsonDocument.Parse(stdout).RootElement.Clone();
