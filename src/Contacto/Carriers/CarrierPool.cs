@@ -33,6 +33,9 @@ public sealed class CarrierPool(
 
     public IReadOnlyList<CarrierRoute> Routes => routes;
 
+    /// <summary>When the binds were started; null before.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -45,6 +48,7 @@ public sealed class CarrierPool(
             route.Carrier.HealthChanged += health => OnHealthChanged(route, health);
             route.Carrier.Start();
         }
+        StartedAt = time.GetUtcNow();
         metrics.Observe(this);
         ReportShortCountries(settings);
         await Task.CompletedTask;
@@ -138,6 +142,7 @@ public sealed class CarrierPool(
     void OnHealthChanged(CarrierRoute route, BindHealth health)
     {
         metrics.BindStateChanged(route.Name, health);
+        route.HasBeenUp |= health.IsUp;
         if (health.IsUp)
             logger.LogInformation("Carrier {Carrier} bind {Bind} is up", route.Name, health.Name);
         else

@@ -21,6 +21,9 @@ public sealed class CarrierRoute(SmppCarrier carrier, CarrierOptions options, Ca
     public bool ServesEveryCountry => options.Countries.Contains("*");
     public IReadOnlyList<string> Countries => options.Countries;
 
+    /// <summary>True once a bind of this carrier has been up since start.</summary>
+    public bool HasBeenUp { get; internal set; }
+
     public bool Serves(string country) => ServesEveryCountry || options.Countries.Contains(country);
 
     public bool IsAvailable(DateTimeOffset now)

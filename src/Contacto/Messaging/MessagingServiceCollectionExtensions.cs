@@ -1,6 +1,7 @@
 using Contacto.Accounts;
 using Contacto.Carriers;
 using Contacto.Numbers;
+using Contacto.Status;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<CarriersOptions>, CarriersOptionsValidator>();
         services.AddSingleton<CarrierMetrics>();
         services.AddSingleton<CarrierPool>();
+        services.AddSingleton<IComponentStatusSource, CarrierHealthSource>();
         services.AddSingleton<MessagingMetrics>();
         services.AddSingleton<MessageSignal>();
         services.AddSingleton<MessageService>();
