@@ -7,6 +7,8 @@ using Contacto.Numbers;
 using Contacto.Smpp.Text;
 using Contacto.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Messaging;
@@ -21,26 +23,42 @@ public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<st
 /// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
 /// numbers with the account's key, and writes each message, its work item and its audit record
 /// in one transaction. Only then does the API answer 202, so an accepted message is never lost.
+/// Sends of concurrent requests share transactions (group commit): one commit, many requests.
 /// </summary>
-public sealed class MessageService(
-    ITenantCrypto crypto,
-    NumberService numbers,
-    IAuditTrail audit,
-    MessageSignal signal,
-    MessagingMetrics metrics,
-    IOptions<MessagingOptions> options,
-    TimeProvider time) : IDisposable
+public sealed class MessageService : IAsyncDisposable
 {
-    readonly PartitionedRateLimiter<Guid> accountRate = PartitionedRateLimiter.Create<Guid, Guid>(account =>
-        options.Value.AccountMessagesPerSecond <= 0
-            ? RateLimitPartition.GetNoLimiter(account)
-            : RateLimitPartition.GetTokenBucketLimiter(account, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.Value.AccountMessagesPerSecond,
-                TokensPerPeriod = options.Value.AccountMessagesPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-            }));
+    /// <summary>One request's messages and the audit record each gets.</summary>
+    sealed record QueuedSend(IReadOnlyList<Message> Messages, AuditEntry Record);
+
+    readonly ITenantCrypto crypto;
+    readonly NumberService numbers;
+    readonly IAuditTrail audit;
+    readonly IDbContextFactory<ContactoDbContext> contexts;
+    readonly MessageSignal signal;
+    readonly MessagingMetrics metrics;
+    readonly IOptions<MessagingOptions> options;
+    readonly TimeProvider time;
+    readonly GroupCommit<QueuedSend> queue;
+
+    public MessageService(ITenantCrypto crypto, NumberService numbers, IAuditTrail audit, IDbContextFactory<ContactoDbContext> contexts,
+        MessageSignal signal, MessagingMetrics metrics, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
+    {
+        (this.crypto, this.numbers, this.audit, this.contexts, this.signal, this.metrics, this.options, this.time) =
+            (crypto, numbers, audit, contexts, signal, metrics, options, time);
+        queue = new GroupCommit<QueuedSend>(CommitAsync, logger, maxBatch: 500);
+        accountRate = PartitionedRateLimiter.Create<Guid, Guid>(account =>
+            options.Value.AccountMessagesPerSecond <= 0
+                ? RateLimitPartition.GetNoLimiter(account)
+                : RateLimitPartition.GetTokenBucketLimiter(account, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.Value.AccountMessagesPerSecond,
+                    TokensPerPeriod = options.Value.AccountMessagesPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                }));
+    }
+
+    readonly PartitionedRateLimiter<Guid> accountRate;
 
     /// <param name="db">The caller's tenant-scoped context.</param>
     public async Task<SendResult> SendAsync(ContactoDbContext db, Guid accountId, SendRequest request, AuditEntry record, string? requesterIp, CancellationToken cancellationToken)
@@ -72,15 +90,7 @@ public sealed class MessageService(
         }
 
         var messages = await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, cancellationToken);
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            db.AddRange(messages);
-            db.AddRange(messages.Select(m => new MessageWork { Id = m.Id, AccountId = accountId, Country = m.DestinationCountry, NextAttemptAt = m.CreatedAt }));
-            foreach (var message in messages)
-                await audit.AppendAsync(db, record with { ResourceId = message.Id.ToString() }, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+        await queue.WriteAsync(new QueuedSend(messages, record), cancellationToken);
         signal.Notify();
         metrics.Accepted(messages.Count);
         return new SendResult([.. messages.Select(m => m.Id)], invalid);
@@ -133,5 +143,27 @@ public sealed class MessageService(
         })];
     }
 
-    public void Dispose() => accountRate.Dispose();
+    /// <summary>Writes the messages, work items and audit records of many requests in one transaction.</summary>
+    async Task CommitAsync(IReadOnlyList<QueuedSend> sends)
+    {
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        foreach (var send in sends)
+        {
+            db.AddRange(send.Messages);
+            foreach (var message in send.Messages)
+            {
+                db.Add(new MessageWork { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt });
+                await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, CancellationToken.None);
+            }
+        }
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await queue.DisposeAsync();
+        accountRate.Dispose();
+    }
 }
