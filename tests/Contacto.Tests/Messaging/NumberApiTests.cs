@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Contacto.Accounts;
 using Contacto.Storage;
 using Contacto.Tests.Accounts;
 using Contacto.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Tests.Messaging;
 
@@ -67,5 +69,32 @@ public sealed class NumberApiTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(JsonValueKind.Array, body.GetProperty("objects").ValueKind);
         Assert.Equal(0, body.GetProperty("objects").GetArrayLength());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Deleting_a_subaccount_moves_its_numbers_to_the_main_account_or_deletes_them_with_cascade(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage);
+        var main = await MessagingHarness.CreateAsync(server);
+        var accounts = server.Services.GetRequiredService<AccountService>();
+        async Task<string> SubaccountWithNumberAsync(string number)
+        {
+            var (_, sub) = await main.Client.PostJsonAsync($"/v1/Account/{main.AuthId}/Subaccount/", new { name = "Sub", enabled = true });
+            var subaccount = await accounts.FindAsync(sub.Str("auth_id"), CancellationToken.None);
+            await MessagingHarness.AddNumberAsync(server, subaccount!.Id, number);
+            return subaccount.AuthId;
+        }
+        var kept = await SubaccountWithNumberAsync("+351912000021");
+        var cascaded = await SubaccountWithNumberAsync("+351912000022");
+
+        await main.Client.SendAsync(HttpMethod.Delete, $"/v1/Account/{main.AuthId}/Subaccount/{kept}/", new { cascade = false });
+        await main.Client.SendAsync(HttpMethod.Delete, $"/v1/Account/{main.AuthId}/Subaccount/{cascaded}/", new { cascade = true });
+
+        var (_, numbers) = await main.Client.GetJsonAsync($"/v1/Account/{main.AuthId}/Number/");
+        Assert.Equal(["351912000001", "351912000021"], numbers.GetProperty("objects").EnumerateArray().Select(o => o.Str("number")).Order());
+        var (status, _) = await main.Client.PostJsonAsync(main.MessagePath, new { src = "351912000021", dst = MessagingHarness.Destination(1), text = "from a moved number" });
+        Assert.Equal(HttpStatusCode.Accepted, status);
     }
 }
