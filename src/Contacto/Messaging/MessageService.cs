@@ -82,7 +82,9 @@ public sealed class MessageService : IAsyncDisposable
             throw ApiException.BadRequest(alphanumeric
                 ? "no valid destination number (alphanumeric sender ids cannot reach some countries)"
                 : "no valid destination number: give numbers in international form, different from src");
-        using (var permit = accountRate.AttemptAcquire(accountId, Math.Min(valid.Count, Math.Max(1, settings.AccountMessagesPerSecond))))
+        if (settings.AccountMessagesPerSecond > 0 && valid.Count > settings.AccountMessagesPerSecond)
+            throw ApiException.BadRequest($"dst has more destinations than this account may send in a second ({settings.AccountMessagesPerSecond})");
+        using (var permit = accountRate.AttemptAcquire(accountId, valid.Count))
         {
             if (!permit.IsAcquired)
                 throw new ApiException(StatusCodes.Status429TooManyRequests, "too many messages: slow down",

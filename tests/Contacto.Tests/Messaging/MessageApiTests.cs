@@ -157,5 +157,9 @@ public sealed class MessageApiTests
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
+        var (status, body) = await sender.Client.PostJsonAsync(sender.MessagePath,
+            new { src = MessagingHarness.Sender, dst = string.Join('<', Enumerable.Range(1, 3).Select(MessagingHarness.Destination)), text = "hi" });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("more destinations than this account may send in a second (2)", body.ErrorMessage());
     }
 }
