@@ -81,7 +81,7 @@ static class AccountCommands
         return command;
     }
 
-    static async Task<Account?> FindAsync(CliContext context, AccountService accounts, string authId, CancellationToken token)
+    internal static async Task<Account?> FindAsync(CliContext context, AccountService accounts, string authId, CancellationToken token)
     {
         var account = Credentials.IsAuthId(authId) ? await accounts.FindAsync(authId, token) : null;
         if (account is null)

@@ -27,6 +27,7 @@ public static class ContactoCli
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(OpsCommands.Create(context));
         root.Subcommands.Add(UserCommands.Create(context));
+        root.Subcommands.Add(NumberCommands.Create(context));
 
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

@@ -2,6 +2,7 @@ using System.Net;
 using Contacto.Accounts;
 using Contacto.Api;
 using Contacto.Audit;
+using Contacto.Messaging;
 using Contacto.Observability;
 using Contacto.Operations;
 using Contacto.Platform;
@@ -38,6 +39,7 @@ public static class ContactoServer
         services.AddContactoMetrics();
         services.AddContactoAuditWorkers();
         services.AddContactoWebhookWorkers();
+        services.AddContactoMessagingWorkers();
         services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();
         services.AddSingleton<BoundListeners>();

@@ -5,6 +5,8 @@ using Contacto.Audit;
 using Contacto.Console;
 using Contacto.Crypto;
 using Contacto.Incidents;
+using Contacto.Messaging;
+using Contacto.Numbers;
 using Contacto.Operations;
 using Contacto.Platform;
 using Contacto.Status;
@@ -37,6 +39,7 @@ public static class ContactoPlatform
         services.AddContactoStatus();
         services.AddContactoIncidents();
         services.AddContactoConsole();
+        services.AddContactoMessaging();
         return services;
     }
 
@@ -47,6 +50,8 @@ public static class ContactoPlatform
         api.MapAccounts();
         api.MapAudit();
         api.MapApplications();
+        api.MapMessages();
+        api.MapNumbers();
         endpoints.MapContactoStatus();
         endpoints.MapContactoIncidents();
         endpoints.MapContactoConsole();

@@ -42,6 +42,14 @@ public static class AuditActions
     public const string SubaccountDeleted = "subaccount.deleted";
     public const string AuditLogRead = "audit_log.read";
     public const string ApiLogRead = "api_log.read";
+    public const string MessageQueued = "message.queued";
+    public const string MessageRead = "message.read";
+    public const string MessageListed = "message.listed";
+    public const string NumberAdded = "number.added";
+    public const string NumberRead = "number.read";
+    public const string NumberListed = "number.listed";
+    public const string NumberUpdated = "number.updated";
+    public const string NumberUnrented = "number.unrented";
     public const string KeyOperationPrefix = "key.";
     public const string ApplicationCreated = "application.created";
     public const string ApplicationRead = "application.read";

@@ -1,8 +1,10 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Contacto.Api;
 using Contacto.Storage;
 using Contacto.Tests.Accounts;
+using Contacto.Tests.Messaging;
 using Contacto.Tests.Support;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +33,9 @@ public sealed partial class IsolationMatrixTests
         ["POST /v1/Account/{auth_id}/Application/"] = new { app_name = "Bs_app" },
         ["POST /v1/Account/{auth_id}/Application/{app_id}/"] = new { app_name = "Hijacked" },
         ["DELETE /v1/Account/{auth_id}/Application/{app_id}/"] = new { cascade = "true" },
+        ["POST /v1/Account/{auth_id}/Message/"] = new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(9), text = "from B" },
+        ["POST /v1/Account/{auth_id}/Number/{number}/"] = new { alias = "Hijacked" },
+        ["DELETE /v1/Account/{auth_id}/Number/{number}/"] = "",
     };
 
     [Theory]
@@ -76,6 +81,9 @@ public sealed partial class IsolationMatrixTests
         var (subStatus, sub) = await asA.GetJsonAsync($"/v1/Account/{a.AuthId}/Subaccount/{a.ResourceIds["subauth_id"]}/");
         Assert.Equal(HttpStatusCode.OK, subStatus);
         Assert.Equal("A's sub", sub.Str("name"));
+        var (numberStatus, number) = await asA.GetJsonAsync($"/v1/Account/{a.AuthId}/Number/{a.ResourceIds["number"]}/");
+        Assert.Equal(HttpStatusCode.OK, numberStatus);
+        Assert.Equal(JsonValueKind.Null, number.GetProperty("alias").ValueKind);
     }
 
     static async Task<TenantA> SeedTenantAAsync(RunningServer server)
@@ -84,9 +92,20 @@ public sealed partial class IsolationMatrixTests
         using var client = server.ApiClient(account.AuthId, token);
         var (_, sub) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Subaccount/", new { name = "A's sub", enabled = true });
         var (_, app) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Application/", new { app_name = "A_app" });
+        await MessagingHarness.AddNumberAsync(server, account.Id, MessagingHarness.Sender);
+        var (_, sent) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Message/",
+            new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(8), text = "A's message" });
+        var number = MessagingHarness.Sender.TrimStart('+');
         return new TenantA(account.AuthId, token,
-            new Dictionary<string, string> { ["subauth_id"] = sub.Str("auth_id"), ["app_id"] = app.Str("app_id") },
-            [account.AuthId, token, sub.Str("auth_id"), sub.Str("auth_token"), "Tenant A", "A's sub", "A_app", app.Str("app_id")]);
+            new Dictionary<string, string>
+            {
+                ["subauth_id"] = sub.Str("auth_id"),
+                ["message_uuid"] = sent.GetProperty("message_uuid")[0].GetString()!,
+                ["number"] = number,
+                ["app_id"] = app.Str("app_id"),
+            },
+            [account.AuthId, token, sub.Str("auth_id"), sub.Str("auth_token"), "Tenant A", "A's sub", sent.GetProperty("message_uuid")[0].GetString()!,
+                number, MessagingHarness.Destination(8).TrimStart('+'), "A_app", app.Str("app_id")]);
     }
 
     static IEnumerable<(string Method, string Pattern)> ApiEndpoints(RunningServer server) =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using Contacto.Carriers;
 using Contacto.Incidents.Paging;
 using Contacto.Operations;
 using Contacto.Status;
@@ -69,6 +70,9 @@ public sealed class StatusServer : IAsyncDisposable
                 builder.Services.AddSingleton<TimeProvider>(time);
             if (logs is not null)
                 builder.Logging.AddProvider(logs);
+            // The fake stands in for carrier health, so statuses follow the test alone.
+            foreach (var carrierHealth in builder.Services.Where(d => d.ImplementationType == typeof(CarrierHealthSource)).ToList())
+                builder.Services.Remove(carrierHealth);
             builder.Services.AddSingleton<IComponentStatusSource>(source);
         });
         var (_, token) = await server.Services.GetRequiredService<OperatorTokenService>().CreateAsync("tests", CancellationToken.None);

@@ -12,8 +12,10 @@ public static class NodeSdk
     static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Sdk", "node");
     static readonly Lazy<Task> Installed = new(InstallAsync);
 
-    public static Task<JsonElement> RunAsync(string script, RunningServer server, string authId, string authToken) =>
-        RunScriptAsync(script, null, new Dictionary<string, string>
+    /// <param name="environment">More variables for the script (its inputs).</param>
+    public static Task<JsonElement> RunAsync(string script, RunningServer server, string authId, string authToken,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        RunScriptAsync(script, null, new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
             ["CONTACTO_URL"] = $"https://localhost:{server.PublicPort}",
             ["AUTH_ID"] = authId,

@@ -1,0 +1,103 @@
+using Contacto.Storage;
+using Contacto.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Contacto.Messaging;
+
+/// <summary>
+/// One message to one destination: its MDR. Text and numbers are sealed with the account's key
+/// (bound to <see cref="Id"/>); the numbers also carry blind indexes so lists can filter on them.
+/// With <see cref="Log"/> off, text and numbers are wiped once the message reaches a final state.
+/// </summary>
+public sealed class Message : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid AccountId { get; set; }
+    public string Direction { get; set; } = MessageDirections.Outbound;
+    public string State { get; set; } = MessageStates.Queued;
+    public string Type { get; set; } = "sms";
+
+    public byte[]? FromSealed { get; set; }
+    public byte[]? ToSealed { get; set; }
+    public byte[]? TextSealed { get; set; }
+    public byte[]? FromIndex { get; set; }
+    public byte[]? ToIndex { get; set; }
+
+    /// <summary>True when <c>src</c> is an alphanumeric sender id rather than a number.</summary>
+    public bool AlphanumericSender { get; set; }
+
+    /// <summary>ISO 3166 alpha-2 of the destination, as the numbering plan says.</summary>
+    public string DestinationCountry { get; set; } = "";
+    public int Units { get; set; }
+    public bool Log { get; set; } = true;
+    public string? CallbackUrl { get; set; }
+    public string? CallbackMethod { get; set; }
+    public string? RequesterIp { get; set; }
+
+    /// <summary>Plivo's error code: null until something went wrong.</summary>
+    public string? ErrorCode { get; set; }
+
+    /// <summary>The carrier that took it, by configured name.</summary>
+    public string? Carrier { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public const string TextPurpose = "message.text";
+    public const string FromPurpose = "message.from";
+    public const string ToPurpose = "message.to";
+
+    /// <summary>Moves to <paramref name="state"/>; without <see cref="Log"/>, a final state forgets the text and numbers.</summary>
+    public void MoveTo(string state, string? errorCode, DateTimeOffset now)
+    {
+        (State, ErrorCode, UpdatedAt) = (state, errorCode, now);
+        if (!Log && MessageStates.IsFinal(state))
+            FromSealed = ToSealed = TextSealed = FromIndex = ToIndex = null;
+    }
+}
+
+public static class MessageStates
+{
+    public const string Queued = "queued";
+    public const string Sent = "sent";
+    public const string Delivered = "delivered";
+    public const string Undelivered = "undelivered";
+    public const string Failed = "failed";
+    public const string Received = "received";
+
+    public static readonly string[] All = [Queued, Sent, Delivered, Undelivered, Failed, Received, "read", "rejected"];
+
+    public static bool IsFinal(string state) => state is Delivered or Undelivered or Failed;
+}
+
+public static class MessageDirections
+{
+    public const string Outbound = "outbound";
+    public const string Inbound = "inbound";
+}
+
+sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> builder)
+    {
+        builder.ToTable("messages");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Direction).HasMaxLength(8);
+        builder.Property(m => m.State).HasMaxLength(12);
+        builder.Property(m => m.Type).HasMaxLength(8);
+        builder.Property(m => m.DestinationCountry).HasMaxLength(2);
+        builder.Property(m => m.CallbackUrl).HasMaxLength(2048);
+        builder.Property(m => m.CallbackMethod).HasMaxLength(4);
+        builder.Property(m => m.RequesterIp).HasMaxLength(45);
+        builder.Property(m => m.ErrorCode).HasMaxLength(8);
+        builder.Property(m => m.Carrier).HasMaxLength(64);
+        builder.Property(m => m.CreatedAt).HasConversion(UnixMilliseconds.Converter);
+        builder.Property(m => m.SentAt).HasConversion(UnixMilliseconds.NullableConverter);
+        builder.Property(m => m.UpdatedAt).HasConversion(UnixMilliseconds.Converter);
+        builder.HasIndex(m => new { m.AccountId, m.CreatedAt });
+        builder.HasIndex(m => new { m.AccountId, m.ToIndex });
+        builder.HasIndex(m => new { m.AccountId, m.FromIndex });
+    }
+}

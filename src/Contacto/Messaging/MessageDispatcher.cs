@@ -1,0 +1,177 @@
+using System.Text;
+using Contacto.Carriers;
+using Contacto.Crypto;
+using Contacto.Smpp;
+using Contacto.Smpp.Client;
+using Contacto.Smpp.Protocol;
+using Contacto.Smpp.Text;
+using Contacto.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Messaging;
+
+/// <summary>
+/// Step 3 of a message's path: claims queued messages in batches, submits each to a carrier of
+/// its country (another one when the first fails: bind down, time-out, refusal), and records
+/// the outcome (<c>sent</c> with the carrier's ids, a retry later, or <c>failed</c>) in one
+/// transaction that also deletes the work item.
+/// </summary>
+/// <remarks>
+/// Delivery to the carrier is at least once: a node that stops between the carrier's
+/// acknowledgement and that transaction leaves its claim to lapse, and the message is sent again
+/// after <see cref="MessagingOptions.ClaimLeaseSeconds"/>. A submit that timed out may also have
+/// reached the first carrier before it goes to the second.
+/// </remarks>
+public sealed class MessageDispatcher(
+    IDbContextFactory<ContactoDbContext> contexts,
+    ITenantCrypto crypto,
+    CarrierPool carriers,
+    MessageSignal signal,
+    IOptions<MessagingOptions> options,
+    MessagingMetrics metrics,
+    CarrierMetrics carrierMetrics,
+    TimeProvider time,
+    ILogger<MessageDispatcher> logger) : BackgroundService
+{
+    enum Result { Sent, Retry, Failed }
+
+    sealed record Outcome(Result Result, CarrierRoute? Route = null, TextSubmission? Submission = null, string? ErrorCode = null, TimeSpan RetryAfter = default);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            try
+            {
+                claimed = await DispatchOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError("Dispatch pass failed ({Error}); the claimed messages return to the queue when their lease ends", e.GetType().Name);
+            }
+            if (claimed < settings.BatchSize)
+                await signal.WaitAsync(TimeSpan.FromMilliseconds(settings.PollMilliseconds), stoppingToken);
+        }
+    }
+
+    /// <summary>One pass: claim, submit, record. Returns how many messages it claimed.</summary>
+    public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        await using var db = contexts.CreateDbContext();
+        var work = await MessageQueue.ClaimAsync(db, Guid.CreateVersion7(), settings.BatchSize, time.GetUtcNow(),
+            TimeSpan.FromSeconds(settings.ClaimLeaseSeconds), cancellationToken);
+        if (work.Count == 0)
+            return 0;
+        var ids = work.Select(w => w.Id).ToList();
+        var messages = await db.Set<Message>().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
+        var texts = await OpenAsync(messages.Values, cancellationToken);
+        var outcomes = await Task.WhenAll(work.Select(w => texts.TryGetValue(w.Id, out var text)
+            ? SendAsync(w.Country, text, cancellationToken)
+            : Task.FromResult(new Outcome(Result.Failed, ErrorCode: MessageErrors.Unknown))));
+        var now = time.GetUtcNow();
+        for (var i = 0; i < work.Count; i++)
+            Record(db, work[i], messages.GetValueOrDefault(work[i].Id), outcomes[i], now);
+        await db.SaveChangesAsync(cancellationToken);
+        return work.Count;
+    }
+
+    async Task<Dictionary<Guid, OutboundText>> OpenAsync(IEnumerable<Message> messages, CancellationToken cancellationToken)
+    {
+        var texts = new Dictionary<Guid, OutboundText>();
+        foreach (var account in messages.Where(m => m.TextSealed is not null).GroupBy(m => m.AccountId))
+        {
+            using var keys = await crypto.LeaseKeysAsync(account.Key, cancellationToken);
+            foreach (var message in account)
+            {
+                string Open(string purpose, byte[] envelope) => Encoding.UTF8.GetString(keys.Open(purpose, message.Id, envelope));
+                var from = Open(Message.FromPurpose, message.FromSealed!);
+                texts[message.Id] = new OutboundText(
+                    message.AlphanumericSender ? SmeAddress.Alphanumeric(from) : SmeAddress.International(from),
+                    SmeAddress.International(Open(Message.ToPurpose, message.ToSealed!)),
+                    Open(Message.TextPurpose, message.TextSealed!));
+            }
+        }
+        return texts;
+    }
+
+    /// <summary>Tries the country's carriers in weighted order until one takes the message.</summary>
+    async Task<Outcome> SendAsync(string country, OutboundText text, CancellationToken cancellationToken)
+    {
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        string? refusal = null;
+        while (carriers.Pick(country, tried) is { } route)
+        {
+            tried.Add(route.Name);
+            TextSubmission submission;
+            try
+            {
+                submission = await route.Carrier.SendTextAsync(text, cancellationToken);
+            }
+            catch (Exception e) when (e is SmppException or IOException)
+            {
+                submission = new TextSubmission(0, [], e as SmppException);
+            }
+            if (submission.IsComplete)
+            {
+                route.Succeeded();
+                carrierMetrics.Submitted(route.Name, "accepted");
+                return new Outcome(Result.Sent, route, submission);
+            }
+            var answer = submission.Failure is null && submission.Parts.Count > 0 ? submission.Parts[^1] : (SubmitResult?)null;
+            if (answer is { IsTemporary: true })
+            {
+                // Throttling is the carrier asking to slow down, not a failure: retry later, on any carrier.
+                carrierMetrics.Submitted(route.Name, "throttled");
+                return new Outcome(Result.Retry, RetryAfter: TimeSpan.FromSeconds(1));
+            }
+            carrierMetrics.Submitted(route.Name, answer is null ? "error" : "rejected");
+            refusal = answer is { } refused ? MessageErrors.ForRefusal(refused.Status) : refusal;
+            if (route.Failed(time.GetUtcNow()))
+                logger.LogWarning("Carrier {Carrier} circuit opened after repeated failures", route.Name);
+            carrierMetrics.FailedOver(route.Name);
+        }
+        if (refusal is not null)
+            return new Outcome(Result.Failed, ErrorCode: refusal);
+        return carriers.HasCarrierFor(country)
+            ? new Outcome(Result.Retry, RetryAfter: TimeSpan.FromMilliseconds(200))
+            : new Outcome(Result.Failed, ErrorCode: MessageErrors.NoRoute);
+    }
+
+    void Record(ContactoDbContext db, MessageWork work, Message? message, Outcome outcome, DateTimeOffset now)
+    {
+        if (message is null)
+        {
+            db.Remove(work);
+            return;
+        }
+        switch (outcome.Result)
+        {
+            case Result.Sent:
+                var route = outcome.Route!;
+                foreach (var part in outcome.Submission!.Parts)
+                    db.Add(new MessagePart { Carrier = route.Name, CarrierMessageId = route.Carrier.KeyOf(part), MessageId = message.Id });
+                message.MoveTo(MessageStates.Sent, null, now);
+                (message.Carrier, message.SentAt, message.Units) = (route.Name, now, outcome.Submission.SegmentCount);
+                db.Remove(work);
+                metrics.Sent(now - message.CreatedAt);
+                break;
+            case Result.Retry when work.Attempts + 1 < options.Value.MaxAttempts:
+                work.Attempts++;
+                var backoff = outcome.RetryAfter * Math.Min(32, 1 << Math.Min(work.Attempts - 1, 5));
+                (work.NextAttemptAt, work.ClaimedBy, work.ClaimedUntil) = (now + backoff, null, null);
+                break;
+            default:
+                message.MoveTo(MessageStates.Failed, outcome.ErrorCode ?? MessageErrors.NoRoute, now);
+                db.Remove(work);
+                metrics.Reached(MessageStates.Failed);
+                logger.LogWarning("Message {MessageId} failed with error {ErrorCode}", message.Id, message.ErrorCode);
+                break;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Text;
+using System.Threading.RateLimiting;
+using Contacto.Api;
+using Contacto.Audit;
+using Contacto.Crypto;
+using Contacto.Numbers;
+using Contacto.Smpp.Text;
+using Contacto.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Messaging;
+
+/// <summary>What a send asks for, read and checked for shape at the edge.</summary>
+public sealed record SendRequest(string Source, string Destinations, string Text, string? CallbackUrl, string CallbackMethod, bool Log);
+
+/// <summary>What a send accepted: one id per valid destination, and the destinations refused.</summary>
+public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<string> InvalidNumbers);
+
+/// <summary>
+/// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
+/// numbers with the account's key, and writes each message, its work item and its audit record
+/// in one transaction. Only then does the API answer 202, so an accepted message is never lost.
+/// Sends of concurrent requests share transactions (group commit): one commit, many requests.
+/// </summary>
+public sealed class MessageService : IAsyncDisposable
+{
+    /// <summary>One request's messages and the audit record each gets.</summary>
+    sealed record QueuedSend(IReadOnlyList<Message> Messages, AuditEntry Record);
+
+    readonly ITenantCrypto crypto;
+    readonly NumberService numbers;
+    readonly IAuditTrail audit;
+    readonly IDbContextFactory<ContactoDbContext> contexts;
+    readonly MessageSignal signal;
+    readonly MessagingMetrics metrics;
+    readonly IOptions<MessagingOptions> options;
+    readonly TimeProvider time;
+    readonly GroupCommit<QueuedSend> queue;
+
+    public MessageService(ITenantCrypto crypto, NumberService numbers, IAuditTrail audit, IDbContextFactory<ContactoDbContext> contexts,
+        MessageSignal signal, MessagingMetrics metrics, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
+    {
+        (this.crypto, this.numbers, this.audit, this.contexts, this.signal, this.metrics, this.options, this.time) =
+            (crypto, numbers, audit, contexts, signal, metrics, options, time);
+        queue = new GroupCommit<QueuedSend>(CommitAsync, logger, maxBatch: 500);
+        accountRate = PartitionedRateLimiter.Create<Guid, Guid>(account =>
+            options.Value.AccountMessagesPerSecond <= 0
+                ? RateLimitPartition.GetNoLimiter(account)
+                : RateLimitPartition.GetTokenBucketLimiter(account, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.Value.AccountMessagesPerSecond,
+                    TokensPerPeriod = options.Value.AccountMessagesPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                }));
+    }
+
+    readonly PartitionedRateLimiter<Guid> accountRate;
+
+    /// <param name="db">The caller's tenant-scoped context.</param>
+    public async Task<SendResult> SendAsync(ContactoDbContext db, Guid accountId, SendRequest request, AuditEntry record, string? requesterIp, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var (sender, alphanumeric) = await SenderAsync(db, accountId, request.Source, cancellationToken);
+        var destinations = request.Destinations.Split('<', StringSplitOptions.TrimEntries);
+        if (destinations.Length > settings.MaxDestinations)
+            throw ApiException.BadRequest($"dst has more than {settings.MaxDestinations} destinations");
+        var valid = new List<(string E164, string Country)>();
+        var invalid = new List<string>();
+        foreach (var destination in destinations)
+        {
+            if (NumberPlan.TryParse(destination, out var e164, out var country) && e164 != sender
+                && (!alphanumeric || NumberPlan.AllowsAlphanumericSender(country)))
+                valid.Add((e164, country));
+            else
+                invalid.Add(destination);
+        }
+        if (valid.Count == 0)
+            throw ApiException.BadRequest(alphanumeric
+                ? "no valid destination number (alphanumeric sender ids cannot reach some countries)"
+                : "no valid destination number: give numbers in international form, different from src");
+        if (settings.AccountMessagesPerSecond > 0 && valid.Count > settings.AccountMessagesPerSecond)
+            throw ApiException.BadRequest($"dst has more destinations than this account may send in a second ({settings.AccountMessagesPerSecond})");
+        using (var permit = accountRate.AttemptAcquire(accountId, valid.Count))
+        {
+            if (!permit.IsAcquired)
+                throw new ApiException(StatusCodes.Status429TooManyRequests, "too many messages: slow down",
+                    permit.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1));
+        }
+
+        var messages = await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, cancellationToken);
+        await queue.WriteAsync(new QueuedSend(messages, record), cancellationToken);
+        signal.Notify();
+        metrics.Accepted(messages.Count);
+        return new SendResult([.. messages.Select(m => m.Id)], invalid);
+    }
+
+    /// <summary>The sender in E.164 form, owned by the account, or an alphanumeric sender id.</summary>
+    async Task<(string Sender, bool Alphanumeric)> SenderAsync(ContactoDbContext db, Guid accountId, string source, CancellationToken cancellationToken)
+    {
+        if (NumberPlan.TryParse(source, out var e164, out _))
+            return await numbers.FindAsync(db, accountId, e164, cancellationToken) is not null
+                ? (e164, false)
+                : throw ApiException.BadRequest("src is not a number of this account");
+        return NumberPlan.IsAlphanumericSender(source)
+            ? (source, true)
+            : throw ApiException.BadRequest("src must be a number of this account or an alphanumeric sender id (3 to 11 letters and digits)");
+    }
+
+    // Key work happens before the transaction: on SQLite a key created inside it would wait on it.
+    async Task<List<Message>> SealAsync(Guid accountId, SendRequest request, string sender, bool alphanumeric,
+        List<(string E164, string Country)> destinations, string? requesterIp, CancellationToken cancellationToken)
+    {
+        using var keys = await crypto.LeaseKeysAsync(accountId, cancellationToken);
+        var now = time.GetUtcNow();
+        var units = SmsPlanner.CountSegments(request.Text, TextProfile.Default);
+        var text = Encoding.UTF8.GetBytes(request.Text);
+        var from = Encoding.UTF8.GetBytes(sender);
+        var fromIndex = alphanumeric ? null : keys.ComputeBlindIndex(NumberPlan.IndexPurpose, sender);
+        return [.. destinations.Select(destination =>
+        {
+            var id = Guid.CreateVersion7();
+            return new Message
+            {
+                Id = id,
+                AccountId = accountId,
+                FromSealed = keys.Seal(Message.FromPurpose, id, from),
+                ToSealed = keys.Seal(Message.ToPurpose, id, Encoding.UTF8.GetBytes(destination.E164)),
+                TextSealed = keys.Seal(Message.TextPurpose, id, text),
+                FromIndex = fromIndex,
+                ToIndex = keys.ComputeBlindIndex(NumberPlan.IndexPurpose, destination.E164),
+                AlphanumericSender = alphanumeric,
+                DestinationCountry = destination.Country,
+                Units = units,
+                Log = request.Log,
+                CallbackUrl = request.CallbackUrl,
+                CallbackMethod = request.CallbackUrl is null ? null : request.CallbackMethod,
+                RequesterIp = requesterIp,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+        })];
+    }
+
+    /// <summary>Writes the messages, work items and audit records of many requests in one transaction.</summary>
+    async Task CommitAsync(IReadOnlyList<QueuedSend> sends)
+    {
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        foreach (var send in sends)
+        {
+            db.AddRange(send.Messages);
+            foreach (var message in send.Messages)
+            {
+                db.Add(new MessageWork { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt });
+                await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, CancellationToken.None);
+            }
+        }
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await queue.DisposeAsync();
+        accountRate.Dispose();
+    }
+}

@@ -1,0 +1,31 @@
+using System.Diagnostics.Metrics;
+
+namespace Contacto.Messaging;
+
+/// <summary>The message pipeline's counters, exported on the ops plane's /metrics.</summary>
+public sealed class MessagingMetrics
+{
+    public const string MeterName = "Contacto.Messaging";
+
+    readonly Counter<long> accepted;
+    readonly Counter<long> states;
+    readonly Histogram<double> queuedToSent;
+
+    public MessagingMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        accepted = meter.CreateCounter<long>("contacto_messages_accepted", description: "Messages accepted by the API");
+        states = meter.CreateCounter<long>("contacto_message_states", description: "Messages reaching a state (sent, delivered, undelivered, failed)");
+        queuedToSent = meter.CreateHistogram<double>("contacto_message_queued_to_sent_seconds", unit: "s", description: "Time from acceptance to the carrier's acknowledgement");
+    }
+
+    public void Accepted(int count) => accepted.Add(count);
+
+    public void Reached(string state) => states.Add(1, new KeyValuePair<string, object?>("state", state));
+
+    public void Sent(TimeSpan afterAcceptance)
+    {
+        Reached(MessageStates.Sent);
+        queuedToSent.Record(afterAcceptance.TotalSeconds);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Threading.Channels;
+using Contacto.Carriers;
+using Contacto.Smpp.Protocol;
+using Contacto.Smpp.Receipts;
+using Contacto.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Contacto.Messaging;
+
+/// <summary>
+/// Step 4 of a message's path: finds the part a receipt is about by (carrier, carrier id) and
+/// moves the message to <c>delivered</c> (every part delivered) or <c>undelivered</c> (any part
+/// not). Receipts are written in batches and acknowledged to the carrier only once stored. A
+/// receipt that arrives before its submit was recorded waits and is looked up again; one that
+/// arrives twice, late, or on another bind changes nothing more.
+/// </summary>
+public sealed class ReceiptRecorder(
+    IDbContextFactory<ContactoDbContext> contexts,
+    MessagingMetrics metrics,
+    TimeProvider time,
+    ILogger<ReceiptRecorder> logger) : BackgroundService, ICarrierReceiptSink
+{
+    /// <summary>How long a receipt for an id not yet recorded is held before it is dropped.</summary>
+    static readonly TimeSpan HoldUnmatched = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan LookAgainAfter = TimeSpan.FromMilliseconds(50);
+    const int Batch = 1000;
+
+    // A class, not a record: two copies of one receipt are two waiters to acknowledge.
+    sealed class Pending(string carrier, string key, DeliveryReceipt receipt, DateTimeOffset giveUpAt)
+    {
+        public string Carrier => carrier;
+        public string Key => key;
+        public DeliveryReceipt Receipt => receipt;
+        public DateTimeOffset GiveUpAt => giveUpAt;
+        public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    readonly Channel<Pending> incoming = Channel.CreateUnbounded<Pending>();
+
+    public async Task AcceptAsync(string carrier, string messageKey, DeliveryReceipt receipt, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(carrier, messageKey, receipt, time.GetUtcNow() + HoldUnmatched);
+        await incoming.Writer.WriteAsync(pending, cancellationToken);
+        await pending.Stored.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var waiting = new List<Pending>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (waiting.Count == 0)
+                await incoming.Reader.WaitToReadAsync(stoppingToken);
+            else
+                await Task.WhenAny(incoming.Reader.WaitToReadAsync(stoppingToken).AsTask(), Task.Delay(LookAgainAfter, time, stoppingToken));
+            var batch = waiting;
+            while (batch.Count < Batch && incoming.Reader.TryRead(out var next))
+                batch.Add(next);
+            try
+            {
+                waiting = await ApplyAsync(batch, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Unacknowledged receipts are sent again by the carrier; keep these and try again.
+                logger.LogError("Recording {Count} receipt(s) failed ({Error}); retrying", batch.Count, e.GetType().Name);
+                waiting = batch;
+            }
+        }
+    }
+
+    /// <summary>Stores what it can; returns the receipts whose message is not recorded yet.</summary>
+    async Task<List<Pending>> ApplyAsync(List<Pending> batch, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var parts = new Dictionary<(string, string), MessagePart>();
+        foreach (var carrier in batch.GroupBy(p => p.Carrier))
+        {
+            var keys = carrier.Select(p => p.Key).Distinct().ToList();
+            foreach (var part in await db.Set<MessagePart>().Where(p => p.Carrier == carrier.Key && keys.Contains(p.CarrierMessageId)).ToListAsync(cancellationToken))
+                parts[(part.Carrier, part.CarrierMessageId)] = part;
+        }
+        var unmatched = new List<Pending>();
+        var touched = new HashSet<Guid>();
+        foreach (var pending in batch)
+        {
+            if (!parts.TryGetValue((pending.Carrier, pending.Key), out var part))
+            {
+                unmatched.Add(pending);
+                continue;
+            }
+            if (part.State is null && Outcome(pending.Receipt.State) is { } state)
+            {
+                part.State = state;
+                part.ErrorCode = state == MessageStates.Delivered ? MessageErrors.None : MessageErrors.ForReceipt(pending.Receipt.State);
+                touched.Add(part.MessageId);
+            }
+        }
+        await SettleAsync(db, touched, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var pending in batch.Except(unmatched))
+            pending.Stored.TrySetResult();
+        var now = time.GetUtcNow();
+        foreach (var expired in unmatched.Where(p => p.GiveUpAt <= now))
+        {
+            logger.LogWarning("Dropped a receipt from {Carrier}: no message was sent with its id", expired.Carrier);
+            expired.Stored.TrySetResult();
+        }
+        return [.. unmatched.Where(p => p.GiveUpAt > now)];
+    }
+
+    /// <summary>Moves each message whose parts are all settled to its final state.</summary>
+    async Task SettleAsync(ContactoDbContext db, HashSet<Guid> messageIds, CancellationToken cancellationToken)
+    {
+        if (messageIds.Count == 0)
+            return;
+        var ids = messageIds.ToList();
+        var messages = await db.Set<Message>().Where(m => ids.Contains(m.Id)).ToListAsync(cancellationToken);
+        var allParts = (await db.Set<MessagePart>().Where(p => ids.Contains(p.MessageId)).ToListAsync(cancellationToken)).ToLookup(p => p.MessageId);
+        var now = time.GetUtcNow();
+        foreach (var message in messages.Where(m => m.State == MessageStates.Sent))
+        {
+            var parts = allParts[message.Id].ToList();
+            if (parts.FirstOrDefault(p => p.State == MessageStates.Undelivered) is { } failed)
+                message.MoveTo(MessageStates.Undelivered, failed.ErrorCode, now);
+            else if (parts.All(p => p.State == MessageStates.Delivered))
+                message.MoveTo(MessageStates.Delivered, MessageErrors.None, now);
+            else
+                continue;
+            metrics.Reached(message.State);
+        }
+    }
+
+    /// <summary>The part's final state, or null for an intermediate receipt (en route, accepted, unknown).</summary>
+    static string? Outcome(MessageState state) => state switch
+    {
+        MessageState.Delivered => MessageStates.Delivered,
+        MessageState.Expired or MessageState.Deleted or MessageState.Undeliverable or MessageState.Rejected => MessageStates.Undelivered,
+        _ => null,
+    };
+}

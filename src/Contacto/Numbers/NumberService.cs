@@ -1,0 +1,76 @@
+using System.Text;
+using Contacto.Accounts;
+using Contacto.Audit;
+using Contacto.Crypto;
+using Contacto.Messaging;
+using Contacto.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Contacto.Numbers;
+
+/// <summary>
+/// The number inventory: the operator adds numbers to accounts; accounts find, change and give
+/// them back through the API. A number is sealed with its account's key, so moving it to another
+/// account reseals it.
+/// </summary>
+public sealed class NumberService(
+    IDbContextFactory<ContactoDbContext> contexts,
+    ITenantCrypto crypto,
+    IAuditTrail audit,
+    TimeProvider time) : ISubaccountDeletionHandler
+{
+    public const string NumberPurpose = "number.e164";
+
+    public sealed class NumberTakenException() : InvalidOperationException("The account already has this number");
+
+    /// <summary>Adds a number to an account (the operator's inventory command).</summary>
+    public async Task<RentedNumber> AddAsync(Guid accountId, string e164, string country, string type, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var number = new RentedNumber { Id = Guid.CreateVersion7(), AccountId = accountId, Country = country, Type = type, AddedAt = time.GetUtcNow() };
+        await SealAsync(number, accountId, e164, cancellationToken);
+        await using var db = contexts.CreateDbContext();
+        if (await db.Set<RentedNumber>().AnyAsync(n => n.AccountId == accountId && n.NumberIndex == number.NumberIndex, cancellationToken))
+            throw new NumberTakenException();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Add(number);
+        await audit.AppendAsync(db, new AuditEntry(accountId, actor, AuditActions.NumberAdded, "number", number.Id.ToString()), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return number;
+    }
+
+    /// <summary>The account's number with this E.164 form, through the caller's (tenant) context.</summary>
+    public async Task<RentedNumber?> FindAsync(ContactoDbContext db, Guid accountId, string e164, CancellationToken cancellationToken)
+    {
+        var index = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
+        return await db.Set<RentedNumber>().SingleOrDefaultAsync(n => n.AccountId == accountId && n.NumberIndex == index, cancellationToken);
+    }
+
+    public async Task<string> OpenAsync(RentedNumber number, CancellationToken cancellationToken) =>
+        Encoding.UTF8.GetString(await crypto.OpenAsync(number.AccountId, NumberPurpose, number.Id, number.NumberSealed, cancellationToken));
+
+    /// <summary>Deletes the subaccount's numbers, or moves them to the main account resealed under its key.</summary>
+    public async Task OnSubaccountDeletedAsync(ContactoDbContext db, Guid parentId, Guid subaccountId, bool cascade, CancellationToken cancellationToken)
+    {
+        var numbers = await db.Set<RentedNumber>().Where(n => n.AccountId == subaccountId).ToListAsync(cancellationToken);
+        foreach (var number in numbers)
+        {
+            db.Remove(number);
+            if (cascade)
+                continue;
+            var moved = new RentedNumber
+            {
+                Id = Guid.CreateVersion7(), AccountId = parentId, Country = number.Country, Type = number.Type,
+                Alias = number.Alias, AppId = number.AppId, AddedAt = number.AddedAt,
+            };
+            await SealAsync(moved, parentId, await OpenAsync(number, cancellationToken), cancellationToken);
+            db.Add(moved);
+        }
+    }
+
+    async Task SealAsync(RentedNumber number, Guid accountId, string e164, CancellationToken cancellationToken)
+    {
+        number.NumberSealed = await crypto.SealAsync(accountId, NumberPurpose, number.Id, Encoding.UTF8.GetBytes(e164), cancellationToken);
+        number.NumberIndex = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
+    }
+}

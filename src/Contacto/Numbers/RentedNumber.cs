@@ -1,0 +1,44 @@
+using Contacto.Storage;
+using Contacto.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Contacto.Numbers;
+
+/// <summary>
+/// A phone number of the operator's inventory, rented by one account. The number is sealed with
+/// the account's key and found by its blind index (<see cref="NumberIndex"/>).
+/// </summary>
+public sealed class RentedNumber : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid AccountId { get; set; }
+    public byte[] NumberSealed { get; set; } = [];
+    public byte[] NumberIndex { get; set; } = [];
+    public string Country { get; set; } = "";
+    public string Type { get; set; } = NumberTypes.Local;
+    public string? Alias { get; set; }
+    public string? AppId { get; set; }
+    public DateTimeOffset AddedAt { get; set; }
+}
+
+public static class NumberTypes
+{
+    public const string Local = "local";
+    public static readonly string[] All = [Local, "mobile", "tollfree"];
+}
+
+sealed class RentedNumberConfiguration : IEntityTypeConfiguration<RentedNumber>
+{
+    public void Configure(EntityTypeBuilder<RentedNumber> builder)
+    {
+        builder.ToTable("numbers");
+        builder.HasKey(n => n.Id);
+        builder.Property(n => n.Country).HasMaxLength(2);
+        builder.Property(n => n.Type).HasMaxLength(16);
+        builder.Property(n => n.Alias).HasMaxLength(100);
+        builder.Property(n => n.AppId).HasMaxLength(64);
+        builder.Property(n => n.AddedAt).HasConversion(UnixMilliseconds.Converter);
+        builder.HasIndex(n => new { n.AccountId, n.NumberIndex }).IsUnique();
+    }
+}

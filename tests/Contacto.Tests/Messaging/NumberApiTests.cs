@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text.Json;
+using Contacto.Accounts;
+using Contacto.Storage;
+using Contacto.Tests.Accounts;
+using Contacto.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contacto.Tests.Messaging;
+
+/// <summary>Plivo's Number API over the operator's inventory, on both providers.</summary>
+public sealed class NumberApiTests
+{
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Numbers_are_listed_filtered_updated_and_unrented(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage);
+        var sender = await MessagingHarness.CreateAsync(server);
+        await MessagingHarness.AddNumberAsync(server, sender.AccountId, "+351212000002", "local");
+        var numbers = $"/v1/Account/{sender.AuthId}/Number/";
+
+        var (_, all) = await sender.Client.GetJsonAsync(numbers);
+        Assert.Equal(2, all.GetProperty("meta").GetProperty("total_count").GetInt32());
+        Assert.Equal("351212000002", all.GetProperty("objects")[0].Str("number")); // newest first
+        var (_, local) = await sender.Client.GetJsonAsync($"{numbers}?type=local");
+        Assert.Equal(["351212000002"], local.GetProperty("objects").EnumerateArray().Select(o => o.Str("number")));
+        var (_, prefixed) = await sender.Client.GetJsonAsync($"{numbers}?number_startswith=35191&limit=1");
+        Assert.Equal(["351912000001"], prefixed.GetProperty("objects").EnumerateArray().Select(o => o.Str("number")));
+
+        var (updated, changed) = await sender.Client.PostJsonAsync($"{numbers}351912000001/", new { alias = "Support line" });
+        Assert.Equal(HttpStatusCode.Accepted, updated);
+        Assert.Equal("changed", changed.Str("message"));
+        var (_, one) = await sender.Client.GetJsonAsync($"{numbers}351912000001/");
+        Assert.Equal("Support line", one.Str("alias"));
+        Assert.Equal("mobile", one.Str("number_type"));
+        Assert.Equal("PT", one.Str("region"));
+        Assert.True(one.GetProperty("sms_enabled").GetBoolean());
+        Assert.Equal($"/v1/Account/{sender.AuthId}/Number/351912000001/", one.Str("resource_uri"));
+        var (_, byAlias) = await sender.Client.GetJsonAsync($"{numbers}?alias=Support%20line");
+        Assert.Equal(1, byAlias.GetProperty("objects").GetArrayLength());
+
+        var (unrented, _) = await sender.Client.SendAsync(HttpMethod.Delete, $"{numbers}351912000001/");
+        Assert.Equal(HttpStatusCode.NoContent, unrented);
+        Assert.Equal(HttpStatusCode.NotFound, (await sender.Client.GetJsonAsync($"{numbers}351912000001/")).Status);
+        var (status, refused) = await sender.Client.PostJsonAsync(sender.MessagePath, new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi" });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("src is not a number of this account", refused.ErrorMessage());
+    }
+
+    [Fact]
+    public async Task Bad_number_requests_get_a_clear_4xx()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var server = await RunningServer.StartAsync(storage);
+        var sender = await MessagingHarness.CreateAsync(server);
+        var numbers = $"/v1/Account/{sender.AuthId}/Number/";
+
+        Assert.Equal(HttpStatusCode.NotFound, (await sender.Client.GetJsonAsync($"{numbers}14155550000/")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await sender.Client.GetJsonAsync($"{numbers}not-a-number/")).Status);
+        var (status, body) = await sender.Client.GetJsonAsync($"{numbers}?type=satellite");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("type must be one of", body.ErrorMessage());
+        (status, body) = await sender.Client.PostJsonAsync($"{numbers}351912000001/", new { alias = 12, region = "EU" });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("unknown parameter: region", body.ErrorMessage());
+        (status, body) = await sender.Client.GetJsonAsync($"{numbers}?services=voice");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(JsonValueKind.Array, body.GetProperty("objects").ValueKind);
+        Assert.Equal(0, body.GetProperty("objects").GetArrayLength());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Deleting_a_subaccount_moves_its_numbers_to_the_main_account_or_deletes_them_with_cascade(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage);
+        var main = await MessagingHarness.CreateAsync(server);
+        var accounts = server.Services.GetRequiredService<AccountService>();
+        async Task<string> SubaccountWithNumberAsync(string number)
+        {
+            var (_, sub) = await main.Client.PostJsonAsync($"/v1/Account/{main.AuthId}/Subaccount/", new { name = "Sub", enabled = true });
+            var subaccount = await accounts.FindAsync(sub.Str("auth_id"), CancellationToken.None);
+            await MessagingHarness.AddNumberAsync(server, subaccount!.Id, number);
+            return subaccount.AuthId;
+        }
+        var kept = await SubaccountWithNumberAsync("+351912000021");
+        var cascaded = await SubaccountWithNumberAsync("+351912000022");
+
+        await main.Client.SendAsync(HttpMethod.Delete, $"/v1/Account/{main.AuthId}/Subaccount/{kept}/", new { cascade = false });
+        await main.Client.SendAsync(HttpMethod.Delete, $"/v1/Account/{main.AuthId}/Subaccount/{cascaded}/", new { cascade = true });
+
+        var (_, numbers) = await main.Client.GetJsonAsync($"/v1/Account/{main.AuthId}/Number/");
+        Assert.Equal(["351912000001", "351912000021"], numbers.GetProperty("objects").EnumerateArray().Select(o => o.Str("number")).Order());
+        var (status, _) = await main.Client.PostJsonAsync(main.MessagePath, new { src = "351912000021", dst = MessagingHarness.Destination(1), text = "from a moved number" });
+        Assert.Equal(HttpStatusCode.Accepted, status);
+    }
+}
