@@ -143,13 +143,8 @@ public static partial class ApplicationEndpoints
             if (!parameters.Has(field))
                 continue;
             var url = parameters.String(field, 2048);
-            if (!string.IsNullOrEmpty(url))
-            {
-                if (OutboundUrlPolicy.FormProblem(url, out var parsed) is { } problem)
-                    throw ApiException.BadRequest($"{field} {problem}");
-                if ((await policy.ResolveAsync(parsed!, cancellationToken)).Problem is { } refused)
-                    throw ApiException.BadRequest($"{field} is not allowed: {refused}");
-            }
+            if (!string.IsNullOrEmpty(url) && await policy.ProblemWhenSavedAsync(url, cancellationToken) is { } problem)
+                throw ApiException.BadRequest($"{field} {problem}");
             var value = string.IsNullOrEmpty(url) ? null : url;
             switch (field)
             {

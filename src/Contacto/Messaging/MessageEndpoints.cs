@@ -4,6 +4,7 @@ using Contacto.Audit;
 using Contacto.Auth;
 using Contacto.Crypto;
 using Contacto.Storage;
+using Contacto.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -35,7 +36,7 @@ public static class MessageEndpoints
         api.MapGet("/Message/{message_uuid}/", Get);
     }
 
-    static async Task<IResult> Send(HttpContext context, MessageService messages, IOptions<MessagingOptions> options)
+    static async Task<IResult> Send(HttpContext context, MessageService messages, IOptions<MessagingOptions> options, OutboundUrlPolicy policy)
     {
         var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         var parameters = await ApiParameters.ReadAsync(context.Request, SendParameters);
@@ -48,7 +49,7 @@ public static class MessageEndpoints
             parameters.String("src", 64, required: true)!,
             parameters.String("dst", 20 * options.Value.MaxDestinations, required: true)!,
             parameters.String("text", options.Value.MaxTextLength, required: true)!,
-            CallbackUrl(parameters.String("url", 2048)),
+            await CallbackUrlAsync(parameters.String("url", 2048), policy, context.RequestAborted),
             parameters.Choice("method", ["GET", "POST"]) ?? "POST",
             parameters.Bool("log") ?? true);
         var caller = ApiAuthentication.Caller(context);
@@ -66,10 +67,15 @@ public static class MessageEndpoints
         return Results.Json(body, statusCode: StatusCodes.Status202Accepted);
     }
 
-    static string? CallbackUrl(string? url) =>
-        url is null || Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && !string.IsNullOrEmpty(uri.Host)
-            ? url
-            : throw ApiException.BadRequest("url must be an absolute http or https URL");
+    /// <summary>A status callback URL must pass the outbound URL policy now, as it will at each send.</summary>
+    static async Task<string?> CallbackUrlAsync(string? url, OutboundUrlPolicy policy, CancellationToken cancellationToken)
+    {
+        if (url is null)
+            return null;
+        return await policy.ProblemWhenSavedAsync(url, cancellationToken) is { } problem
+            ? throw ApiException.BadRequest($"url {problem}")
+            : url;
+    }
 
     static async Task<IResult> Get(HttpContext context, string message_uuid, ITenantCrypto crypto, IAuditTrail audit)
     {

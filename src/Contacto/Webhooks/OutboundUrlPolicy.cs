@@ -74,6 +74,20 @@ public sealed class OutboundUrlPolicy(IOptions<WebhookOptions> options)
         return null;
     }
 
+    const string Unresolvable = "its host does not resolve";
+
+    /// <summary>
+    /// The check when a callback URL is saved: its form, and the addresses its host has now. A host
+    /// that does not resolve yet is accepted: every send checks again, and refuses it then.
+    /// </summary>
+    public async Task<string?> ProblemWhenSavedAsync(string url, CancellationToken cancellationToken)
+    {
+        if (FormProblem(url, out var parsed) is { } problem)
+            return problem;
+        var (_, refused) = await ResolveAsync(parsed!, cancellationToken);
+        return refused is null or Unresolvable ? null : $"is not allowed: {refused}";
+    }
+
     /// <summary>Resolves the host once; every address must be allowed. Returns them to connect to, or the refusal.</summary>
     public async Task<(IPAddress[] Addresses, string? Problem)> ResolveAsync(Uri url, CancellationToken cancellationToken)
     {
@@ -86,10 +100,10 @@ public sealed class OutboundUrlPolicy(IOptions<WebhookOptions> options)
         }
         catch (SocketException)
         {
-            return ([], "its host does not resolve");
+            return ([], Unresolvable);
         }
         if (addresses.Length == 0)
-            return ([], "its host does not resolve");
+            return ([], Unresolvable);
         // One refused address refuses the name: a resolver that answers differently next time must not matter.
         return addresses.All(IsAllowed)
             ? (addresses, null)
