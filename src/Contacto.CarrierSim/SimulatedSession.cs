@@ -56,6 +56,8 @@ internal sealed class SimulatedSession(SmscSimulator simulator)
         {
             (Mode, SystemId) = (bind.Mode, bind.SystemId);
             simulator.Statistics.BindAccepted();
+            if (bind.Mode.CanReceive())
+                simulator.ReceiverBound();
         }
         else
         {

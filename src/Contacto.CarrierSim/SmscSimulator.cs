@@ -123,6 +123,11 @@ public sealed class SmscSimulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// As a real SMSC does, a receipt waits for a receiver bind of the same system id: when none is
+    /// bound, or the connection breaks while sending, it is sent again after the next bind, for up to
+    /// <see cref="ReceiptRetention"/>.
+    /// </summary>
     private async Task SendReceiptAsync(SimulatedSession origin, SubmitSm submit, string messageId, ReceiptOutcome outcome)
     {
         var submitted = Time.GetUtcNow();
@@ -133,21 +138,54 @@ public sealed class SmscSimulator : IAsyncDisposable
             {
                 await Task.Delay(delay, Time, _stopping.Token).ConfigureAwait(false);
             }
-            var session = origin.CanReceive ? origin : FindReceiver(origin.SystemId);
-            if (session is null)
+            var giveUpAt = Time.GetUtcNow() + ReceiptRetention;
+            while (true)
             {
-                Statistics.ReceiptUndeliverable();
-                return;
+                var nextBind = _receiverBound.Task;
+                var session = origin.CanReceive ? origin : FindReceiver(origin.SystemId);
+                if (session is not null)
+                {
+                    try
+                    {
+                        var receipt = ReceiptFactory.Create(submit, messageId, outcome, submitted, Time.GetUtcNow());
+                        await session.Connection.SendRequestAsync(receipt, _stopping.Token).ConfigureAwait(false);
+                        Statistics.ReceiptSent();
+                        return;
+                    }
+                    catch (SmppException)
+                    {
+                        // The connection broke: wait for the client to bind again.
+                    }
+                }
+                var remaining = giveUpAt - Time.GetUtcNow();
+                if (remaining <= TimeSpan.Zero)
+                {
+                    Statistics.ReceiptUndeliverable();
+                    return;
+                }
+                try
+                {
+                    await nextBind.WaitAsync(remaining, Time, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Checked once more above, then given up.
+                }
             }
-            var receipt = ReceiptFactory.Create(submit, messageId, outcome, submitted, Time.GetUtcNow());
-            await session.Connection.SendRequestAsync(receipt, _stopping.Token).ConfigureAwait(false);
-            Statistics.ReceiptSent();
         }
-        catch (Exception e) when (e is SmppException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
             Statistics.ReceiptUndeliverable();
         }
     }
+
+    /// <summary>How long an undeliverable receipt waits for a receiver to bind.</summary>
+    internal static readonly TimeSpan ReceiptRetention = TimeSpan.FromSeconds(60);
+
+    private TaskCompletionSource _receiverBound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Wakes receipts waiting for a receiver.</summary>
+    internal void ReceiverBound() => Interlocked.Exchange(ref _receiverBound, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private SimulatedSession? FindReceiver(string? systemId) =>
         _sessions.Keys.FirstOrDefault(s => s.CanReceive && (systemId is null || s.SystemId == systemId));
