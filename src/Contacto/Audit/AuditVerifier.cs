@@ -23,8 +23,11 @@ public sealed class AuditVerifier(IDbContextFactory<ContactoDbContext> contexts,
 
     public async Task<AuditVerification> VerifyAsync(Guid? accountId, CancellationToken cancellationToken)
     {
-        await using var db = contexts.CreateDbContext();
         using var key = await mac.LeaseAsync(cancellationToken);
+        await using var db = contexts.CreateDbContext();
+        // One snapshot for every read: the trail keeps growing while it is verified (this very
+        // lease may add a record), and heads and records must be seen as of the same moment.
+        await using var snapshot = await BeginSnapshotAsync(db, cancellationToken);
         var heads = await db.Set<AuditChainHead>().AsNoTracking()
             .Where(h => accountId == null || h.ChainId == accountId).OrderBy(h => h.ChainId).ToListAsync(cancellationToken);
         // A chain whose head was removed still has records: verify those too.
@@ -46,6 +49,17 @@ public sealed class AuditVerifier(IDbContextFactory<ContactoDbContext> contexts,
                 return new AuditVerification(allChains.Count, records, checkpoints, checkpointProblem);
         }
         return new AuditVerification(allChains.Count, records, checkpoints, null);
+    }
+
+    static async Task<IAsyncDisposable> BeginSnapshotAsync(ContactoDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+            return await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        // SQLite in WAL mode: a deferred transaction reads one snapshot and blocks no writer.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var transaction = ((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
+        await db.Database.UseTransactionAsync(transaction, cancellationToken);
+        return transaction;
     }
 
     static async Task<(long Count, AuditProblem? Problem)> VerifyChainAsync(

@@ -59,7 +59,8 @@ public sealed class TamperEvidenceTests
             await server.Services.GetRequiredService<AuditCheckpointService>().SignHeadsAsync(CancellationToken.None);
         }
         var output = new StringWriter();
-        Assert.Equal(0, await ContactoCli.InvokeAsync([.. storage.Arguments, "audit", "verify"], output, TextWriter.Null));
+        var exitCode = await ContactoCli.InvokeAsync([.. storage.Arguments, "audit", "verify"], output, TextWriter.Null);
+        Assert.True(exitCode == 0, $"verify exited {exitCode}: {output}");
         Assert.StartsWith("OK:", output.ToString());
     }
 
