@@ -1,3 +1,4 @@
+using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -70,15 +71,4 @@ public sealed class KeyShreddingRecordConfiguration : IEntityTypeConfiguration<K
         builder.Property(s => s.DestroyedAt).HasConversion(UnixMilliseconds.NullableConverter);
         builder.HasIndex(s => s.DestroyAfter);
     }
-}
-
-/// <summary>Instants as Unix milliseconds, so SQLite and PostgreSQL both compare them in queries.</summary>
-internal static class UnixMilliseconds
-{
-    public static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long> Converter =
-        new(v => v.ToUnixTimeMilliseconds(), v => DateTimeOffset.FromUnixTimeMilliseconds(v));
-
-    public static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset?, long?> NullableConverter =
-        new(v => v.HasValue ? v.Value.ToUnixTimeMilliseconds() : null,
-            v => v.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds(v.Value) : null);
 }
