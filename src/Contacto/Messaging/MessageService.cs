@@ -23,7 +23,8 @@ public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<st
 /// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
 /// numbers with the account's key, and writes each message, its work item and its audit record
 /// in one transaction. Only then does the API answer 202, so an accepted message is never lost.
-/// Sends of concurrent requests share transactions (group commit): one commit, many requests.
+/// Sends of concurrent requests share transactions (group commit): one commit, many requests;
+/// when that commit fails, every request in it gets a 503 and nothing of any of them is stored.
 /// </summary>
 public sealed class MessageService : IAsyncDisposable
 {
@@ -92,7 +93,15 @@ public sealed class MessageService : IAsyncDisposable
         }
 
         var messages = await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, cancellationToken);
-        await queue.WriteAsync(new QueuedSend(messages, record), cancellationToken);
+        try
+        {
+            await queue.WriteAsync(new QueuedSend(messages, record), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The whole batch rolled back (the group commit logs why): none of its messages exists.
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "the message(s) could not be stored; nothing was queued", TimeSpan.FromSeconds(1));
+        }
         signal.Notify();
         metrics.Accepted(messages.Count);
         return new SendResult([.. messages.Select(m => m.Id)], invalid);
@@ -145,21 +154,20 @@ public sealed class MessageService : IAsyncDisposable
         })];
     }
 
-    /// <summary>Writes the messages, work items and audit records of many requests in one transaction.</summary>
+    /// <summary>
+    /// Writes the messages, work items and audit records of many requests in one transaction,
+    /// as multi-row inserts: tracking thousands of new rows would cost more than writing them.
+    /// </summary>
     async Task CommitAsync(IReadOnlyList<QueuedSend> sends)
     {
+        var messages = sends.SelectMany(s => s.Messages).ToList();
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        foreach (var send in sends)
-        {
-            db.AddRange(send.Messages);
-            foreach (var message in send.Messages)
-            {
-                db.Add(new MessageWork { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt });
-                await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, CancellationToken.None);
-            }
-        }
-        await db.SaveChangesAsync();
+        await BulkInsert.InsertAsync(db, messages, CancellationToken.None);
+        await BulkInsert.InsertAsync(db, [.. messages.Select(m => new MessageWork { Id = m.Id, AccountId = m.AccountId, Country = m.DestinationCountry, NextAttemptAt = m.CreatedAt })],
+            CancellationToken.None);
+        await audit.AppendManyAsync(db, [.. sends.SelectMany(s => s.Messages.Select(m => s.Record with { ResourceId = m.Id.ToString() }))], CancellationToken.None);
+        await db.SaveChangesAsync(); // the advanced audit chain heads
         await transaction.CommitAsync();
     }
 
