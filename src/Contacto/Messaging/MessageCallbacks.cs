@@ -62,7 +62,25 @@ public sealed class MessageCallbacks(ITenantCrypto crypto, WebhookOutbox outbox)
 
     /// <summary>The callback for the message's current state, sealed with keys the caller holds.</summary>
     public WebhookDelivery Prepare(TenantKeyLease keys, Message message, Numbers numbers) =>
-        outbox.Prepare(keys, message.Id.ToString(), message.CallbackUrl!, message.CallbackMethod ?? "POST", Fields(message, numbers));
+        outbox.Prepare(keys, message.Id.ToString(), message.CallbackUrl!, message.CallbackMethod ?? "POST", Fields(message, numbers), OrderedAt(message));
+
+    /// <summary>
+    /// The outbox sends one message's callbacks in this order, to the millisecond. Each state is
+    /// placed at least a millisecond after the one before it, so a receipt that comes within the
+    /// millisecond of its submit cannot overtake the <c>sent</c> callback.
+    /// </summary>
+    static DateTimeOffset OrderedAt(Message message)
+    {
+        var queued = message.CreatedAt;
+        if (message.State == MessageStates.Queued)
+            return queued;
+        var taken = Max(message.SentAt ?? message.UpdatedAt, queued + OneMillisecond);
+        return message.State is MessageStates.Sent or MessageStates.Failed ? taken : Max(message.UpdatedAt, taken + OneMillisecond);
+    }
+
+    static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
+
+    static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     public void Notify() => outbox.Notify();
 

@@ -32,8 +32,10 @@ public sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
     /// Seals with keys the caller already holds: a batch of callbacks for one account costs one
     /// key lookup. Like <see cref="PrepareAsync"/>, call it before the transaction.
     /// </summary>
+    /// <param name="orderedAt">When the reported event happened, if not now: callbacks of one
+    /// ordering key go out in this order (to the millisecond).</param>
     public WebhookDelivery Prepare(TenantKeyLease keys, string orderingKey, string url, string method,
-        IReadOnlyList<KeyValuePair<string, string>> fields)
+        IReadOnlyList<KeyValuePair<string, string>> fields, DateTimeOffset? orderedAt = null)
     {
         var id = Guid.CreateVersion7();
         var now = time.GetUtcNow();
@@ -45,7 +47,7 @@ public sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
             Method = method.ToUpperInvariant() == "GET" ? "GET" : "POST",
             UrlSealed = keys.Seal(UrlPurpose, id, System.Text.Encoding.UTF8.GetBytes(url)),
             FieldsSealed = keys.Seal(FieldsPurpose, id, JsonSerializer.SerializeToUtf8Bytes(fields.Select(f => new[] { f.Key, f.Value }))),
-            CreatedAt = now,
+            CreatedAt = orderedAt ?? now,
             NextAttemptAt = now,
         };
     }

@@ -111,11 +111,7 @@ public sealed class MessageCallbackTests : IAsyncLifetime
         using var storage = await TestStorage.CreateAsync(provider);
         await using var server = await RunningServer.StartAsync(storage, AllowLoopback);
         var sender = await MessagingHarness.CreateAsync(server);
-        foreach (var name in CarrierPool.SimulatedNames)
-        {
-            var simulator = Simulator(server, name);
-            simulator.Options = simulator.Options with { ReceiptOutcomes = [new(MessageState.Undeliverable, 1)] };
-        }
+        EveryCarrier(server, options => options with { ReceiptOutcomes = [new(MessageState.Undeliverable, 1)] });
         var url = $"{receiver.BaseUrl}/status/";
 
         var id = await SendAsync(sender, new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(2), text = "secret", url, log = "false" });
@@ -137,11 +133,7 @@ public sealed class MessageCallbackTests : IAsyncLifetime
         using var storage = await TestStorage.CreateAsync(provider);
         await using var server = await RunningServer.StartAsync(storage, AllowLoopback);
         var sender = await MessagingHarness.CreateAsync(server);
-        foreach (var name in CarrierPool.SimulatedNames)
-        {
-            var simulator = Simulator(server, name);
-            simulator.Options = simulator.Options with { RejectRate = 1, RejectStatus = CommandStatus.InvalidDestinationAddress };
-        }
+        EveryCarrier(server, options => options with { RejectRate = 1, RejectStatus = CommandStatus.InvalidDestinationAddress });
         var url = $"{receiver.BaseUrl}/status/";
 
         var id = await SendAsync(sender, new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(3), text = "hi", url });
@@ -176,7 +168,11 @@ public sealed class MessageCallbackTests : IAsyncLifetime
         Assert.True(checkedBySdk.GetProperty("v3").GetBoolean(), "the SDK refused the GET callback's V3 signature");
     }
 
-    static SmscSimulator Simulator(RunningServer server, string name) => server.Services.GetRequiredService<CarrierPool>().Simulators[name];
+    static void EveryCarrier(RunningServer server, Func<SmscSimulatorOptions, SmscSimulatorOptions> change)
+    {
+        foreach (var simulator in server.Services.GetRequiredService<CarrierPool>().Simulators.Values)
+            simulator.Options = change(simulator.Options);
+    }
 
     static async Task<string> SendAsync(MessagingHarness sender, object body)
     {
