@@ -6,6 +6,7 @@ using Contacto.Crypto;
 using Contacto.Numbers;
 using Contacto.Smpp.Text;
 using Contacto.Storage;
+using Contacto.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -21,17 +22,19 @@ public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<st
 
 /// <summary>
 /// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
-/// numbers with the account's key, and writes each message, its work item and its audit record
-/// in one transaction. Only then does the API answer 202, so an accepted message is never lost.
+/// numbers with the account's key, and writes each message, its work item, its audit record and
+/// (with a <c>url</c>) its <c>queued</c> callback in one transaction. Only then does the API answer
+/// 202, so an accepted message is never lost.
 /// Sends of concurrent requests share transactions (group commit): one commit, many requests;
 /// when that commit fails, every request in it gets a 503 and nothing of any of them is stored.
 /// </summary>
 public sealed class MessageService : IAsyncDisposable
 {
-    /// <summary>One request's messages and the audit record each gets.</summary>
-    sealed record QueuedSend(IReadOnlyList<Message> Messages, AuditEntry Record);
+    /// <summary>One request's messages, the audit record each gets, and their <c>queued</c> callbacks.</summary>
+    sealed record QueuedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks);
 
     readonly ITenantCrypto crypto;
+    readonly MessageCallbacks callbacks;
     readonly NumberService numbers;
     readonly IAuditTrail audit;
     readonly IDbContextFactory<ContactoDbContext> contexts;
@@ -41,11 +44,11 @@ public sealed class MessageService : IAsyncDisposable
     readonly TimeProvider time;
     readonly GroupCommit<QueuedSend> queue;
 
-    public MessageService(ITenantCrypto crypto, NumberService numbers, IAuditTrail audit, IDbContextFactory<ContactoDbContext> contexts,
+    public MessageService(ITenantCrypto crypto, MessageCallbacks callbacks, NumberService numbers, IAuditTrail audit, IDbContextFactory<ContactoDbContext> contexts,
         MessageSignal signal, MessagingMetrics metrics, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
     {
-        (this.crypto, this.numbers, this.audit, this.contexts, this.signal, this.metrics, this.options, this.time) =
-            (crypto, numbers, audit, contexts, signal, metrics, options, time);
+        (this.crypto, this.callbacks, this.numbers, this.audit, this.contexts, this.signal, this.metrics, this.options, this.time) =
+            (crypto, callbacks, numbers, audit, contexts, signal, metrics, options, time);
         queue = new GroupCommit<QueuedSend>(CommitAsync, logger, maxBatch: 500);
         accountRate = PartitionedRateLimiter.Create<Guid, Guid>(account =>
             options.Value.AccountMessagesPerSecond <= 0
@@ -92,10 +95,10 @@ public sealed class MessageService : IAsyncDisposable
                     permit.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1));
         }
 
-        var messages = await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, cancellationToken);
+        var send = await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, record, cancellationToken);
         try
         {
-            await queue.WriteAsync(new QueuedSend(messages, record), cancellationToken);
+            await queue.WriteAsync(send, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -103,6 +106,9 @@ public sealed class MessageService : IAsyncDisposable
             throw new ApiException(StatusCodes.Status503ServiceUnavailable, "the message(s) could not be stored; nothing was queued", TimeSpan.FromSeconds(1));
         }
         signal.Notify();
+        if (send.Callbacks.Count > 0)
+            callbacks.Notify();
+        var messages = send.Messages;
         metrics.Accepted(messages.Count);
         return new SendResult([.. messages.Select(m => m.Id)], invalid);
     }
@@ -120,8 +126,8 @@ public sealed class MessageService : IAsyncDisposable
     }
 
     // Key work happens before the transaction: on SQLite a key created inside it would wait on it.
-    async Task<List<Message>> SealAsync(Guid accountId, SendRequest request, string sender, bool alphanumeric,
-        List<(string E164, string Country)> destinations, string? requesterIp, CancellationToken cancellationToken)
+    async Task<QueuedSend> SealAsync(Guid accountId, SendRequest request, string sender, bool alphanumeric,
+        List<(string E164, string Country)> destinations, string? requesterIp, AuditEntry record, CancellationToken cancellationToken)
     {
         using var keys = await crypto.LeaseKeysAsync(accountId, cancellationToken);
         var now = time.GetUtcNow();
@@ -129,7 +135,7 @@ public sealed class MessageService : IAsyncDisposable
         var text = Encoding.UTF8.GetBytes(request.Text);
         var from = Encoding.UTF8.GetBytes(sender);
         var fromIndex = alphanumeric ? null : keys.ComputeBlindIndex(NumberPlan.IndexPurpose, sender);
-        return [.. destinations.Select(destination =>
+        List<Message> messages = [.. destinations.Select(destination =>
         {
             var id = Guid.CreateVersion7();
             return new Message
@@ -152,11 +158,14 @@ public sealed class MessageService : IAsyncDisposable
                 UpdatedAt = now,
             };
         })];
+        List<WebhookDelivery> queued = request.CallbackUrl is null ? [] :
+            [.. messages.Select((m, i) => callbacks.Prepare(keys, m, MessageCallbacks.Of(sender, destinations[i].E164)))];
+        return new QueuedSend(messages, record, queued);
     }
 
     /// <summary>
-    /// Writes the messages, work items and audit records of many requests in one transaction,
-    /// as multi-row inserts: tracking thousands of new rows would cost more than writing them.
+    /// Writes the messages, work items, audit records and callbacks of many requests in one transaction,
+    /// the bulk as multi-row inserts: tracking thousands of new rows would cost more than writing them.
     /// </summary>
     async Task CommitAsync(IReadOnlyList<QueuedSend> sends)
     {
@@ -167,7 +176,8 @@ public sealed class MessageService : IAsyncDisposable
         await BulkInsert.InsertAsync(db, [.. messages.Select(m => new MessageWork { Id = m.Id, AccountId = m.AccountId, Country = m.DestinationCountry, NextAttemptAt = m.CreatedAt })],
             CancellationToken.None);
         await audit.AppendManyAsync(db, [.. sends.SelectMany(s => s.Messages.Select(m => s.Record with { ResourceId = m.Id.ToString() }))], CancellationToken.None);
-        await db.SaveChangesAsync(); // the advanced audit chain heads
+        db.AddRange(sends.SelectMany(s => s.Callbacks)); // only messages with a url have one
+        await db.SaveChangesAsync(); // the callbacks and the advanced audit chain heads
         await transaction.CommitAsync();
     }
 
