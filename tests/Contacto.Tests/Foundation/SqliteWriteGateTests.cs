@@ -104,6 +104,13 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         Assert.Equal(1, await save.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task Commits_are_synced_to_disk_so_an_acknowledged_write_survives_a_power_cut()
+    {
+        await using var db = factory.CreateDbContext();
+        Assert.Equal([2L], await db.Database.SqlQueryRaw<long>("PRAGMA synchronous").ToListAsync()); // FULL
+    }
+
     async Task<List<long>> Rows()
     {
         await using var db = factory.CreateDbContext();
