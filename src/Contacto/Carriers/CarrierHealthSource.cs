@@ -8,7 +8,7 @@ namespace Contacto.Carriers;
 /// (<c>messaging:PT</c>) or a carrier names, operational while enough carriers are available,
 /// degraded while traffic fails over to fewer than that, major outage when none is left.
 /// </summary>
-public sealed class CarrierHealthSource(CarrierPool carriers, IOptions<CarriersOptions> options, IOptions<StatusOptions> status, TimeProvider time) : IComponentStatusSource
+public sealed class CarrierHealthSource(CarrierPool carriers, IOptions<StatusOptions> status, TimeProvider time) : IComponentStatusSource
 {
     static readonly string Prefix = MonitorSubjects.Messaging("");
 
@@ -36,6 +36,6 @@ public sealed class CarrierHealthSource(CarrierPool carriers, IOptions<CarriersO
         var available = serving.Count(r => r.IsAvailable(now));
         if (available == 0)
             return ComponentStatus.MajorOutage;
-        return available < Math.Min(serving.Count, options.Value.MinimumPerCountry) ? ComponentStatus.DegradedPerformance : ComponentStatus.Operational;
+        return available < Math.Min(serving.Count, carriers.Settings.MinimumPerCountry) ? ComponentStatus.DegradedPerformance : ComponentStatus.Operational;
     }
 }

@@ -59,6 +59,16 @@ public sealed class CarrierOptions
 
     /// <summary>A submit not answered within this fails over to another carrier.</summary>
     public int ResponseTimeoutMilliseconds { get; set; } = 1000;
+
+    /// <summary>Settings a running carrier takes without binding again.</summary>
+    public static readonly IReadOnlySet<string> RoutingOnly = new HashSet<string> { nameof(Weight), nameof(Countries) };
+
+    /// <summary>The names of the settings that differ between two versions of a carrier.</summary>
+    public static List<string> Changes(CarrierOptions before, CarrierOptions after) =>
+    [
+        .. typeof(CarrierOptions).GetProperties().Where(p => p.Name != nameof(Name)).Where(p => p.GetValue(before) is var old && p.GetValue(after) is var now
+            && (old is IEnumerable<string> list ? !list.SequenceEqual((IEnumerable<string>)now!) : !Equals(old, now))).Select(p => p.Name),
+    ];
 }
 
 sealed class CarriersOptionsValidator : IValidateOptions<CarriersOptions>
