@@ -22,6 +22,7 @@ public sealed class CarrierPool(
     ICarrierReceiptSink receipts,
     CarrierMetrics metrics,
     TimeProvider time,
+    IHostEnvironment environment,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public static readonly string[] SimulatedNames = ["sim-a", "sim-b"];
@@ -36,6 +37,12 @@ public sealed class CarrierPool(
     public IReadOnlyDictionary<string, SmscSimulator> Simulators => simulators.ToDictionary(s => s.Key, s => s.Value.Simulator);
 
     public IReadOnlyList<CarrierRoute> Routes => routes;
+
+    /// <summary>The key of <see cref="Coverage"/> for every country no carrier names.</summary>
+    public const string EveryOtherCountry = "*";
+
+    /// <summary>Configured carriers per country named in the section, and under <see cref="EveryOtherCountry"/>.</summary>
+    public IReadOnlyDictionary<string, int> Coverage { get; private set; } = new Dictionary<string, int>();
 
     /// <summary>The section as last applied (a change that fails validation is not applied).</summary>
     public CarriersOptions Settings { get; private set; } = new();
@@ -249,15 +256,20 @@ public sealed class CarrierPool(
             logger.LogWarning("Carrier {Carrier} bind {Bind} is {State} ({Reason})", route.Name, health.Name, health.State, health.LastCloseReason);
     }
 
-    /// <summary>Names the countries with fewer carriers than the minimum, once at start.</summary>
+    /// <summary>
+    /// Counts the configured carriers of each country named in the section (and, under "*", of
+    /// every other country) and names those with fewer than <c>MinimumPerCountry</c>: not routable
+    /// in production, so a warning there (at start and after each change), information elsewhere.
+    /// </summary>
     void ReportShortCountries(CarriersOptions settings)
     {
-        var everywhere = routes.Count(r => r.ServesEveryCountry);
-        var named = routes.SelectMany(r => r.Countries).Where(c => c != "*").Distinct().Order();
-        var shortOnes = named.Where(c => routes.Count(r => r.Serves(c)) < settings.MinimumPerCountry).ToList();
-        if (everywhere < settings.MinimumPerCountry)
-            logger.LogWarning("Countries without a named carrier have {Count} carrier(s), fewer than the {Minimum} production needs", everywhere, settings.MinimumPerCountry);
-        if (shortOnes.Count > 0)
-            logger.LogWarning("Countries with fewer than {Minimum} carriers: {Countries}", settings.MinimumPerCountry, string.Join(", ", shortOnes));
+        var named = routes.SelectMany(r => r.Countries).Where(c => c != EveryOtherCountry).Distinct().Order();
+        Coverage = named.Append(EveryOtherCountry).ToDictionary(c => c, c => routes.Count(r => c == EveryOtherCountry ? r.ServesEveryCountry : r.Serves(c)));
+        var shortOnes = Coverage.Where(c => c.Value < settings.MinimumPerCountry)
+            .Select(c => $"{(c.Key == EveryOtherCountry ? "every other country" : c.Key)} ({c.Value})").ToList();
+        if (shortOnes.Count == 0)
+            return;
+        logger.Log(environment.IsProduction() ? LogLevel.Warning : LogLevel.Information,
+            "Not routable in production, fewer than {Minimum} carriers configured: {Countries}", settings.MinimumPerCountry, string.Join(", ", shortOnes));
     }
 }

@@ -24,7 +24,7 @@ public sealed class CarrierRoute(SmppCarrier carrier, CarrierOptions options, Ca
     /// <summary>The settings the carrier runs with now.</summary>
     public CarrierOptions Options => options;
     public int Weight => options.Weight;
-    public bool ServesEveryCountry => options.Countries.Contains("*");
+    public bool ServesEveryCountry => options.Countries.Count == 0 || options.Countries.Contains("*");
     public IReadOnlyList<string> Countries => options.Countries;
 
     /// <summary>True once a bind of this carrier has been up since start.</summary>

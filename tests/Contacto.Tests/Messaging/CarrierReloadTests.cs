@@ -1,11 +1,14 @@
 using System.Text.Json;
 using Contacto.Carriers;
 using Contacto.CarrierSim;
+using Contacto.Status;
 using Contacto.Storage;
+using Contacto.Tests.Status;
 using Contacto.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Contacto.Tests.Messaging;
 
@@ -78,6 +81,41 @@ public sealed class CarrierReloadTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Countries_short_of_carriers_are_reported_at_start_and_after_a_change_without_credentials_in_the_log()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var file = storage.Directory.Combine("carriers.json");
+        WriteCarriers(file, ("alpha", 0, 1, ["PT", "ES"], "secret"), ("beta", 1, 1, ["PT"], "secret"));
+        var logs = new RecordedLogs();
+        await using var server = await RunningServer.StartAsync(storage, ["--environment", "Production", "--Logging:LogLevel:Contacto.Carriers", "Information"], builder =>
+        {
+            builder.Configuration.AddJsonFile(file, optional: false, reloadOnChange: true);
+            builder.Logging.AddProvider(logs);
+        });
+        var pool = server.Services.GetRequiredService<CarrierPool>();
+        var health = server.Services.GetServices<IComponentStatusSource>().OfType<CarrierHealthSource>().Single();
+        await Task.WhenAll(pool.Routes.Select(r => r.Carrier.WaitUntilAnyBoundAsync())).WaitAsync(Within);
+
+        Assert.Contains(logs.Lines, l => l.StartsWith("Warning") && l.Contains("fewer than 2 carriers configured: ES (1), every other country (0)"));
+        Assert.Equal(ComponentStatus.DegradedPerformance, await StatusOfAsync(health, "ES"));
+        Assert.Equal(ComponentStatus.Operational, await StatusOfAsync(health, "PT"));
+        var metrics = await server.Ops.GetStringAsync("/metrics");
+        Assert.Matches(@"contacto_carrier_country_carriers\{[^}]*country=""ES""[^}]*\} 1\b", metrics);
+        Assert.Matches(@"contacto_carrier_country_carriers\{[^}]*country=""PT""[^}]*\} 2\b", metrics);
+
+        await ReconfigureAsync(pool, () => WriteCarriers(file, ("alpha", 0, 1, ["PT", "ES"], "secret"), ("beta", 1, 1, ["PT", "ES"], "newpass")), ["alpha", "beta"],
+            () => pool.Coverage.GetValueOrDefault("ES") == 2);
+
+        Assert.Equal(ComponentStatus.Operational, await StatusOfAsync(health, "ES"));
+        Assert.Contains(logs.Lines, l => l.Contains("Carrier beta changed (credentials, Countries)"));
+        Assert.Contains(logs.Lines, l => l.Contains("fewer than 2 carriers configured: every other country (0)"));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("secret") || l.Contains("newpass"));
+    }
+
+    static async Task<ComponentStatus> StatusOfAsync(CarrierHealthSource health, string country) =>
+        (await health.ObserveAsync(CancellationToken.None)).Single(o => o.Subject == MonitorSubjects.Messaging(country)).Status;
+
+    [Fact]
     public async Task The_server_watches_its_appsettings_files()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
@@ -94,12 +132,15 @@ public sealed class CarrierReloadTests : IAsyncDisposable
 
     static string[] Destinations(int first, int count) => [.. Enumerable.Range(first, count).Select(MessagingHarness.Destination)];
 
+    void WriteCarriers(string file, params (string Name, int Simulator, int Weight)[] carriers) =>
+        WriteCarriers(file, [.. carriers.Select(c => (c.Name, c.Simulator, c.Weight, new[] { "*" }, "secret"))]);
+
     /// <summary>Replaces the file in one step (write, then rename), as an operator's deployment would.</summary>
-    void WriteCarriers(string file, params (string Name, int Simulator, int Weight)[] carriers)
+    void WriteCarriers(string file, params (string Name, int Simulator, int Weight, string[] Countries, string Password)[] carriers)
     {
         var list = carriers.Select(c => new
         {
-            c.Name, Host = "127.0.0.1", simulators[c.Simulator].Port, SystemId = "contacto", Password = "secret", c.Weight,
+            c.Name, Host = "127.0.0.1", simulators[c.Simulator].Port, SystemId = "contacto", c.Password, c.Weight, c.Countries,
         });
         var staged = file + ".new";
         File.WriteAllText(staged, JsonSerializer.Serialize(new { Carriers = new { List = list } }));
