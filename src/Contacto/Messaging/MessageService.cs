@@ -63,6 +63,20 @@ public sealed class MessageService : IAsyncDisposable
     /// <param name="db">The caller's tenant-scoped context.</param>
     public async Task<SendResult> SendAsync(ContactoDbContext db, Guid accountId, SendRequest request, AuditEntry record, string? requesterIp, CancellationToken cancellationToken)
     {
+        var (messages, invalid) = await PrepareAsync(db, accountId, request, requesterIp, cancellationToken);
+        await queue.WriteAsync(new QueuedSend(messages, record), cancellationToken);
+        Queued(messages.Count);
+        return new SendResult([.. messages.Select(m => m.Id)], invalid);
+    }
+
+    /// <summary>
+    /// Checks a send as the API does and seals its messages, without storing them: for a caller
+    /// that stores them in its own transaction with <see cref="AddAsync"/>, then calls <see cref="Queued"/>.
+    /// Refusals are <see cref="ApiException"/>s, as the API gives them.
+    /// </summary>
+    public async Task<(List<Message> Messages, List<string> InvalidNumbers)> PrepareAsync(ContactoDbContext db, Guid accountId, SendRequest request,
+        string? requesterIp, CancellationToken cancellationToken)
+    {
         var settings = options.Value;
         var (sender, alphanumeric) = await SenderAsync(db, accountId, request.Source, cancellationToken);
         var destinations = request.Destinations.Split('<', StringSplitOptions.TrimEntries);
@@ -90,12 +104,25 @@ public sealed class MessageService : IAsyncDisposable
                 throw new ApiException(StatusCodes.Status429TooManyRequests, "too many messages: slow down",
                     permit.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1));
         }
+        return (await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, cancellationToken), invalid);
+    }
 
-        var messages = await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, cancellationToken);
-        await queue.WriteAsync(new QueuedSend(messages, record), cancellationToken);
+    /// <summary>Adds prepared messages, their work items and their audit records to the caller's transaction.</summary>
+    public async Task AddAsync(ContactoDbContext db, IReadOnlyList<Message> messages, AuditEntry record, CancellationToken cancellationToken)
+    {
+        db.AddRange(messages);
+        foreach (var message in messages)
+        {
+            db.Add(new MessageWork { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt });
+            await audit.AppendAsync(db, record with { ResourceId = message.Id.ToString() }, cancellationToken);
+        }
+    }
+
+    /// <summary>After the commit: wakes the dispatcher and counts the messages.</summary>
+    public void Queued(int count)
+    {
         signal.Notify();
-        metrics.Accepted(messages.Count);
-        return new SendResult([.. messages.Select(m => m.Id)], invalid);
+        metrics.Accepted(count);
     }
 
     /// <summary>The sender in E.164 form, owned by the account, or an alphanumeric sender id.</summary>
@@ -151,14 +178,7 @@ public sealed class MessageService : IAsyncDisposable
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
         foreach (var send in sends)
-        {
-            db.AddRange(send.Messages);
-            foreach (var message in send.Messages)
-            {
-                db.Add(new MessageWork { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt });
-                await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, CancellationToken.None);
-            }
-        }
+            await AddAsync(db, send.Messages, send.Record, CancellationToken.None);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
     }

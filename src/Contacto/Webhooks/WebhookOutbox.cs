@@ -21,8 +21,9 @@ public sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
             FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite,
         });
 
+    /// <param name="subject">What the callback is about, when a capability follows its outcome (<see cref="IWebhookOutcomeHandler"/>).</param>
     public async Task<WebhookDelivery> PrepareAsync(Guid accountId, string orderingKey, string url, string method,
-        IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken cancellationToken)
+        IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken cancellationToken, WebhookSubject? subject = null)
     {
         var id = Guid.CreateVersion7();
         var now = time.GetUtcNow();
@@ -31,6 +32,8 @@ public sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
             Id = id,
             AccountId = accountId,
             OrderingKey = orderingKey,
+            Subject = subject?.Kind,
+            SubjectId = subject?.Id,
             Method = method.ToUpperInvariant() == "GET" ? "GET" : "POST",
             UrlSealed = await crypto.SealAsync(accountId, UrlPurpose, id, System.Text.Encoding.UTF8.GetBytes(url), cancellationToken),
             FieldsSealed = await crypto.SealAsync(accountId, FieldsPurpose, id, JsonSerializer.SerializeToUtf8Bytes(fields.Select(f => new[] { f.Key, f.Value })), cancellationToken),
