@@ -39,10 +39,16 @@ public sealed class InboundMessageTests : IAsyncLifetime
     {
         public SmscSimulator Carrier => Server.Services.GetRequiredService<CarrierPool>().Simulators["sim-a"];
 
-        public async Task<CommandStatus> SendFromHandsetAsync(string text, string to = MessagingHarness.Sender, TextProfile? profile = null)
+        public async Task<CommandStatus> SendFromHandsetAsync(string text, string to = MessagingHarness.Sender, TextProfile? profile = null, int parts = int.MaxValue)
         {
             await WaitUntilAsync(() => Task.FromResult(Carrier.BoundSessions > 0));
-            return await Carrier.InjectMobileOriginatedAsync(SmeAddress.International(Handset), SmeAddress.International(to), text, profile: profile);
+            return await Carrier.InjectMobileOriginatedAsync(SmeAddress.International(Handset), SmeAddress.International(to), text, profile: profile, partsToSend: parts);
+        }
+
+        public async Task<int> WaitingPartsAsync()
+        {
+            await using var db = Server.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
+            return await db.Set<InboundPart>().CountAsync();
         }
 
         public async Task<List<Message>> InboundAsync()
@@ -60,9 +66,9 @@ public sealed class InboundMessageTests : IAsyncLifetime
         public ValueTask DisposeAsync() => Server.DisposeAsync();
     }
 
-    async Task<Setup> StartAsync(TestStorage storage, string method = "POST")
+    async Task<Setup> StartAsync(TestStorage storage, string method = "POST", params string[] arguments)
     {
-        var server = await RunningServer.StartAsync(storage, AllowLoopback);
+        var server = await RunningServer.StartAsync(storage, [.. AllowLoopback, .. arguments]);
         var account = await MessagingHarness.CreateAsync(server);
         var (status, created) = await account.Client.PostJsonAsync($"/v1/Account/{account.AuthId}/Application/",
             new { app_name = "sms-bot", message_url = $"{receiver.BaseUrl}/inbound?source=carrier", message_method = method });
@@ -132,9 +138,31 @@ public sealed class InboundMessageTests : IAsyncLifetime
         Assert.Equal("3", callback.Form["Units"]);
         var inbound = Assert.Single(await setup.InboundAsync());
         Assert.Equal(3, inbound.Units);
-        await using var db = setup.Server.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
-        Assert.Equal(0, await db.Set<InboundPart>().CountAsync());
+        Assert.Equal(0, await setup.WaitingPartsAsync());
         Assert.False(receiver.TryNext(out _), "one callback for the three parts");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Parts_acknowledged_before_a_restart_are_kept_and_an_incomplete_set_is_delivered_when_the_wait_ends(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        var text = string.Concat(Enumerable.Repeat("Привет, мир! ", 12));
+        var plan = SmsPlanner.Plan(text, TextProfile.Default);
+        await using (var setup = await StartAsync(storage))
+        {
+            Assert.Equal(CommandStatus.Ok, await setup.SendFromHandsetAsync(text, parts: 2));
+            Assert.Equal(2, await setup.WaitingPartsAsync());
+            Assert.Empty(await setup.InboundAsync());
+        }
+
+        await using var restarted = await RunningServer.StartAsync(storage, [.. AllowLoopback, "--Messaging:InboundPartsWaitSeconds", "1"]);
+        var callback = await receiver.NextAsync(Within);
+        Assert.Equal(plan.Parts[0] + plan.Parts[1], callback.Form["Text"]);
+        Assert.Equal("2", callback.Form["Units"]);
+        await using var db = restarted.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
+        Assert.Equal(0, await db.Set<InboundPart>().CountAsync());
+        Assert.Equal(2, (await db.Set<Message>().SingleAsync(m => m.Direction == MessageDirections.Inbound)).Units);
     }
 
     public static TheoryData<string, string, string> Codings => new()
