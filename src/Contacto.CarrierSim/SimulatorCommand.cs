@@ -36,7 +36,7 @@ internal static class SimulatorCommand
         var seed = new Option<int?>("--seed") { Description = "Seed for repeatable rejections and outcomes" };
         var moConcatenation = new Option<ConcatenationMode>("--mo-concatenation")
         {
-            Description = "How mo splits a long text: Udh8BitReference, Udh16BitReference or SarTlvs",
+            Description = "How mo splits a long text (SMPP concatenation)",
             DefaultValueFactory = _ => ConcatenationMode.Udh8BitReference,
         };
         var command = new RootCommand("Contacto SMSC simulator (SMPP 3.4)")
