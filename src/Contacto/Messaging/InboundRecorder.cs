@@ -151,6 +151,7 @@ public sealed class InboundRecorder(
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7();
         Message message;
+        WebhookDelivery? callback = null;
         // Key work happens before the transaction: on SQLite a key loaded inside it would wait on it.
         using (var keys = await crypto.LeaseKeysAsync(number.AccountId, cancellationToken))
         {
@@ -174,11 +175,10 @@ public sealed class InboundRecorder(
                 CreatedAt = now,
                 UpdatedAt = now,
             };
+            if (application is { Enabled: true, MessageUrl: { } url })
+                callback = outbox.Prepare(keys, id.ToString(), url, application.MessageMethod, Fields(id, from, to, text, units),
+                    subject: new WebhookSubject(InboundReplies.Kind, id));
         }
-        var callback = application is { Enabled: true, MessageUrl: { } url }
-            ? await outbox.PrepareAsync(number.AccountId, id.ToString(), url, application.MessageMethod, Fields(id, from, to, text, units),
-                cancellationToken, new WebhookSubject(InboundReplies.Kind, id))
-            : null;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (parts.Count > 0 && await db.Set<InboundPart>().Where(p => parts.Contains(p.Id)).ExecuteDeleteAsync(cancellationToken) != parts.Count)

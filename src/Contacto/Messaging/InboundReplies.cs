@@ -43,21 +43,19 @@ public sealed class InboundReplies(
             .ExecuteUpdateAsync(set => set.SetProperty(m => m.State, state).SetProperty(m => m.UpdatedAt, now), cancellationToken);
         if (moved == 0)
             return; // settled already: this callback was sent again after a restart
-        var record = new AuditEntry(accountId, AuditActor.System, AuditActions.MessageQueued, "message", null, Reason: $"reply to inbound message {messageId}");
         foreach (var reply in replies)
-            await messages.AddAsync(db, reply, record, cancellationToken);
+            await messages.AddAsync(db, reply, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         metrics.Reached(state);
-        if (replies.Sum(r => r.Count) is > 0 and var count)
-        {
-            messages.Queued(count);
+        foreach (var reply in replies)
+            messages.Queued(reply);
+        if (replies.Count > 0)
             metrics.Reply("sent");
-        }
     }
 
     /// <summary>The messages an XML answer asks for, checked and sealed; none when the answer is not XML or any part of it is refused.</summary>
-    async Task<List<List<Message>>> PrepareRepliesAsync(Guid accountId, Guid messageId, WebhookReply? answer, CancellationToken cancellationToken)
+    async Task<List<PreparedSend>> PrepareRepliesAsync(Guid accountId, Guid messageId, WebhookReply? answer, CancellationToken cancellationToken)
     {
         if (answer is { TooLarge: true })
             return Refused(messageId, "invalid", $"it is larger than {WebhookClient.MaxReplyBytes} bytes");
@@ -72,7 +70,8 @@ public sealed class InboundReplies(
         {
             return Refused(messageId, "invalid", e.Message);
         }
-        var prepared = new List<List<Message>>();
+        var prepared = new List<PreparedSend>();
+        var record = new AuditEntry(accountId, AuditActor.System, AuditActions.MessageQueued, "message", null, Reason: $"reply to inbound message {messageId}");
         await using var db = contexts.CreateDbContext();
         foreach (var reply in asked)
         {
@@ -83,7 +82,7 @@ public sealed class InboundReplies(
                 if (reply.CallbackUrl is { } url && await policy.ProblemWhenSavedAsync(url, cancellationToken) is { } problem)
                     throw ApiException.BadRequest($"callbackUrl {problem}");
                 var request = new SendRequest(reply.Source, reply.Destinations, reply.Text, reply.CallbackUrl, reply.CallbackMethod, Log: true);
-                prepared.Add((await messages.PrepareAsync(db, accountId, request, requesterIp: null, cancellationToken)).Messages);
+                prepared.Add((await messages.PrepareAsync(db, accountId, request, record, requesterIp: null, cancellationToken)).Send);
             }
             catch (ApiException e)
             {
@@ -93,7 +92,7 @@ public sealed class InboundReplies(
         return prepared;
     }
 
-    List<List<Message>> Refused(Guid messageId, string outcome, string problem)
+    List<PreparedSend> Refused(Guid messageId, string outcome, string problem)
     {
         metrics.Reply(outcome);
         logger.LogWarning("The answer to inbound message {MessageId} sends nothing: {Problem}", messageId, problem);

@@ -37,6 +37,7 @@ public sealed class WebhookSender(
 
     static readonly Meter Meter = new(MeterName);
     static readonly Counter<long> Attempts = Meter.CreateCounter<long>("contacto_webhook_attempts", description: "Callback attempts by account and outcome");
+    static readonly Counter<long> GivenUp = Meter.CreateCounter<long>("contacto_webhook_failures", description: "Callbacks given up (refused, or still failing when retries ran out) by account");
     static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("contacto_webhook_latency", "s", "Callback attempt latency");
 
     readonly ConcurrentDictionary<string, SemaphoreSlim> hosts = new(StringComparer.OrdinalIgnoreCase);
@@ -182,6 +183,8 @@ public sealed class WebhookSender(
         var tags = new TagList { { "account", delivery.AccountId.ToString() }, { "outcome", result.Outcome.ToString().ToLowerInvariant() } };
         Attempts.Add(1, tags);
         Latency.Record(result.Latency.TotalSeconds, tags);
+        if (state == DeliveryState.Failed)
+            GivenUp.Add(1, new TagList { { "account", delivery.AccountId.ToString() } });
     }
 
     /// <summary>5 s, 10 s, 20 s ... up to an hour, each within ±20% so retries from many senders spread out.</summary>
