@@ -258,13 +258,19 @@ public sealed class InboundMessageTests : IAsyncLifetime
                         reached.TrySetResult();
                 }
             };
-        receiver.Answer = _ => Task.FromResult(Results.Text(
-            """<Response><Message src="351912000001" dst="351913000009&lt;351913000010" type="sms">Thanks &amp; see you</Message></Response>""",
-            "application/xml"));
+        receiver.Answer = context => Task.FromResult(context.Request.Path == "/inbound"
+            ? Results.Text(
+                $"""<Response><Message src="351912000001" dst="351913000009&lt;351913000010" type="sms" callbackUrl="{receiver.BaseUrl}/status" callbackMethod="POST">Thanks &amp; see you</Message></Response>""",
+                "application/xml")
+            : Results.Ok());
 
         await setup.SendFromHandsetAsync("Hello?");
 
         await reached.Task.WaitAsync(Within);
+        Assert.Equal("/inbound", new Uri((await receiver.NextAsync(Within)).Url).AbsolutePath);
+        var status = await receiver.NextAsync(Within);
+        Assert.Equal("/status", new Uri(status.Url).AbsolutePath);
+        Assert.Equal("queued", status.Form["Status"]);
         Assert.Equal(["351913000009", "351913000010"], submits.Select(s => s.Pdu.Destination.Address).Order());
         Assert.All(submits, s => Assert.Equal("351912000001", s.Pdu.Source.Address));
         var (_, page) = await setup.Account.Client.GetJsonAsync($"{setup.Account.MessagePath}?message_direction=outbound");
