@@ -13,13 +13,14 @@ namespace Contacto.Carriers;
 
 /// <summary>
 /// The carriers of this node: connects their binds at start, routes a country to an available
-/// carrier by weight, and passes their delivery receipts on. With the embedded default it first
-/// starts two simulated carriers in-process (<see cref="Simulators"/>). A change of the
-/// <c>Carriers</c> section applies without a restart (<see cref="ApplyAsync"/>).
+/// carrier by weight, and passes their delivery receipts and mobile-originated messages on. With
+/// the embedded default it first starts two simulated carriers in-process (<see cref="Simulators"/>).
+/// A change of the <c>Carriers</c> section applies without a restart (<see cref="ApplyAsync"/>).
 /// </summary>
 public sealed class CarrierPool(
     IOptionsMonitor<CarriersOptions> options,
     ICarrierReceiptSink receipts,
+    ICarrierMessageSink messages,
     CarrierMetrics metrics,
     TimeProvider time,
     IHostEnvironment environment,
@@ -242,6 +243,8 @@ public sealed class CarrierPool(
             {
                 if (inbound.Receipt is { } receipt)
                     await receipts.AcceptAsync(carrier.Name, connected!.KeyOf(receipt), receipt, ct);
+                else
+                    await messages.AcceptAsync(carrier.Name, inbound, ct);
             }, time, loggers.CreateLogger<SmppCarrier>());
         return connected;
     }

@@ -1,12 +1,16 @@
 using System.Globalization;
 using Contacto.Accounts;
 using Contacto.Api;
+using Contacto.Applications;
 using Contacto.Audit;
 using Contacto.Auth;
 using Contacto.Crypto;
+using Contacto.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Numbers;
 
@@ -72,7 +76,6 @@ public static class NumberEndpoints
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, UpdateParameters);
         var alias = parameters.String("alias", 100);
-        var appId = parameters.String("app_id", 64);
         var subaccount = parameters.String("subaccount", 64);
         var caller = ApiAuthentication.Caller(context);
         var owners = await OwnersAsync(context, accounts, null);
@@ -83,9 +86,15 @@ public static class NumberEndpoints
             : owners.FirstOrDefault(o => o.Value == subaccount && o.Key != caller.AccountId).Key;
         if (owner == Guid.Empty || subaccount is not null && !caller.IsMain)
             throw caller.IsMain ? ApiException.BadRequest("subaccount is not a subaccount of this account") : ApiException.Forbidden("a subaccount cannot assign numbers");
+        var linking = parameters.Has("app_id");
+        var appId = linking ? await ApplicationIdAsync(context.RequestServices.GetRequiredService<ContactoDbContext>(), parameters.String("app_id", 64), context.RequestAborted) : null;
         var record = ApiAudit.Entry(context, AuditActions.NumberUpdated, "number", row.Id.ToString())
             with { Reason = $"changed: {string.Join(",", UpdateParameters.Where(parameters.Has))}" };
-        await numbers.UpdateAsync(row, e164, alias, appId, owner, record, context.RequestAborted);
+        await numbers.UpdateAsync(row, e164, owner, changed =>
+        {
+            changed.Alias = alias ?? changed.Alias;
+            changed.AppId = linking ? appId : changed.AppId;
+        }, record, context.RequestAborted);
         return Results.Json(new { message = "changed", api_id = ApiResults.ApiId(context) }, statusCode: StatusCodes.Status202Accepted);
     }
 
@@ -95,6 +104,19 @@ public static class NumberEndpoints
         var (row, _) = await FindAsync(context, numbers, await OwnersAsync(context, accounts, null), number);
         await numbers.UnrentAsync(row, ApiAudit.Entry(context, AuditActions.NumberUnrented, "number", row.Id.ToString()), context.RequestAborted);
         return Results.NoContent();
+    }
+
+    /// <summary>
+    /// The application to link: one of the caller's own (the tenant-scoped context sees no other).
+    /// Null, "" or "null" unlinks.
+    /// </summary>
+    static async Task<string?> ApplicationIdAsync(ContactoDbContext db, string? appId, CancellationToken cancellationToken)
+    {
+        if (appId is null or "" or "null")
+            return null;
+        return await db.Set<Application>().AnyAsync(a => a.AppId == appId, cancellationToken)
+            ? appId
+            : throw ApiException.BadRequest("app_id is not an application of this account");
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using Contacto.Accounts;
 using Contacto.Api;
+using Contacto.Applications;
 using Contacto.Audit;
 using Contacto.Crypto;
 using Contacto.Messaging;
@@ -18,20 +19,21 @@ public sealed class NumberService(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
     IAuditTrail audit,
-    TimeProvider time) : ISubaccountDeletionHandler
+    TimeProvider time) : ISubaccountDeletionHandler, IApplicationDeletionHandler
 {
     public const string NumberPurpose = "number.e164";
 
-    public sealed class NumberTakenException() : InvalidOperationException("The account already has this number");
+    public sealed class NumberTakenException() : InvalidOperationException("An account already rents this number");
 
     /// <summary>Adds a number to an account (the operator's inventory command).</summary>
     public async Task<RentedNumber> AddAsync(Guid accountId, string e164, string country, string type, AuditActor actor, CancellationToken cancellationToken)
     {
         var number = new RentedNumber { Id = Guid.CreateVersion7(), AccountId = accountId, Country = country, Type = type, AddedAt = time.GetUtcNow() };
         await SealAsync(number, accountId, e164, cancellationToken);
-        await using var db = contexts.CreateDbContext();
-        if (await db.Set<RentedNumber>().AnyAsync(n => n.AccountId == accountId && n.NumberIndex == number.NumberIndex, cancellationToken))
+        // One account per number: inbound messages to it must have exactly one place to go.
+        if (await FindRentedAsync(e164, cancellationToken) is not null)
             throw new NumberTakenException();
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Add(number);
         await audit.AppendAsync(db, new AuditEntry(accountId, actor, AuditActions.NumberAdded, "number", number.Id.ToString()), cancellationToken);
@@ -69,10 +71,10 @@ public sealed class NumberService(
     }
 
     /// <summary>
-    /// Changes alias and application and, when <paramref name="owner"/> is another account of the
+    /// Applies <paramref name="change"/> (alias, application) and, when <paramref name="owner"/> is another account of the
     /// same customer, moves the number there, resealed under that account's key.
     /// </summary>
-    public async Task UpdateAsync(RentedNumber number, string e164, string? alias, string? appId, Guid owner, AuditEntry record, CancellationToken cancellationToken)
+    public async Task UpdateAsync(RentedNumber number, string e164, Guid owner, Action<RentedNumber> change, AuditEntry record, CancellationToken cancellationToken)
     {
         RentedNumber? moved = null;
         if (owner != number.AccountId)
@@ -93,8 +95,7 @@ public sealed class NumberService(
             db.Add(moved);
             target = moved;
         }
-        target.Alias = alias ?? target.Alias;
-        target.AppId = appId ?? target.AppId;
+        change(target);
         await audit.AppendAsync(db, record, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -108,6 +109,30 @@ public sealed class NumberService(
         await audit.AppendAsync(db, record, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The number as rented by whichever account has it, for traffic from carriers. Each account
+    /// indexes its numbers with its own key, so this computes one index per account that rents
+    /// numbers and asks for all of them at once.
+    /// </summary>
+    public async Task<RentedNumber?> FindRentedAsync(string e164, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var renters = await db.Set<RentedNumber>().Select(n => n.AccountId).Distinct().ToListAsync(cancellationToken);
+        var indexes = new Dictionary<Guid, byte[]>(renters.Count);
+        foreach (var accountId in renters)
+            indexes[accountId] = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
+        var candidates = indexes.Values.ToList();
+        var matches = await db.Set<RentedNumber>().AsNoTracking().Where(n => candidates.Contains(n.NumberIndex)).ToListAsync(cancellationToken);
+        return matches.Where(n => indexes[n.AccountId].AsSpan().SequenceEqual(n.NumberIndex)).MinBy(n => n.AddedAt);
+    }
+
+    /// <summary>Numbers linked to a deleted application keep working for outbound, unlinked.</summary>
+    public async Task OnApplicationDeletedAsync(ContactoDbContext db, Application application, bool cascade, CancellationToken cancellationToken)
+    {
+        foreach (var number in await db.Set<RentedNumber>().Where(n => n.AccountId == application.AccountId && n.AppId == application.AppId).ToListAsync(cancellationToken))
+            number.AppId = null;
     }
 
     public async Task<string> OpenAsync(RentedNumber number, CancellationToken cancellationToken) =>
