@@ -1,6 +1,6 @@
 // End-to-end messaging figures on this machine: API -> database -> dispatcher -> SMPP ->
 // simulated carrier -> receipt -> delivered, with encryption and audit on. Prints throughput,
-// API acceptance latency, and a failover run (one simulated carrier silenced under load).
+// API acceptance latency, and failover runs (one simulated carrier killed, then silenced, under load).
 //   dotnet run -c Release --project bench/Contacto.Messaging.Bench -- [messages] [concurrency] [connection-string]
 // With a PostgreSQL connection string the run uses PostgreSQL; otherwise SQLite in a temporary directory.
 using System.Diagnostics;
@@ -8,7 +8,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Contacto.Accounts;
 using Contacto.Audit;
-using Contacto.Carriers;
 using Contacto.Messaging;
 using Contacto.Numbers;
 using Contacto.Server;
@@ -33,16 +32,10 @@ try
         Console.WriteLine($"end to end: {delivered.Count}/{messages} delivered in {total.TotalSeconds:F1} s = {delivered.Count / total.TotalSeconds:F0} messages/s (API phase {messages / elapsed.TotalSeconds:F0}/s)");
         Console.WriteLine($"API acceptance latency at {concurrency} concurrent requests: p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms");
     }
-    await using (var run = await BenchServer.StartAsync(dataDir.FullName, connectionString, "failover"))
+    foreach (var kill in new[] { true, false })
     {
-        var failover = messages / 4;
-        Task<TimeSpan>? detection = null;
-        await run.SendAsync(failover, concurrency, onHalf: () => detection = run.SilenceAsync("sim-a"));
-        var detected = await detection!;
-        var sent = await run.WaitAsync(failover, [MessageStates.Sent, MessageStates.Delivered], TimeSpan.FromMinutes(5));
-        var accepted = run.SubmitsAccepted();
-        Console.WriteLine($"failover (sim-a silenced after {failover / 2} of {failover} messages): detected {detected.TotalMilliseconds:F0} ms after silence; " +
-            $"lost {failover - sent.Count}; submits accepted by carriers {accepted} for {failover} messages (duplicates at most {Math.Max(0, accepted - failover)})");
+        await using var run = await BenchServer.StartAsync(dataDir.FullName, connectionString, kill ? "failover-killed" : "failover-silenced");
+        await FailoverBench.RunAsync(run, messages / 4, concurrency, kill);
     }
 }
 finally
@@ -63,6 +56,8 @@ sealed class BenchServer : IAsyncDisposable
     readonly string path;
 
     BenchServer(WebApplication app, HttpClient client, string path) => (this.app, this.client, this.path) = (app, client, path);
+
+    public IServiceProvider Services => app.Services;
 
     public static async Task<BenchServer> StartAsync(string dataDir, string? connectionString, string run)
     {
@@ -125,24 +120,6 @@ sealed class BenchServer : IAsyncDisposable
         }
         return (done, started.Elapsed);
     }
-
-    /// <summary>Silences the carrier; the task ends with the time until its first bind is declared down.</summary>
-    public Task<TimeSpan> SilenceAsync(string carrier)
-    {
-        var pool = app.Services.GetRequiredService<CarrierPool>();
-        var down = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var silenced = Stopwatch.StartNew();
-        pool.Routes.Single(r => r.Name == carrier).Carrier.HealthChanged += health =>
-        {
-            if (!health.IsUp)
-                down.TrySetResult(silenced.Elapsed);
-        };
-        var simulator = pool.Simulators[carrier];
-        simulator.Options = simulator.Options with { Silent = true };
-        return down.Task;
-    }
-
-    public long SubmitsAccepted() => app.Services.GetRequiredService<CarrierPool>().Simulators.Values.Sum(s => s.Statistics.SubmitsAccepted);
 
     public async ValueTask DisposeAsync()
     {

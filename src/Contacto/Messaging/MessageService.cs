@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Messaging;
 
 /// <summary>What a send asks for, read and checked for shape at the edge.</summary>
-public sealed record SendRequest(string Source, string Destinations, string Text, string? CallbackUrl, string CallbackMethod, bool Log);
+public sealed record SendRequest(string Source, string Destinations, string Text, string? CallbackUrl, string CallbackMethod, bool Log, string? LogOnly = null);
 
 /// <summary>What a send accepted: one id per valid destination, and the destinations refused.</summary>
 public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<string> InvalidNumbers);
@@ -170,6 +170,7 @@ public sealed class MessageService : IAsyncDisposable
                 DestinationCountry = destination.Country,
                 Units = units,
                 Log = request.Log,
+                LogOnly = request.LogOnly,
                 CallbackUrl = request.CallbackUrl,
                 CallbackMethod = request.CallbackUrl is null ? null : request.CallbackMethod,
                 RequesterIp = requesterIp,

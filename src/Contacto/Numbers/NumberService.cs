@@ -1,5 +1,6 @@
 using System.Text;
 using Contacto.Accounts;
+using Contacto.Api;
 using Contacto.Applications;
 using Contacto.Audit;
 using Contacto.Crypto;
@@ -46,6 +47,68 @@ public sealed class NumberService(
     {
         var index = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
         return await db.Set<RentedNumber>().SingleOrDefaultAsync(n => n.AccountId == accountId && n.NumberIndex == index, cancellationToken);
+    }
+
+    /// <summary>
+    /// The numbers of these accounts, newest first, read across tenants: the caller passes only
+    /// itself and, for a main account, its own subaccounts.
+    /// </summary>
+    public async Task<List<RentedNumber>> ListAsync(IReadOnlyCollection<Guid> owners, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<RentedNumber>().AsNoTracking().Where(n => owners.Contains(n.AccountId))
+            .OrderByDescending(n => n.AddedAt).ThenByDescending(n => n.Id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The number among these accounts' (as for <see cref="ListAsync"/>), by each one's blind index.</summary>
+    public async Task<RentedNumber?> FindAmongAsync(IEnumerable<Guid> owners, string e164, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        foreach (var owner in owners)
+            if (await FindAsync(db, owner, e164, cancellationToken) is { } row)
+                return row;
+        return null;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> (alias, application) and, when <paramref name="owner"/> is another account of the
+    /// same customer, moves the number there, resealed under that account's key.
+    /// </summary>
+    public async Task UpdateAsync(RentedNumber number, string e164, Guid owner, Action<RentedNumber> change, AuditEntry record, CancellationToken cancellationToken)
+    {
+        RentedNumber? moved = null;
+        if (owner != number.AccountId)
+        {
+            moved = new RentedNumber { Id = Guid.CreateVersion7(), AccountId = owner, Country = number.Country, Type = number.Type, AddedAt = number.AddedAt };
+            await SealAsync(moved, owner, e164, cancellationToken); // key work before the transaction
+        }
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var current = await db.Set<RentedNumber>().SingleOrDefaultAsync(n => n.Id == number.Id, cancellationToken) ?? throw ApiException.NotFound();
+        var target = current;
+        if (moved is not null)
+        {
+            if (await FindAsync(db, owner, e164, cancellationToken) is not null)
+                throw ApiException.BadRequest("subaccount already has this number");
+            (moved.Alias, moved.AppId) = (current.Alias, current.AppId);
+            db.Remove(current);
+            db.Add(moved);
+            target = moved;
+        }
+        change(target);
+        await audit.AppendAsync(db, record, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task UnrentAsync(RentedNumber number, AuditEntry record, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Set<RentedNumber>().Where(n => n.Id == number.Id).ExecuteDeleteAsync(cancellationToken);
+        await audit.AppendAsync(db, record, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>

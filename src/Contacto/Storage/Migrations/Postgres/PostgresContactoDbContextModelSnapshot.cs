@@ -961,6 +961,10 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<bool>("Log")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("LogOnly")
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
+
                     b.Property<string>("RequesterIp")
                         .HasMaxLength(45)
                         .HasColumnType("character varying(45)");

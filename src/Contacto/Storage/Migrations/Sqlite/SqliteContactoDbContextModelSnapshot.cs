@@ -955,6 +955,10 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<bool>("Log")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LogOnly")
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RequesterIp")
                         .HasMaxLength(45)
                         .HasColumnType("TEXT");
