@@ -59,6 +59,8 @@ public static class ConsoleEndpoints
         console.MapPost("/passkeys", (HttpContext c, ConsolePages p) => p.RegisterPasskeyAsync(c));
         console.MapPost("/passkeys/assertion-options", (HttpContext c, ConsolePages p) => p.PasskeyAssertionOptionsAsync(c));
         console.MapPost("/passkeys/assertion", (HttpContext c, ConsolePages p) => p.AssertPasskeyAsync(c));
+        console.MapGet("/messages", (HttpContext c, ConsolePages p) => p.MessagesAsync(c));
+        console.MapGet("/messages/{id:guid}", (HttpContext c, Guid id, ConsolePages p) => p.MessageAsync(c, id));
         console.MapGet("/audit", (HttpContext c, ConsolePages p) => p.AuditTrailAsync(c));
         console.MapPost("/sign-out", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: false));
         console.MapPost("/sign-out-everywhere", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: true));

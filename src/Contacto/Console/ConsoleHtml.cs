@@ -128,6 +128,62 @@ public static class ConsoleHtml
             Instant(r.OccurredAt), r.Action, r.Outcome.ToString(), $"{r.ActorKind} {r.ActorId}", $"{r.ResourceType} {r.ResourceId}", r.SourceAddress ?? "",
         })));
 
+    public static string Messages(Frame frame, ConsoleMessageLog.Filter? filter, ConsoleMessageLog.Page? page, string? error)
+    {
+        var query = filter?.Query ?? new Dictionary<string, string>();
+        string Value(string name) => E(query.GetValueOrDefault(name, ""));
+        string Options(string name, IEnumerable<string> choices) => "<option value=\"\">any</option>" + string.Concat(choices.Select(c =>
+            $"<option value=\"{E(c)}\"{(query.GetValueOrDefault(name) == c ? " selected" : "")}>{E(c)}</option>"));
+        string PageLink(int number, string label)
+        {
+            var parameters = query.Where(p => p.Key != "page").Append(new("page", number.ToString(CultureInfo.InvariantCulture)));
+            return $"<a rel=\"{(label == "Newer" ? "prev" : "next")}\" href=\"/console/messages?{E(string.Join("&", parameters.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")))}\">{label}</a>";
+        }
+        var list = page is null ? "" : page.Entries.Count == 0 ? "<p>No messages match.</p>" : $"""
+            <table id="messages"><thead><tr><th scope="col">Time</th><th scope="col">Direction</th><th scope="col">State</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Units</th><th scope="col">Error</th></tr></thead>
+            <tbody>{string.Concat(page.Entries.Select(e => $"""
+            <tr><td><a href="/console/messages/{e.Message.Id}">{Instant(e.Message.CreatedAt)}</a></td><td>{E(e.Message.Direction)}</td><td>{E(e.Message.State)}</td><td>{E(e.From ?? "")}</td><td>{E(e.To ?? "")}</td><td>{e.Message.Units}</td><td>{E(e.Message.ErrorCode ?? "")}</td></tr>
+            """))}</tbody></table>
+            <nav aria-label="Pages">{(filter!.Page > 1 ? PageLink(filter.Page - 1, "Newer") : "")} {(page.HasMore ? PageLink(filter.Page + 1, "Older") : "")}</nav>
+            """;
+        return Page(frame, "Messages", $"""
+            {Error(error)}<form method="get" action="/console/messages" class="filters">
+            <label for="direction">Direction</label><select id="direction" name="direction">{Options("direction", [Messaging.MessageDirections.Outbound, Messaging.MessageDirections.Inbound])}</select>
+            <label for="state">State</label><select id="state" name="state">{Options("state", Messaging.MessageStates.All)}</select>
+            <label for="from">From day (UTC)</label><input id="from" name="from" type="date" value="{Value("from")}">
+            <label for="to">To day (UTC)</label><input id="to" name="to" type="date" value="{Value("to")}">
+            <label for="number">Number (sender or destination)</label><input id="number" name="number" type="tel" value="{Value("number")}">
+            <button type="submit">Filter</button>
+            </form>
+            {list}
+            """);
+    }
+
+    public static string MessageDetail(Frame frame, ConsoleMessageLog.Entry entry, bool withText)
+    {
+        var m = entry.Message;
+        var text = !withText ? "not shown to your role" : entry.Text is null ? "not kept (logging was off)" : $"<span id=\"message-text\">{E(entry.Text)}</span>";
+        string Optional(DateTimeOffset? at) => at is { } value ? Instant(value) : "";
+        return Page(frame, "Message", $"""
+            <dl>
+            <dt>Message uuid</dt><dd><code id="message-uuid">{m.Id}</code></dd>
+            <dt>Direction</dt><dd>{E(m.Direction)} ({E(m.Type)})</dd>
+            <dt>From</dt><dd id="message-from">{E(entry.From ?? "not kept")}</dd>
+            <dt>To</dt><dd id="message-to">{E(entry.To ?? "not kept")}</dd>
+            <dt>State</dt><dd id="message-state">{E(m.State)}</dd>
+            <dt>Error code</dt><dd>{E(m.ErrorCode is null ? "none" : $"{m.ErrorCode} ({Messaging.MessageErrors.Describe(m.ErrorCode)})")}</dd>
+            <dt>Units</dt><dd>{m.Units}</dd>
+            <dt>Destination country</dt><dd>{E(m.DestinationCountry)}</dd>
+            <dt>Carrier</dt><dd>{E(m.Carrier ?? "")}</dd>
+            <dt>Created</dt><dd>{Instant(m.CreatedAt)}</dd>
+            <dt>Taken by the carrier</dt><dd>{Optional(m.SentAt)}</dd>
+            <dt>Last update (receipt)</dt><dd>{Instant(m.UpdatedAt)}</dd>
+            <dt>Text</dt><dd>{text}</dd>
+            </dl>
+            <p><a href="/console/messages">Back to the messages</a></p>
+            """);
+    }
+
     public static string SsoSettings(Frame frame, ConsoleSsoSettings? settings, string redirectUri, bool canEdit, string? notice, string? error)
     {
         var current = settings is null ? "<p>Single sign-on is not set up.</p>" : $"""
@@ -193,7 +249,7 @@ public static class ConsoleHtml
             """);
         if (frame.User is { } user)
             html.Append($"""
-                <nav aria-label="Console"><a href="/console/account">Account</a> <a href="/console/subaccounts">Subaccounts</a> <a href="/console/users">Users</a> <a href="/console/sso">SSO</a> <a href="/console/audit">Audit trail</a></nav>
+                <nav aria-label="Console"><a href="/console/account">Account</a> <a href="/console/subaccounts">Subaccounts</a> <a href="/console/messages">Messages</a> <a href="/console/users">Users</a> <a href="/console/sso">SSO</a> <a href="/console/audit">Audit trail</a></nav>
                 <p class="who">{E(user.Email)}</p>
                 <form method="post" action="/console/sign-out">{Hidden(frame)}<button type="submit">Sign out</button></form>
                 <form method="post" action="/console/sign-out-everywhere">{Hidden(frame)}<button type="submit">Sign out everywhere</button></form>

@@ -20,6 +20,7 @@ public sealed class ConsolePages(
     ConsoleSessions sessions,
     ConsoleSso sso,
     ConsolePasskeys passkeys,
+    ConsoleMessageLog messages,
     AuthThrottle throttle,
     IAuditTrail audit,
     IAntiforgery antiforgery,
@@ -336,6 +337,27 @@ public sealed class ConsolePages(
         await using var db = contexts.CreateForAccount(user.AccountId);
         var records = await db.Set<AuditRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Take(200).ToListAsync(c.RequestAborted);
         return Page(ConsoleHtml.AuditTrail(Frame(c, user), records));
+    });
+
+    /// <summary>The account's messages, newest first; each list and each detail read is audited like the API's.</summary>
+    public Task<IResult> MessagesAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
+    {
+        var (filter, error) = ConsoleMessageLog.Parse(c.Request.Query);
+        if (filter is null)
+            return Page(ConsoleHtml.Messages(Frame(c, user), null, null, error), StatusCodes.Status400BadRequest);
+        var withText = ConsoleMessageLog.MaySeeText(user.Role);
+        var page = await messages.ListAsync(user.AccountId, filter, withText, c.RequestAborted);
+        await audit.RecordAsync(Entry(c, user, AuditActions.MessageListed, "message", null) with { Reason = $"{page.Entries.Count} shown, page {filter.Page}" }, c.RequestAborted);
+        return Page(ConsoleHtml.Messages(Frame(c, user), filter, page, null));
+    });
+
+    public Task<IResult> MessageAsync(HttpContext c, Guid id) => SignedInPageAsync(c, async (_, user) =>
+    {
+        var withText = ConsoleMessageLog.MaySeeText(user.Role);
+        if (await messages.FindAsync(user.AccountId, id, withText, c.RequestAborted) is not { } entry)
+            return Page(ConsoleHtml.Message(Frame(c, user), "Not found", "There is no such message in your account."), StatusCodes.Status404NotFound);
+        await audit.RecordAsync(Entry(c, user, AuditActions.MessageRead, "message", id.ToString()) with { Reason = withText ? "with text" : "metadata only" }, c.RequestAborted);
+        return Page(ConsoleHtml.MessageDetail(Frame(c, user), entry, withText));
     });
 
     public async Task<IResult> SignOutAsync(HttpContext c, bool everywhere)

@@ -22,6 +22,7 @@ public static class ConsoleServiceCollectionExtensions
         services.AddSingleton<ConsolePages>();
         services.AddSingleton<ConsoleSso>();
         services.AddSingleton<ConsolePasskeys>();
+        services.AddSingleton<ConsoleMessageLog>();
         services.AddHttpClient(ConsoleSso.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
 
         // Antiforgery keys live in the data directory, so tokens survive a restart of this node.
