@@ -71,6 +71,38 @@ public sealed class ConsolePasskeys(ContactoDbContextFactory contexts, IAuditTra
         return true;
     }
 
+    public enum Removal { Removed, NotFound, LastFactor }
+
+    /// <summary>
+    /// Removes one of the user's passkeys, unless it is their only second factor; the user's other
+    /// sessions end with it.
+    /// </summary>
+    public async Task<Removal> RemoveAsync(ConsoleUser user, ConsoleSession session, Guid passkeyId, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var owned = await db.Set<ConsolePasskey>().Where(p => p.UserId == user.Id).ToListAsync(cancellationToken);
+        if (owned.SingleOrDefault(p => p.Id == passkeyId) is not { } passkey)
+            return Removal.NotFound;
+        var totp = await db.Set<ConsoleUser>().Where(u => u.Id == user.Id).Select(u => u.TotpConfirmed).SingleAsync(cancellationToken);
+        if (!totp && owned.Count == 1)
+            return Removal.LastFactor;
+        db.Remove(passkey);
+        await ConsoleSessions.EndOthersAsync(db, session, now, cancellationToken);
+        await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor, AuditActions.ConsolePasskeyRemoved, "console_passkey", passkey.Id.ToString(),
+            Reason: "other sessions ended"), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Removal.Removed;
+    }
+
+    public async Task<List<ConsolePasskey>> ListAsync(ConsoleUser user, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<ConsolePasskey>().AsNoTracking().Where(p => p.UserId == user.Id).OrderBy(p => p.CreatedAt).ToListAsync(cancellationToken);
+    }
+
     /// <summary>Assertion options for the user's passkeys, or null when they have none.</summary>
     public async Task<string?> AssertionOptionsAsync(HttpContext context, ConsoleSession session, ConsoleUser user, CancellationToken cancellationToken)
     {
