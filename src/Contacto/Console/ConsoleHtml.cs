@@ -120,6 +120,13 @@ public static class ConsoleHtml
         </form>
         """);
 
+    public static string JoinWithSso(Frame frame, string token, string email) => Page(frame, "Join Contacto", $"""
+        <p>Your account signs in with single sign-on: <strong>{E(email)}</strong> needs no password here. Join, then choose "Sign in with SSO" with your account's Auth ID and set up your second factor.</p>
+        <form method="post" action="/console/invitations/{E(token)}">
+        {Hidden(frame)}<button type="submit">Join</button>
+        </form>
+        """);
+
     public static string Message(Frame frame, string title, string text) => Page(frame, title, $"<p>{E(text)}</p>");
 
     public static string Overview(Frame frame, Account account, string name, string? revealedToken, string? error) => Page(frame, "Account", $"""

@@ -233,16 +233,24 @@ public sealed class ConsolePages(
         return Page(ConsoleHtml.RecoveryCodes(Frame(c, user), codes));
     });
 
-    public async Task<IResult> JoinPageAsync(HttpContext c, string token) =>
-        await users.FindInvitationAsync(token, c.RequestAborted) is { } invitation
-            ? Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, null))
-            : InvitationGone(c);
+    /// <summary>An account that requires SSO gives its users no password: they join, then sign in through the provider and enrol the second factor.</summary>
+    public async Task<IResult> JoinPageAsync(HttpContext c, string token)
+    {
+        if (await users.FindInvitationAsync(token, c.RequestAborted) is not { } invitation)
+            return InvitationGone(c);
+        return await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted)
+            ? Page(ConsoleHtml.JoinWithSso(Frame(c), token, invitation.Email))
+            : Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, null));
+    }
 
     public async Task<IResult> JoinAsync(HttpContext c, string token)
     {
         var invitation = await users.FindInvitationAsync(token, c.RequestAborted);
         if (invitation is null)
             return InvitationGone(c);
+        var actor = new AuditActor(ActorKind.ConsoleUser, SourceAddress: AuditText.Address(c.Connection.RemoteIpAddress), UserAgent: UserAgent(c));
+        if (await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted))
+            return await users.JoinAsync(token, null, actor, c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var password = form["password"].ToString();
         var error = password.Length < ConsoleText.MinPasswordLength ? $"The password needs {ConsoleText.MinPasswordLength} characters or more."
@@ -251,7 +259,6 @@ public sealed class ConsolePages(
             : null;
         if (error is not null)
             return Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, error), StatusCodes.Status400BadRequest);
-        var actor = new AuditActor(ActorKind.ConsoleUser, SourceAddress: AuditText.Address(c.Connection.RemoteIpAddress), UserAgent: UserAgent(c));
         return await users.JoinAsync(token, password, actor, c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
     }
 

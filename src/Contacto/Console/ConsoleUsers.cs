@@ -69,13 +69,16 @@ public sealed class ConsoleUsers(
         return invitation is not null && invitation.ExpiresAt > now ? invitation : null;
     }
 
-    /// <summary>Uses an invitation (once) to create the user with a password; null when the link no longer works.</summary>
-    public async Task<ConsoleUser?> JoinAsync(string token, string password, AuditActor actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uses an invitation (once) to create the user, with a password, or without one (null) in an
+    /// account that signs in with SSO only; null when the link no longer works.
+    /// </summary>
+    public async Task<ConsoleUser?> JoinAsync(string token, string? password, AuditActor actor, CancellationToken cancellationToken)
     {
         var invitation = await FindInvitationAsync(token, cancellationToken);
         if (invitation is null)
             return null;
-        var hash = passwords.Hash(password);
+        var hash = password is null ? "" : passwords.Hash(password);
         var now = time.GetUtcNow();
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -95,7 +98,7 @@ public sealed class ConsoleUsers(
         };
         db.Add(user);
         await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor with { Id = user.Id.ToString() }, AuditActions.ConsoleUserJoined,
-            "console_user", user.Id.ToString(), Reason: $"invitation {invitation.Id}, role {user.Role}"), cancellationToken);
+            "console_user", user.Id.ToString(), Reason: $"invitation {invitation.Id}, role {user.Role}{(password is null ? ", SSO only" : "")}"), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return user;
