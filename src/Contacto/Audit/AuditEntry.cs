@@ -45,6 +45,8 @@ public static class AuditActions
     public const string MessageQueued = "message.queued";
     public const string MessageRead = "message.read";
     public const string MessageListed = "message.listed";
+    public const string MessageReceived = "message.received";
+    public const string MessageCallbacksRead = "message.callbacks_read";
     public const string NumberAdded = "number.added";
     public const string NumberRead = "number.read";
     public const string NumberListed = "number.listed";

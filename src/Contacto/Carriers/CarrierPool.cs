@@ -12,12 +12,13 @@ namespace Contacto.Carriers;
 
 /// <summary>
 /// The carriers of this node: connects their binds at start, routes a country to an available
-/// carrier by weight, and passes their delivery receipts on. With the embedded default it first
+/// carrier by weight, and passes their delivery receipts and mobile-originated messages on. With the embedded default it first
 /// starts two simulated carriers in-process (<see cref="Simulators"/>).
 /// </summary>
 public sealed class CarrierPool(
     IOptions<CarriersOptions> options,
     ICarrierReceiptSink receipts,
+    ICarrierMessageSink messages,
     CarrierMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
@@ -135,6 +136,8 @@ public sealed class CarrierPool(
             {
                 if (inbound.Receipt is { } receipt)
                     await receipts.AcceptAsync(carrier.Name, connected!.KeyOf(receipt), receipt, ct);
+                else
+                    await messages.AcceptAsync(carrier.Name, inbound, ct);
             }, time, loggers.CreateLogger<SmppCarrier>());
         return connected;
     }

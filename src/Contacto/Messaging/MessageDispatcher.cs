@@ -17,7 +17,7 @@ namespace Contacto.Messaging;
 /// Step 3 of a message's path: claims queued messages in batches, submits each to a carrier of
 /// its country (another one when the first fails: bind down, time-out, refusal), and records
 /// the outcome (<c>sent</c> with the carrier's ids, a retry later, or <c>failed</c>) in one
-/// transaction that also deletes the work item.
+/// transaction that also deletes the work item and holds the status callbacks.
 /// </summary>
 /// <remarks>
 /// Delivery to the carrier is at least once: a node that stops between the carrier's
@@ -28,6 +28,7 @@ namespace Contacto.Messaging;
 public sealed class MessageDispatcher(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
+    MessageCallbacks callbacks,
     CarrierPool carriers,
     MessageSignal signal,
     IOptions<MessagingOptions> options,
@@ -77,7 +78,12 @@ public sealed class MessageDispatcher(
         var now = time.GetUtcNow();
         for (var i = 0; i < work.Count; i++)
             Record(db, work[i], messages.GetValueOrDefault(work[i].Id), outcomes[i], now);
+        // Sent or failed: the callbacks carry the numbers opened for the carrier.
+        var reported = await callbacks.AddAsync(db, messages.Values.Where(m => m.State != MessageStates.Queued),
+            id => texts.TryGetValue(id, out var text) ? new(text.Source.Address, text.Destination.Address) : default, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        if (reported)
+            callbacks.Notify();
         return work.Count;
     }
 

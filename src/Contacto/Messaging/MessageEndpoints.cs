@@ -14,7 +14,10 @@ using Microsoft.Extensions.Options;
 
 namespace Contacto.Messaging;
 
-/// <summary>Plivo's Message API: send (202 with one uuid per destination), get and list MDRs.</summary>
+/// <summary>
+/// Plivo's Message API: send (202 with one uuid per destination), get and list MDRs; and, as an
+/// extension, what became of a message's status callbacks.
+/// </summary>
 public static class MessageEndpoints
 {
     // media_urls and media_ids are known so that an MMS gets its own clear refusal.
@@ -34,6 +37,7 @@ public static class MessageEndpoints
         api.MapPost("/Message/", Send);
         api.MapGet("/Message/", List);
         api.MapGet("/Message/{message_uuid}/", Get);
+        api.MapGet("/Message/{message_uuid}/Callback/", Callbacks);
     }
 
     static async Task<IResult> Send(HttpContext context, MessageService messages, IOptions<MessagingOptions> options, OutboundUrlPolicy policy)
@@ -91,6 +95,52 @@ public static class MessageEndpoints
         var view = views[0];
         view["api_id"] = ApiResults.ApiId(context);
         return Results.Json(view);
+    }
+
+    /// <summary>
+    /// The message's status callbacks, oldest first, each with its attempts: when, the answer's
+    /// status code, latency, error and what comes next. Never the URL (it may hold a secret) nor
+    /// the signatures; the state each callback reports is read from its sealed fields.
+    /// </summary>
+    static async Task<IResult> Callbacks(HttpContext context, string message_uuid, ITenantCrypto crypto, IAuditTrail audit)
+    {
+        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
+        await ApiParameters.ReadAsync(context.Request, []);
+        if (!Guid.TryParse(message_uuid, out var id) || !await db.Set<Message>().AnyAsync(m => m.Id == id, context.RequestAborted))
+            throw ApiException.NotFound();
+        var key = id.ToString();
+        var deliveries = await db.Set<WebhookDelivery>().AsNoTracking().Where(d => d.OrderingKey == key)
+            .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(context.RequestAborted);
+        var attempts = (await db.Set<WebhookAttempt>().AsNoTracking().Where(a => a.OrderingKey == key).OrderBy(a => a.At).ToListAsync(context.RequestAborted))
+            .ToLookup(a => a.DeliveryId);
+        var caller = ApiAuthentication.Caller(context);
+        using var keys = await crypto.LeaseKeysAsync(caller.AccountId, context.RequestAborted);
+        var views = deliveries.Select(d => new Dictionary<string, object?>
+        {
+            ["callback_id"] = d.Id.ToString(),
+            ["message_state"] = WebhookOutbox.OpenFields(keys, d).FirstOrDefault(f => f.Key == "Status").Value,
+            ["method"] = d.Method,
+            ["state"] = d.State.ToString().ToLowerInvariant(),
+            ["created_time"] = AuditEndpoints.Format(d.CreatedAt),
+            ["attempt_count"] = d.Attempts,
+            ["next_attempt_time"] = d.State == DeliveryState.Pending ? AuditEndpoints.Format(d.NextAttemptAt) : null,
+            ["finished_time"] = d.FinishedAt is { } finished ? AuditEndpoints.Format(finished) : null,
+            ["attempts"] = attempts[d.Id].Select(a => new Dictionary<string, object?>
+            {
+                ["time"] = AuditEndpoints.Format(a.At),
+                ["status_code"] = a.Status,
+                ["outcome"] = a.Outcome switch { AttemptOutcome.Delivered => "delivered", AttemptOutcome.Retry => "retry", _ => "give_up" },
+                ["latency_ms"] = Math.Round(a.LatencyMs, 1),
+                ["error"] = a.Error,
+            }).ToList(),
+        }).ToList();
+        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.MessageCallbacksRead, "message", key), context.RequestAborted);
+        return Results.Json(new Dictionary<string, object?>
+        {
+            ["api_id"] = ApiResults.ApiId(context),
+            ["message_uuid"] = key,
+            ["objects"] = views,
+        });
     }
 
     static async Task<IResult> List(HttpContext context, ITenantCrypto crypto, IAuditTrail audit, TimeProvider time)

@@ -6,6 +6,7 @@ using Contacto.Crypto;
 using Contacto.Numbers;
 using Contacto.Smpp.Text;
 using Contacto.Storage;
+using Contacto.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -19,18 +20,21 @@ public sealed record SendRequest(string Source, string Destinations, string Text
 /// <summary>What a send accepted: one id per valid destination, and the destinations refused.</summary>
 public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<string> InvalidNumbers);
 
+/// <summary>One request's messages, sealed: the audit record each gets, and their <c>queued</c> callbacks.</summary>
+public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks);
+
 /// <summary>
 /// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
-/// numbers with the account's key, and writes each message, its work item and its audit record
-/// in one transaction. Only then does the API answer 202, so an accepted message is never lost.
+/// numbers with the account's key, and writes each message, its work item, its audit record and
+/// (with a <c>url</c>) its <c>queued</c> callback in one transaction. Only then does the API answer
+/// 202, so an accepted message is never lost.
 /// Sends of concurrent requests share transactions (group commit): one commit, many requests.
 /// </summary>
 public sealed class MessageService : IAsyncDisposable
 {
-    /// <summary>One request's messages and the audit record each gets.</summary>
-    sealed record QueuedSend(IReadOnlyList<Message> Messages, AuditEntry Record);
 
     readonly ITenantCrypto crypto;
+    readonly MessageCallbacks callbacks;
     readonly NumberService numbers;
     readonly IAuditTrail audit;
     readonly IDbContextFactory<ContactoDbContext> contexts;
@@ -38,14 +42,14 @@ public sealed class MessageService : IAsyncDisposable
     readonly MessagingMetrics metrics;
     readonly IOptions<MessagingOptions> options;
     readonly TimeProvider time;
-    readonly GroupCommit<QueuedSend> queue;
+    readonly GroupCommit<PreparedSend> queue;
 
-    public MessageService(ITenantCrypto crypto, NumberService numbers, IAuditTrail audit, IDbContextFactory<ContactoDbContext> contexts,
+    public MessageService(ITenantCrypto crypto, MessageCallbacks callbacks, NumberService numbers, IAuditTrail audit, IDbContextFactory<ContactoDbContext> contexts,
         MessageSignal signal, MessagingMetrics metrics, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
     {
-        (this.crypto, this.numbers, this.audit, this.contexts, this.signal, this.metrics, this.options, this.time) =
-            (crypto, numbers, audit, contexts, signal, metrics, options, time);
-        queue = new GroupCommit<QueuedSend>(CommitAsync, logger, maxBatch: 500);
+        (this.crypto, this.callbacks, this.numbers, this.audit, this.contexts, this.signal, this.metrics, this.options, this.time) =
+            (crypto, callbacks, numbers, audit, contexts, signal, metrics, options, time);
+        queue = new GroupCommit<PreparedSend>(CommitAsync, logger, maxBatch: 500);
         accountRate = PartitionedRateLimiter.Create<Guid, Guid>(account =>
             options.Value.AccountMessagesPerSecond <= 0
                 ? RateLimitPartition.GetNoLimiter(account)
@@ -62,6 +66,20 @@ public sealed class MessageService : IAsyncDisposable
 
     /// <param name="db">The caller's tenant-scoped context.</param>
     public async Task<SendResult> SendAsync(ContactoDbContext db, Guid accountId, SendRequest request, AuditEntry record, string? requesterIp, CancellationToken cancellationToken)
+    {
+        var (send, invalid) = await PrepareAsync(db, accountId, request, record, requesterIp, cancellationToken);
+        await queue.WriteAsync(send, cancellationToken);
+        Queued(send);
+        return new SendResult([.. send.Messages.Select(m => m.Id)], invalid);
+    }
+
+    /// <summary>
+    /// Checks a send as the API does and seals its messages, without storing them: for a caller
+    /// that stores them in its own transaction with <see cref="AddAsync"/>, then calls <see cref="Queued"/>.
+    /// Refusals are <see cref="ApiException"/>s, as the API gives them.
+    /// </summary>
+    public async Task<(PreparedSend Send, List<string> InvalidNumbers)> PrepareAsync(ContactoDbContext db, Guid accountId, SendRequest request,
+        AuditEntry record, string? requesterIp, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var (sender, alphanumeric) = await SenderAsync(db, accountId, request.Source, cancellationToken);
@@ -90,12 +108,28 @@ public sealed class MessageService : IAsyncDisposable
                 throw new ApiException(StatusCodes.Status429TooManyRequests, "too many messages: slow down",
                     permit.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1));
         }
+        return (await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, record, cancellationToken), invalid);
+    }
 
-        var messages = await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, cancellationToken);
-        await queue.WriteAsync(new QueuedSend(messages, record), cancellationToken);
+    /// <summary>Adds a prepared send (messages, work items, audit records, callbacks) to the caller's transaction.</summary>
+    public async Task AddAsync(ContactoDbContext db, PreparedSend send, CancellationToken cancellationToken)
+    {
+        db.AddRange(send.Messages);
+        db.AddRange(send.Callbacks);
+        foreach (var message in send.Messages)
+        {
+            db.Add(new MessageWork { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt });
+            await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, cancellationToken);
+        }
+    }
+
+    /// <summary>After the commit: wakes the dispatcher and the callback sender, and counts the messages.</summary>
+    public void Queued(PreparedSend send)
+    {
         signal.Notify();
-        metrics.Accepted(messages.Count);
-        return new SendResult([.. messages.Select(m => m.Id)], invalid);
+        if (send.Callbacks.Count > 0)
+            callbacks.Notify();
+        metrics.Accepted(send.Messages.Count);
     }
 
     /// <summary>The sender in E.164 form, owned by the account, or an alphanumeric sender id.</summary>
@@ -111,8 +145,8 @@ public sealed class MessageService : IAsyncDisposable
     }
 
     // Key work happens before the transaction: on SQLite a key created inside it would wait on it.
-    async Task<List<Message>> SealAsync(Guid accountId, SendRequest request, string sender, bool alphanumeric,
-        List<(string E164, string Country)> destinations, string? requesterIp, CancellationToken cancellationToken)
+    async Task<PreparedSend> SealAsync(Guid accountId, SendRequest request, string sender, bool alphanumeric,
+        List<(string E164, string Country)> destinations, string? requesterIp, AuditEntry record, CancellationToken cancellationToken)
     {
         using var keys = await crypto.LeaseKeysAsync(accountId, cancellationToken);
         var now = time.GetUtcNow();
@@ -120,7 +154,7 @@ public sealed class MessageService : IAsyncDisposable
         var text = Encoding.UTF8.GetBytes(request.Text);
         var from = Encoding.UTF8.GetBytes(sender);
         var fromIndex = alphanumeric ? null : keys.ComputeBlindIndex(NumberPlan.IndexPurpose, sender);
-        return [.. destinations.Select(destination =>
+        List<Message> messages = [.. destinations.Select(destination =>
         {
             var id = Guid.CreateVersion7();
             return new Message
@@ -143,22 +177,18 @@ public sealed class MessageService : IAsyncDisposable
                 UpdatedAt = now,
             };
         })];
+        List<WebhookDelivery> queued = request.CallbackUrl is null ? [] :
+            [.. messages.Select((m, i) => callbacks.Prepare(keys, m, MessageCallbacks.Of(sender, destinations[i].E164)))];
+        return new PreparedSend(messages, record, queued);
     }
 
     /// <summary>Writes the messages, work items and audit records of many requests in one transaction.</summary>
-    async Task CommitAsync(IReadOnlyList<QueuedSend> sends)
+    async Task CommitAsync(IReadOnlyList<PreparedSend> sends)
     {
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
         foreach (var send in sends)
-        {
-            db.AddRange(send.Messages);
-            foreach (var message in send.Messages)
-            {
-                db.Add(new MessageWork { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt });
-                await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, CancellationToken.None);
-            }
-        }
+            await AddAsync(db, send, CancellationToken.None);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
     }

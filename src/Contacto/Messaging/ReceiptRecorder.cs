@@ -18,6 +18,7 @@ namespace Contacto.Messaging;
 /// </summary>
 public sealed class ReceiptRecorder(
     IDbContextFactory<ContactoDbContext> contexts,
+    MessageCallbacks callbacks,
     MessagingMetrics metrics,
     TimeProvider time,
     ILogger<ReceiptRecorder> logger) : BackgroundService, ICarrierReceiptSink
@@ -98,8 +99,10 @@ public sealed class ReceiptRecorder(
                 touched.Add(part.MessageId);
             }
         }
-        await SettleAsync(db, touched, cancellationToken);
+        var reported = await SettleAsync(db, touched, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        if (reported)
+            callbacks.Notify();
         foreach (var pending in batch.Except(unmatched))
             pending.Stored.TrySetResult();
         var now = time.GetUtcNow();
@@ -111,14 +114,17 @@ public sealed class ReceiptRecorder(
         return [.. unmatched.Where(p => p.GiveUpAt > now)];
     }
 
-    /// <summary>Moves each message whose parts are all settled to its final state.</summary>
-    async Task SettleAsync(ContactoDbContext db, HashSet<Guid> messageIds, CancellationToken cancellationToken)
+    /// <summary>Moves each message whose parts are all settled to its final state; returns whether that added callbacks.</summary>
+    async Task<bool> SettleAsync(ContactoDbContext db, HashSet<Guid> messageIds, CancellationToken cancellationToken)
     {
         if (messageIds.Count == 0)
-            return;
+            return false;
         var ids = messageIds.ToList();
         var messages = await db.Set<Message>().Where(m => ids.Contains(m.Id)).ToListAsync(cancellationToken);
         var allParts = (await db.Set<MessagePart>().Where(p => ids.Contains(p.MessageId)).ToListAsync(cancellationToken)).ToLookup(p => p.MessageId);
+        // Opened before the final state erases them (log=false): the callback still needs them.
+        var numbers = await callbacks.OpenNumbersAsync(messages.Where(m => m.State == MessageStates.Sent), cancellationToken);
+        var settled = new List<Message>();
         var now = time.GetUtcNow();
         foreach (var message in messages.Where(m => m.State == MessageStates.Sent))
         {
@@ -130,7 +136,9 @@ public sealed class ReceiptRecorder(
             else
                 continue;
             metrics.Reached(message.State);
+            settled.Add(message);
         }
+        return await callbacks.AddAsync(db, settled, id => numbers.GetValueOrDefault(id), cancellationToken);
     }
 
     /// <summary>The part's final state, or null for an intermediate receipt (en route, accepted, unknown).</summary>

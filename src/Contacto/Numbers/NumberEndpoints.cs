@@ -1,5 +1,6 @@
 using System.Globalization;
 using Contacto.Api;
+using Contacto.Applications;
 using Contacto.Audit;
 using Contacto.Auth;
 using Contacto.Crypto;
@@ -71,11 +72,11 @@ public static class NumberEndpoints
         var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         var parameters = await ApiParameters.ReadAsync(context.Request, UpdateParameters);
         var alias = parameters.String("alias", 100);
-        var appId = parameters.String("app_id", 64);
         var (row, _) = await FindAsync(context, db, numbers, number);
+        if (parameters.Has("app_id"))
+            row.AppId = await ApplicationIdAsync(db, parameters.String("app_id", 64), context.RequestAborted);
         await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
         row.Alias = alias ?? row.Alias;
-        row.AppId = appId ?? row.AppId;
         await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.NumberUpdated, "number", row.Id.ToString())
             with { Reason = $"changed: {string.Join(",", UpdateParameters.Where(parameters.Has))}" }, context.RequestAborted);
         await db.SaveChangesAsync(context.RequestAborted);
@@ -94,6 +95,19 @@ public static class NumberEndpoints
         await db.SaveChangesAsync(context.RequestAborted);
         await transaction.CommitAsync(context.RequestAborted);
         return Results.NoContent();
+    }
+
+    /// <summary>
+    /// The application to link: one of the caller's own (the tenant-scoped context sees no other).
+    /// Null, "" or "null" unlinks.
+    /// </summary>
+    static async Task<string?> ApplicationIdAsync(ContactoDbContext db, string? appId, CancellationToken cancellationToken)
+    {
+        if (appId is null or "" or "null")
+            return null;
+        return await db.Set<Application>().AnyAsync(a => a.AppId == appId, cancellationToken)
+            ? appId
+            : throw ApiException.BadRequest("app_id is not an application of this account");
     }
 
     static async Task<(RentedNumber Row, string E164)> FindAsync(HttpContext context, ContactoDbContext db, NumberService numbers, string number)

@@ -1,5 +1,6 @@
 using System.Text;
 using Contacto.Accounts;
+using Contacto.Applications;
 using Contacto.Audit;
 using Contacto.Crypto;
 using Contacto.Messaging;
@@ -17,20 +18,21 @@ public sealed class NumberService(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
     IAuditTrail audit,
-    TimeProvider time) : ISubaccountDeletionHandler
+    TimeProvider time) : ISubaccountDeletionHandler, IApplicationDeletionHandler
 {
     public const string NumberPurpose = "number.e164";
 
-    public sealed class NumberTakenException() : InvalidOperationException("The account already has this number");
+    public sealed class NumberTakenException() : InvalidOperationException("An account already rents this number");
 
     /// <summary>Adds a number to an account (the operator's inventory command).</summary>
     public async Task<RentedNumber> AddAsync(Guid accountId, string e164, string country, string type, AuditActor actor, CancellationToken cancellationToken)
     {
         var number = new RentedNumber { Id = Guid.CreateVersion7(), AccountId = accountId, Country = country, Type = type, AddedAt = time.GetUtcNow() };
         await SealAsync(number, accountId, e164, cancellationToken);
-        await using var db = contexts.CreateDbContext();
-        if (await db.Set<RentedNumber>().AnyAsync(n => n.AccountId == accountId && n.NumberIndex == number.NumberIndex, cancellationToken))
+        // One account per number: inbound messages to it must have exactly one place to go.
+        if (await FindRentedAsync(e164, cancellationToken) is not null)
             throw new NumberTakenException();
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Add(number);
         await audit.AppendAsync(db, new AuditEntry(accountId, actor, AuditActions.NumberAdded, "number", number.Id.ToString()), cancellationToken);
@@ -44,6 +46,30 @@ public sealed class NumberService(
     {
         var index = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
         return await db.Set<RentedNumber>().SingleOrDefaultAsync(n => n.AccountId == accountId && n.NumberIndex == index, cancellationToken);
+    }
+
+    /// <summary>
+    /// The number as rented by whichever account has it, for traffic from carriers. Each account
+    /// indexes its numbers with its own key, so this computes one index per account that rents
+    /// numbers and asks for all of them at once.
+    /// </summary>
+    public async Task<RentedNumber?> FindRentedAsync(string e164, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var renters = await db.Set<RentedNumber>().Select(n => n.AccountId).Distinct().ToListAsync(cancellationToken);
+        var indexes = new Dictionary<Guid, byte[]>(renters.Count);
+        foreach (var accountId in renters)
+            indexes[accountId] = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
+        var candidates = indexes.Values.ToList();
+        var matches = await db.Set<RentedNumber>().AsNoTracking().Where(n => candidates.Contains(n.NumberIndex)).ToListAsync(cancellationToken);
+        return matches.Where(n => indexes[n.AccountId].AsSpan().SequenceEqual(n.NumberIndex)).MinBy(n => n.AddedAt);
+    }
+
+    /// <summary>Numbers linked to a deleted application keep working for outbound, unlinked.</summary>
+    public async Task OnApplicationDeletedAsync(ContactoDbContext db, Application application, bool cascade, CancellationToken cancellationToken)
+    {
+        foreach (var number in await db.Set<RentedNumber>().Where(n => n.AccountId == application.AccountId && n.AppId == application.AppId).ToListAsync(cancellationToken))
+            number.AppId = null;
     }
 
     public async Task<string> OpenAsync(RentedNumber number, CancellationToken cancellationToken) =>

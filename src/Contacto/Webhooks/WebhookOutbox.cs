@@ -24,26 +24,48 @@ public sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
     public async Task<WebhookDelivery> PrepareAsync(Guid accountId, string orderingKey, string url, string method,
         IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken cancellationToken)
     {
+        using var keys = await crypto.LeaseKeysAsync(accountId, cancellationToken);
+        return Prepare(keys, orderingKey, url, method, fields);
+    }
+
+    /// <summary>
+    /// Seals with keys the caller already holds: a batch of callbacks for one account costs one
+    /// key lookup. Like <see cref="PrepareAsync"/>, call it before the transaction.
+    /// </summary>
+    /// <param name="orderedAt">When the reported event happened, if not now: callbacks of one
+    /// ordering key go out in this order (to the millisecond).</param>
+    /// <param name="subject">What the callback is about, when a capability follows its outcome (<see cref="IWebhookOutcomeHandler"/>).</param>
+    public WebhookDelivery Prepare(TenantKeyLease keys, string orderingKey, string url, string method,
+        IReadOnlyList<KeyValuePair<string, string>> fields, DateTimeOffset? orderedAt = null, WebhookSubject? subject = null)
+    {
         var id = Guid.CreateVersion7();
         var now = time.GetUtcNow();
         return new WebhookDelivery
         {
             Id = id,
-            AccountId = accountId,
+            AccountId = keys.AccountId,
             OrderingKey = orderingKey,
+            Subject = subject?.Kind,
+            SubjectId = subject?.Id,
             Method = method.ToUpperInvariant() == "GET" ? "GET" : "POST",
-            UrlSealed = await crypto.SealAsync(accountId, UrlPurpose, id, System.Text.Encoding.UTF8.GetBytes(url), cancellationToken),
-            FieldsSealed = await crypto.SealAsync(accountId, FieldsPurpose, id, JsonSerializer.SerializeToUtf8Bytes(fields.Select(f => new[] { f.Key, f.Value })), cancellationToken),
-            CreatedAt = now,
+            UrlSealed = keys.Seal(UrlPurpose, id, System.Text.Encoding.UTF8.GetBytes(url)),
+            FieldsSealed = keys.Seal(FieldsPurpose, id, JsonSerializer.SerializeToUtf8Bytes(fields.Select(f => new[] { f.Key, f.Value }))),
+            CreatedAt = orderedAt ?? now,
             NextAttemptAt = now,
         };
     }
 
     public async Task<(string Url, List<KeyValuePair<string, string>> Fields)> OpenAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
-        var url = System.Text.Encoding.UTF8.GetString(await crypto.OpenAsync(delivery.AccountId, UrlPurpose, delivery.Id, delivery.UrlSealed, cancellationToken));
-        var pairs = JsonSerializer.Deserialize<string[][]>(await crypto.OpenAsync(delivery.AccountId, FieldsPurpose, delivery.Id, delivery.FieldsSealed, cancellationToken))!;
-        return (url, pairs.Select(p => new KeyValuePair<string, string>(p[0], p[1])).ToList());
+        using var keys = await crypto.LeaseKeysAsync(delivery.AccountId, cancellationToken);
+        return (System.Text.Encoding.UTF8.GetString(keys.Open(UrlPurpose, delivery.Id, delivery.UrlSealed)), OpenFields(keys, delivery));
+    }
+
+    /// <summary>The fields alone, for showing a callback to its owner without its URL (which may hold a secret).</summary>
+    public static List<KeyValuePair<string, string>> OpenFields(TenantKeyLease keys, WebhookDelivery delivery)
+    {
+        var pairs = JsonSerializer.Deserialize<string[][]>(keys.Open(FieldsPurpose, delivery.Id, delivery.FieldsSealed))!;
+        return pairs.Select(p => new KeyValuePair<string, string>(p[0], p[1])).ToList();
     }
 
     public void Notify() => signal.Writer.TryWrite(true);

@@ -25,6 +25,7 @@ public sealed class WebhookSender(
     WebhookOutbox outbox,
     WebhookClient client,
     AccountService accounts,
+    IEnumerable<IWebhookOutcomeHandler> outcomeHandlers,
     IOptions<WebhookOptions> options,
     TimeProvider time,
     ILogger<WebhookSender> logger) : BackgroundService
@@ -36,9 +37,11 @@ public sealed class WebhookSender(
 
     static readonly Meter Meter = new(MeterName);
     static readonly Counter<long> Attempts = Meter.CreateCounter<long>("contacto_webhook_attempts", description: "Callback attempts by account and outcome");
+    static readonly Counter<long> GivenUp = Meter.CreateCounter<long>("contacto_webhook_failures", description: "Callbacks given up (refused, or still failing when retries ran out) by account");
     static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("contacto_webhook_latency", "s", "Callback attempt latency");
 
     readonly ConcurrentDictionary<string, SemaphoreSlim> hosts = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, IWebhookOutcomeHandler> handlers = outcomeHandlers.ToDictionary(h => h.Subject, StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -113,7 +116,8 @@ public sealed class WebhookSender(
             await gate.WaitAsync(cancellationToken);
             try
             {
-                result = await client.SendAsync(new Callback(url, delivery.Method, fields, token, mainToken), cancellationToken);
+                var readsReply = delivery.Subject is { } subject && handlers.ContainsKey(subject);
+                result = await client.SendAsync(new Callback(url, delivery.Method, fields, token, mainToken, readsReply), cancellationToken);
             }
             finally
             {
@@ -151,6 +155,8 @@ public sealed class WebhookSender(
             _ => DeliveryState.Failed,
         };
         var next = state == DeliveryState.Pending ? now + Backoff(attempts) : delivery.NextAttemptAt;
+        if (state != DeliveryState.Pending && delivery.Subject is { } subject && handlers.TryGetValue(subject, out var handler))
+            await handler.OnFinishedAsync(new WebhookOutcome(delivery, state == DeliveryState.Delivered, result.Status, result.Reply), cancellationToken);
         await using var db = contexts.CreateDbContext();
         db.Add(new WebhookAttempt
         {
@@ -177,6 +183,8 @@ public sealed class WebhookSender(
         var tags = new TagList { { "account", delivery.AccountId.ToString() }, { "outcome", result.Outcome.ToString().ToLowerInvariant() } };
         Attempts.Add(1, tags);
         Latency.Record(result.Latency.TotalSeconds, tags);
+        if (state == DeliveryState.Failed)
+            GivenUp.Add(1, new TagList { { "account", delivery.AccountId.ToString() } });
     }
 
     /// <summary>5 s, 10 s, 20 s ... up to an hour, each within ±20% so retries from many senders spread out.</summary>

@@ -86,6 +86,9 @@ public sealed partial class IsolationMatrixTests
         Assert.Equal(JsonValueKind.Null, number.GetProperty("alias").ValueKind);
     }
 
+    /// <summary>A's message has status callbacks, so B must not reach them (nor A's callback URL).</summary>
+    const string CallbackUrl = "https://cb.example.com/status/?key=a-callback-secret";
+
     static async Task<TenantA> SeedTenantAAsync(RunningServer server)
     {
         var (account, token) = await server.CreateAccountAsync("Tenant A");
@@ -94,7 +97,7 @@ public sealed partial class IsolationMatrixTests
         var (_, app) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Application/", new { app_name = "A_app" });
         await MessagingHarness.AddNumberAsync(server, account.Id, MessagingHarness.Sender);
         var (_, sent) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Message/",
-            new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(8), text = "A's message" });
+            new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(8), text = "A's message", url = CallbackUrl });
         var number = MessagingHarness.Sender.TrimStart('+');
         return new TenantA(account.AuthId, token,
             new Dictionary<string, string>
@@ -105,7 +108,7 @@ public sealed partial class IsolationMatrixTests
                 ["app_id"] = app.Str("app_id"),
             },
             [account.AuthId, token, sub.Str("auth_id"), sub.Str("auth_token"), "Tenant A", "A's sub", sent.GetProperty("message_uuid")[0].GetString()!,
-                number, MessagingHarness.Destination(8).TrimStart('+'), "A_app", app.Str("app_id")]);
+                number, MessagingHarness.Destination(8).TrimStart('+'), "A_app", app.Str("app_id"), "a-callback-secret"]);
     }
 
     static IEnumerable<(string Method, string Pattern)> ApiEndpoints(RunningServer server) =>

@@ -14,8 +14,8 @@ namespace Contacto.Tests.Status;
 
 /// <summary>
 /// The real server with a status page of four groups (platform, messaging per country, points of
-/// presence), a staff client holding an operator token, and, when asked, a fake clock and a fake
-/// carrier health monitor.
+/// presence), a staff client holding an operator token, and, when asked, a fake clock. Carrier
+/// health is a fake the test sets, unless <c>realCarrierHealth</c> keeps the simulated carriers' own.
 /// </summary>
 public sealed class StatusServer : IAsyncDisposable
 {
@@ -61,7 +61,7 @@ public sealed class StatusServer : IAsyncDisposable
     public Pager Pager => Server.Services.GetRequiredService<Pager>();
 
     public static async Task<StatusServer> StartAsync(TestStorage storage, string[]? extraArguments = null, FakeTimeProvider? time = null,
-        FakeComponentSource? source = null, ILoggerProvider? logs = null)
+        FakeComponentSource? source = null, ILoggerProvider? logs = null, bool realCarrierHealth = false)
     {
         source ??= new FakeComponentSource();
         var server = await RunningServer.StartAsync(storage, [.. Components, .. extraArguments ?? []], builder =>
@@ -71,8 +71,9 @@ public sealed class StatusServer : IAsyncDisposable
             if (logs is not null)
                 builder.Logging.AddProvider(logs);
             // The fake stands in for carrier health, so statuses follow the test alone.
-            foreach (var carrierHealth in builder.Services.Where(d => d.ImplementationType == typeof(CarrierHealthSource)).ToList())
-                builder.Services.Remove(carrierHealth);
+            if (!realCarrierHealth)
+                foreach (var carrierHealth in builder.Services.Where(d => d.ImplementationType == typeof(CarrierHealthSource)).ToList())
+                    builder.Services.Remove(carrierHealth);
             builder.Services.AddSingleton<IComponentStatusSource>(source);
         });
         var (_, token) = await server.Services.GetRequiredService<OperatorTokenService>().CreateAsync("tests", CancellationToken.None);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Contacto.Webhooks;
 
 namespace Contacto.Tests.Support;
 
@@ -40,6 +41,27 @@ public static class NodeSdk
         var (exitCode, stdout, stderr) = await RunProcessAsync(start, TimeSpan.FromSeconds(120), input);
         Assert.True(exitCode == 0, $"node {script} exited {exitCode}: {stderr}");
         return JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    /// <summary>Checks a received callback's V3 and V2 signatures with the SDK's own validators (validate-signature.js); returns its results array.</summary>
+    public static async Task<JsonElement> ValidateCallbackAsync(CallbackReceiver.Received got, string url, string token, Dictionary<string, string> form,
+        string v3Header = PlivoSignature.V3Header)
+    {
+        var input = JsonSerializer.Serialize(new[]
+        {
+            new
+            {
+                method = got.Method,
+                url,
+                nonce = got.Headers[PlivoSignature.V3NonceHeader],
+                signature = got.Headers[v3Header],
+                token,
+                @params = form,
+                v2Nonce = got.Headers[PlivoSignature.V2NonceHeader],
+                v2Signature = got.Headers[v3Header == PlivoSignature.V3Header ? PlivoSignature.V2Header : PlivoSignature.V2MainAccountHeader],
+            },
+        });
+        return (await RunScriptAsync("validate-signature.js", input)).Clone();
     }
 
     static async Task InstallAsync()

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Contacto.Tests.Support;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Http;
@@ -36,10 +35,10 @@ public sealed class WebhookClientTests : IAsyncLifetime
         Assert.Equal("POST", got.Method);
         Assert.Equal("delivered", got.Form["Status"]);
         Assert.Equal("olá mundo", got.Form["Text"]);
-        var checks = await ValidateWithSdkAsync(got, url, Token, got.Form);
+        var checks = await NodeSdk.ValidateCallbackAsync(got, url, Token, got.Form);
         Assert.True(checks[0].GetProperty("v3").GetBoolean(), "the SDK rejected the V3 signature");
         Assert.True(checks[0].GetProperty("v2").GetBoolean(), "the SDK rejected the V2 signature");
-        var main = await ValidateWithSdkAsync(got, url, MainToken, got.Form, PlivoSignature.V3MainAccountHeader);
+        var main = await NodeSdk.ValidateCallbackAsync(got, url, MainToken, got.Form, PlivoSignature.V3MainAccountHeader);
         Assert.True(main[0].GetProperty("v3").GetBoolean(), "the SDK rejected the main-account signature");
     }
 
@@ -54,7 +53,7 @@ public sealed class WebhookClientTests : IAsyncLifetime
         var got = await receiver.NextAsync();
         Assert.Equal("GET", got.Method);
         Assert.Contains("Status=delivered", got.Url);
-        var checks = await ValidateWithSdkAsync(got, got.Url, Token, []);
+        var checks = await NodeSdk.ValidateCallbackAsync(got, got.Url, Token, []);
         Assert.True(checks[0].GetProperty("v3").GetBoolean());
     }
 
@@ -113,25 +112,5 @@ public sealed class WebhookClientTests : IAsyncLifetime
         var result = await client.SendAsync(new Callback($"{receiver.BaseUrl}/x", "POST", Fields, Token, MainToken), CancellationToken.None);
         Assert.Equal(AttemptOutcome.GiveUp, result.Outcome);
         Assert.False(receiver.TryNext(out _), "the refused callback reached the endpoint");
-    }
-
-    static async Task<JsonElement> ValidateWithSdkAsync(CallbackReceiver.Received got, string url, string token, Dictionary<string, string> form,
-        string v3Header = PlivoSignature.V3Header)
-    {
-        var input = JsonSerializer.Serialize(new[]
-        {
-            new
-            {
-                method = got.Method,
-                url,
-                nonce = got.Headers[PlivoSignature.V3NonceHeader],
-                signature = got.Headers[v3Header],
-                token,
-                @params = form,
-                v2Nonce = got.Headers[PlivoSignature.V2NonceHeader],
-                v2Signature = got.Headers[v3Header == PlivoSignature.V3Header ? PlivoSignature.V2Header : PlivoSignature.V2MainAccountHeader],
-            },
-        });
-        return (await NodeSdk.RunScriptAsync("validate-signature.js", input)).Clone();
     }
 }

@@ -76,6 +76,15 @@ public sealed class WebhookOutboxTests : IAsyncLifetime
         await receiver.NextAsync();
         await WaitUntilAsync(async () => (await DeliveryAsync(server, account.Id, "msg-gone")).State == DeliveryState.Failed);
         Assert.Equal(1, (await DeliveryAsync(server, account.Id, "msg-gone")).Attempts);
+
+        // Per account: attempts by outcome, their latency, and the callbacks given up.
+        var id = account.Id.ToString();
+        var failures = $@"contacto_webhook_failures_total\{{[^}}]*account=""{id}""[^}}]*\}} 1\b";
+        string metrics = "";
+        await WaitUntilAsync(async () => System.Text.RegularExpressions.Regex.IsMatch(metrics = await server.Ops.GetStringAsync("/metrics"), failures));
+        Assert.Matches($@"contacto_webhook_attempts_total\{{[^}}]*account=""{id}""[^}}]*outcome=""giveup""[^}}]*\}} 1\b", metrics);
+        Assert.Matches($@"contacto_webhook_attempts_total\{{[^}}]*account=""{id}""[^}}]*outcome=""delivered""[^}}]*\}} 3\b", metrics);
+        Assert.Matches($@"contacto_webhook_latency_seconds_count\{{[^}}]*account=""{id}""[^}}]*\}} 3\b", metrics);
     }
 
     [Fact]

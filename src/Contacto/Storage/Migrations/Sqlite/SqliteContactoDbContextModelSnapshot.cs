@@ -857,6 +857,54 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.ToTable("page_outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Messaging.InboundPart", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Carrier")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("FromSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("GroupIndex")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("NumberId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("TextSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("AccountId", "GroupIndex", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("inbound_parts", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1243,6 +1291,13 @@ namespace Contacto.Storage.Migrations.Sqlite
 
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SubjectId")
+                        .HasColumnType("TEXT");
 
                     b.Property<byte[]>("UrlSealed")
                         .IsRequired()
