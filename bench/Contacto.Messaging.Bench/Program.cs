@@ -1,7 +1,7 @@
 // End-to-end messaging figures on this machine: API -> database -> dispatcher -> SMPP ->
 // simulated carrier -> receipt -> delivered, with encryption and audit on, on SQLite and on
 // PostgreSQL. Prints throughput against a plain-insert baseline from the same run, API acceptance
-// latency at a fixed offered load, and a failover run (one simulated carrier silenced under load).
+// latency at a fixed offered load, and failover runs (one simulated carrier killed, then silenced, under load).
 //   dotnet run -c Release --project bench/Contacto.Messaging.Bench -- [messages] [concurrency] [--rate N] [--sqlite]
 // PostgreSQL is a private server started from the system's binaries (as the tests do), made durable.
 using System.Diagnostics;
@@ -9,7 +9,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Contacto.Accounts;
 using Contacto.Audit;
-using Contacto.Carriers;
 using Contacto.Messaging;
 using Contacto.Numbers;
 using Contacto.Server;
@@ -52,23 +51,17 @@ foreach (var provider in args.Contains("--sqlite") ? [StorageProvider.Sqlite] : 
         await run.WaitAsync(messages + latencies.Count, [MessageStates.Delivered], TimeSpan.FromMinutes(5));
         Console.WriteLine($"{provider}: API acceptance latency at {offered} requests/s offered: p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms");
     }
-    await using (var run = await BenchServer.StartAsync(provider, "failover"))
+    results.Add($"| {provider} | {baseline:F0} | {endToEnd:F0} | {endToEnd / baseline:F2} | {apiRate:F0} | {offered} | {Percentile(latencies, 0.50):F1} / {Percentile(latencies, 0.99):F1} ms |");
+    foreach (var kill in new[] { true, false })
     {
-        var failover = messages / 4;
-        Task<TimeSpan>? detection = null;
-        await run.SendAsync(failover, concurrency, onHalf: () => detection = run.SilenceAsync("sim-a"));
-        var detected = await detection!;
-        var sent = await run.WaitAsync(failover, [MessageStates.Sent, MessageStates.Delivered], TimeSpan.FromMinutes(5));
-        var accepted = run.SubmitsAccepted();
-        Console.WriteLine($"{provider}: failover (sim-a silenced after {failover / 2} of {failover} messages): detected {detected.TotalMilliseconds:F0} ms after silence; " +
-            $"lost {failover - sent.Count}; submits accepted by carriers {accepted} for {failover} messages (duplicates at most {Math.Max(0, accepted - failover)})");
-        results.Add($"| {provider} | {baseline:F0} | {endToEnd:F0} | {endToEnd / baseline:F2} | {apiRate:F0} | {offered} | {Percentile(latencies, 0.50):F1} / {Percentile(latencies, 0.99):F1} ms " +
-            $"| {detected.TotalMilliseconds:F0} ms | {failover - sent.Count} / {Math.Max(0, accepted - failover)} of {failover} |");
+        await using var run = await BenchServer.StartAsync(provider, kill ? "failover-killed" : "failover-silenced");
+        Console.Write($"{provider}: ");
+        await FailoverBench.RunAsync(run, messages / 4, concurrency, kill);
     }
 }
 Console.WriteLine();
-Console.WriteLine("| storage | plain inserts/s | end to end msg/s | ratio | API requests/s | offered/s | latency p50 / p99 | failover detection | lost / extra submits |");
-Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+Console.WriteLine("| storage | plain inserts/s | end to end msg/s | ratio | API requests/s | offered/s | latency p50 / p99 |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
 results.ForEach(Console.WriteLine);
 
 static double Percentile(List<double> values, double p)
@@ -89,6 +82,8 @@ sealed class BenchServer : IAsyncDisposable
 
     BenchServer(WebApplication app, HttpClient client, string path, Guid accountId, TestStorage storage) =>
         (this.app, this.client, this.path, this.accountId, this.storage) = (app, client, path, accountId, storage);
+
+    public IServiceProvider Services => app.Services;
 
     /// <summary>The tests' private server runs without fsync; a benchmark of durable writes needs it back on.</summary>
     static async Task MakeDurableAsync(string connectionString)
@@ -227,24 +222,6 @@ sealed class BenchServer : IAsyncDisposable
         }
         return (done, started.Elapsed);
     }
-
-    /// <summary>Silences the carrier; the task ends with the time until its first bind is declared down.</summary>
-    public Task<TimeSpan> SilenceAsync(string carrier)
-    {
-        var pool = app.Services.GetRequiredService<CarrierPool>();
-        var down = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var silenced = Stopwatch.StartNew();
-        pool.Routes.Single(r => r.Name == carrier).Carrier.HealthChanged += health =>
-        {
-            if (!health.IsUp)
-                down.TrySetResult(silenced.Elapsed);
-        };
-        var simulator = pool.Simulators[carrier];
-        simulator.Options = simulator.Options with { Silent = true };
-        return down.Task;
-    }
-
-    public long SubmitsAccepted() => app.Services.GetRequiredService<CarrierPool>().Simulators.Values.Sum(s => s.Statistics.SubmitsAccepted);
 
     public async ValueTask DisposeAsync()
     {

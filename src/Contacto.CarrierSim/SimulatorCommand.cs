@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Contacto.Smpp.Protocol;
 using Contacto.Smpp.Receipts;
+using Contacto.Smpp.Text;
 
 namespace Contacto.CarrierSim;
 
@@ -33,9 +34,14 @@ internal static class SimulatorCommand
             DefaultValueFactory = _ => "DELIVRD=1",
         };
         var seed = new Option<int?>("--seed") { Description = "Seed for repeatable rejections and outcomes" };
+        var moConcatenation = new Option<ConcatenationMode>("--mo-concatenation")
+        {
+            Description = "How mo splits a long text (SMPP concatenation)",
+            DefaultValueFactory = _ => ConcatenationMode.Udh8BitReference,
+        };
         var command = new RootCommand("Contacto SMSC simulator (SMPP 3.4)")
         {
-            address, port, credentials, latency, maxTps, rejectRate, dropAfter, silent, receiptDelay, receiptMix, seed,
+            address, port, credentials, latency, maxTps, rejectRate, dropAfter, silent, receiptDelay, receiptMix, seed, moConcatenation,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,14 +62,14 @@ internal static class SimulatorCommand
             await using var simulator = new SmscSimulator(options);
             simulator.Start();
             Console.WriteLine($"listening on {options.Address}:{simulator.Port}");
-            await ReadCommandsAsync(simulator, cancellationToken);
+            await ReadCommandsAsync(simulator, new TextProfile { Concatenation = parse.GetValue(moConcatenation) }, cancellationToken);
             Console.WriteLine(simulator.Statistics);
             return 0;
         });
         return await command.Parse(args).InvokeAsync();
     }
 
-    private static async Task ReadCommandsAsync(SmscSimulator simulator, CancellationToken cancellationToken)
+    private static async Task ReadCommandsAsync(SmscSimulator simulator, TextProfile moProfile, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -95,7 +101,7 @@ internal static class SimulatorCommand
                     Console.WriteLine($"silent {(simulator.Options.Silent ? "on" : "off")}");
                     break;
                 case ["mo", var from, var to, var text]:
-                    await InjectAsync(simulator, from, to, text, cancellationToken);
+                    await InjectAsync(simulator, from, to, text, moProfile, cancellationToken);
                     break;
                 default:
                     Console.WriteLine("commands: mo FROM TO TEXT | silent on|off | stats | quit");
@@ -104,12 +110,12 @@ internal static class SimulatorCommand
         }
     }
 
-    private static async Task InjectAsync(SmscSimulator simulator, string from, string to, string text, CancellationToken cancellationToken)
+    private static async Task InjectAsync(SmscSimulator simulator, string from, string to, string text, TextProfile profile, CancellationToken cancellationToken)
     {
         try
         {
             var status = await simulator.InjectMobileOriginatedAsync(
-                SmeAddress.International(from), SmeAddress.International(to), text, cancellationToken: cancellationToken);
+                SmeAddress.International(from), SmeAddress.International(to), text, profile: profile, cancellationToken: cancellationToken);
             Console.WriteLine($"mo delivered: {status}");
         }
         catch (Exception e) when (e is Contacto.Smpp.SmppException)

@@ -71,15 +71,18 @@ public sealed class SmscSimulator : IAsyncDisposable
 
     /// <summary>
     /// Sends a mobile-originated message to a bound receiver (of this system_id, if given) and
-    /// returns the status of its deliver_sm_resp, split into parts as a handset would.
+    /// returns the status of its deliver_sm_resp, split into parts as a handset would (how, and
+    /// in which alphabet, as <paramref name="profile"/> says: 8-bit references by default).
+    /// <paramref name="partsToSend"/> sends only the first parts, as when the rest is lost on the way.
     /// </summary>
     public async Task<CommandStatus> InjectMobileOriginatedAsync(
-        SmeAddress from, SmeAddress to, string text, string? systemId = null, CancellationToken cancellationToken = default)
+        SmeAddress from, SmeAddress to, string text, string? systemId = null, TextProfile? profile = null,
+        int partsToSend = int.MaxValue, CancellationToken cancellationToken = default)
     {
         var session = FindReceiver(systemId) ?? throw new SmppNotBoundException("No receiver is bound.");
         var message = new OutboundText(from, to, text) { RegisteredDelivery = 0 };
         var status = CommandStatus.Ok;
-        foreach (var deliver in ShortMessageBuilder.Build<DeliverSm>(message, TextProfile.Default, _references))
+        foreach (var deliver in ShortMessageBuilder.Build<DeliverSm>(message, profile ?? TextProfile.Default, _references).Take(partsToSend))
         {
             var response = await session.Connection.SendRequestAsync(deliver, cancellationToken).ConfigureAwait(false);
             status = response.Status != CommandStatus.Ok ? response.Status : status;

@@ -36,7 +36,7 @@ static class NumberCommands
             }
             catch (NumberService.NumberTakenException)
             {
-                await context.Error.WriteLineAsync($"contacto: {owner.AuthId} already has {NumberPlan.Mask(e164)}");
+                await context.Error.WriteLineAsync($"contacto: {NumberPlan.Mask(e164)} is already rented by an account");
                 return 1;
             }
             await context.Output.WriteLineAsync($"Added {NumberPlan.Bare(e164)} ({parse.GetValue(type)}, {cc}) to {owner.AuthId}.");

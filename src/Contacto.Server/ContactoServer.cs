@@ -30,7 +30,7 @@ public static class ContactoServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         // Only Contacto's own sources: appsettings, CONTACTO_ variables, the command line.
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddContactoSources(args, builder.Environment.EnvironmentName);
+        builder.Configuration.AddContactoSources(args, builder.Environment.EnvironmentName, reloadOnChange: true);
         builder.Logging.AddContactoLogging(builder.Configuration, builder.Environment);
 
         var services = builder.Services;

@@ -61,6 +61,21 @@ public sealed class ApiParameters
         };
     }
 
+    /// <summary>A boolean (as "true" or "false") or one of <paramref name="choices"/>, as Plivo's <c>log</c> takes.</summary>
+    public string? BoolOrChoice(string name, IReadOnlyCollection<string> choices)
+    {
+        if (!values.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            JsonValueKind.String when bool.TryParse(value.GetString(), out var parsed) => parsed ? "true" : "false",
+            JsonValueKind.String when choices.Contains(value.GetString()!) => value.GetString(),
+            _ => throw ApiException.BadRequest($"{name} must be true, false or one of: {string.Join(", ", choices)}"),
+        };
+    }
+
     public long? Integer(string name, long min, long max)
     {
         if (!values.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)

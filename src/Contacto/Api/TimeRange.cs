@@ -20,6 +20,11 @@ public sealed record TimeRange(DateTimeOffset? After, bool AfterInclusive, DateT
         return new TimeRange(gt ?? gte, gte is not null, lt ?? lte, lte is not null);
     }
 
+    /// <summary>True when <paramref name="value"/> is within the bounds (for fields computed in memory).</summary>
+    public bool Contains(DateTimeOffset value) =>
+        (After is not { } after || (AfterInclusive ? value >= after : value > after))
+        && (Before is not { } before || (BeforeInclusive ? value <= before : value < before));
+
     public IQueryable<T> Apply<T>(IQueryable<T> query, Expression<Func<T, DateTimeOffset>> field)
     {
         var parameter = field.Parameters[0];

@@ -1,4 +1,5 @@
 using Contacto.Status;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Carriers;
@@ -6,9 +7,11 @@ namespace Contacto.Carriers;
 /// <summary>
 /// Carrier health on the status page: for each country a component follows
 /// (<c>messaging:PT</c>) or a carrier names, operational while enough carriers are available,
-/// degraded while traffic fails over to fewer than that, major outage when none is left.
+/// degraded while traffic fails over to fewer than that, major outage when none is left. In
+/// production a country configured with fewer than the minimum is degraded even when all its
+/// carriers are up: it has no carrier to fail over to.
 /// </summary>
-public sealed class CarrierHealthSource(CarrierPool carriers, IOptions<CarriersOptions> options, IOptions<StatusOptions> status, TimeProvider time) : IComponentStatusSource
+public sealed class CarrierHealthSource(CarrierPool carriers, IOptions<StatusOptions> status, IHostEnvironment environment, TimeProvider time) : IComponentStatusSource
 {
     static readonly string Prefix = MonitorSubjects.Messaging("");
 
@@ -36,6 +39,8 @@ public sealed class CarrierHealthSource(CarrierPool carriers, IOptions<CarriersO
         var available = serving.Count(r => r.IsAvailable(now));
         if (available == 0)
             return ComponentStatus.MajorOutage;
-        return available < Math.Min(serving.Count, options.Value.MinimumPerCountry) ? ComponentStatus.DegradedPerformance : ComponentStatus.Operational;
+        var minimum = carriers.Settings.MinimumPerCountry;
+        var needed = environment.IsProduction() ? minimum : Math.Min(serving.Count, minimum);
+        return available < needed ? ComponentStatus.DegradedPerformance : ComponentStatus.Operational;
     }
 }

@@ -24,6 +24,9 @@ public sealed class CarrierMetrics
             description: "1 while a carrier can take traffic (a bind up, circuit closed)");
         meter.CreateObservableGauge("contacto_carrier_binds_up", () => Each(r => r.Carrier.Health.Count(h => h.IsUp)),
             description: "Binds up per carrier");
+        meter.CreateObservableGauge("contacto_carrier_country_carriers",
+            () => (pool?.Coverage ?? new Dictionary<string, int>()).Select(c => new Measurement<int>(c.Value, new KeyValuePair<string, object?>("country", c.Key))),
+            description: "Carriers configured per country named in the configuration (\"*\": every other country); production needs Carriers:MinimumPerCountry");
     }
 
     internal void Observe(CarrierPool carriers) => pool = carriers;

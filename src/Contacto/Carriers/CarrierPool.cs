@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Security;
 using Contacto.CarrierSim;
 using Contacto.Smpp.Client;
@@ -12,46 +13,144 @@ namespace Contacto.Carriers;
 
 /// <summary>
 /// The carriers of this node: connects their binds at start, routes a country to an available
-/// carrier by weight, and passes their delivery receipts on. With the embedded default it first
-/// starts two simulated carriers in-process (<see cref="Simulators"/>).
+/// carrier by weight, and passes their delivery receipts and mobile-originated messages on. With
+/// the embedded default it first starts two simulated carriers in-process (<see cref="Simulators"/>).
+/// A change of the <c>Carriers</c> section applies without a restart (<see cref="ApplyAsync"/>).
 /// </summary>
 public sealed class CarrierPool(
-    IOptions<CarriersOptions> options,
+    IOptionsMonitor<CarriersOptions> options,
     ICarrierReceiptSink receipts,
+    ICarrierMessageSink messages,
     CarrierMetrics metrics,
     TimeProvider time,
+    IHostEnvironment environment,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public static readonly string[] SimulatedNames = ["sim-a", "sim-b"];
 
     readonly ILogger logger = loggers.CreateLogger<CarrierPool>();
-    readonly Dictionary<string, SmscSimulator> simulators = new(StringComparer.Ordinal);
-    IReadOnlyList<CarrierRoute> routes = [];
+    readonly ConcurrentDictionary<string, (SmscSimulator Simulator, CarrierOptions Carrier)> simulators = new(StringComparer.Ordinal);
+    readonly SemaphoreSlim applying = new(1, 1);
+    volatile IReadOnlyList<CarrierRoute> routes = [];
+    IDisposable? watching;
 
     /// <summary>The in-process simulated carriers by name (empty when real carriers are configured).</summary>
-    public IReadOnlyDictionary<string, SmscSimulator> Simulators => simulators;
+    public IReadOnlyDictionary<string, SmscSimulator> Simulators => simulators.ToDictionary(s => s.Key, s => s.Value.Simulator);
 
     public IReadOnlyList<CarrierRoute> Routes => routes;
+
+    /// <summary>The key of <see cref="Coverage"/> for every country no carrier names.</summary>
+    public const string EveryOtherCountry = "*";
+
+    /// <summary>Configured carriers per country named in the section, and under <see cref="EveryOtherCountry"/>.</summary>
+    public IReadOnlyDictionary<string, int> Coverage { get; private set; } = new Dictionary<string, int>();
+
+    /// <summary>The section as last applied (a change that fails validation is not applied).</summary>
+    public CarriersOptions Settings { get; private set; } = new();
 
     /// <summary>When the binds were started; null before.</summary>
     public DateTimeOffset? StartedAt { get; private set; }
 
+    /// <summary>Raised after a configuration change has been applied and removed carriers drained.</summary>
+    public event Action? Reconfigured;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var configured = settings.List.ToList();
-        if (settings.UseSimulated)
-            configured.AddRange(SimulatedNames.Select(StartSimulator));
-        routes = [.. configured.Select(c => new CarrierRoute(Connect(c), c, settings))];
-        foreach (var route in routes)
-        {
-            route.Carrier.HealthChanged += health => OnHealthChanged(route, health);
-            route.Carrier.Start();
-        }
+        await ApplyAsync(options.CurrentValue, cancellationToken);
         StartedAt = time.GetUtcNow();
         metrics.Observe(this);
-        ReportShortCountries(settings);
-        await Task.CompletedTask;
+        watching = options.OnChange(changed => _ = ReloadAsync(changed));
+    }
+
+    async Task ReloadAsync(CarriersOptions changed)
+    {
+        try
+        {
+            await ApplyAsync(changed, CancellationToken.None);
+            Reconfigured?.Invoke();
+        }
+        catch (Exception e)
+        {
+            logger.LogError("Applying the changed Carriers configuration failed ({Error}); the carriers keep their previous settings where they were not changed yet", e.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Brings the carriers in line with <paramref name="settings"/>: new carriers bind; removed
+    /// ones leave the routing at once and drain (submits in flight finish, later ones fail over to
+    /// the remaining carriers, so no message is lost); a carrier whose connection settings changed
+    /// binds anew and its old binds drain; weight and countries change in place.
+    /// </summary>
+    public async Task ApplyAsync(CarriersOptions settings, CancellationToken cancellationToken)
+    {
+        await applying.WaitAsync(cancellationToken);
+        try
+        {
+            var current = routes.ToDictionary(r => r.Name, StringComparer.Ordinal);
+            var next = new List<CarrierRoute>();
+            var retired = new List<CarrierRoute>();
+            foreach (var carrier in Wanted(settings))
+            {
+                if (!current.Remove(carrier.Name, out var route))
+                {
+                    next.Add(Open(carrier, settings));
+                    if (StartedAt is not null)
+                        logger.LogInformation("Carrier {Carrier} added: binding", carrier.Name);
+                    continue;
+                }
+                var changes = CarrierOptions.Changes(route.Options, carrier);
+                if (changes.Any(c => !CarrierOptions.RoutingOnly.Contains(c)))
+                {
+                    next.Add(Open(carrier, settings));
+                    retired.Add(route);
+                    logger.LogInformation("Carrier {Carrier} changed ({Settings}): binding anew, the old binds drain", carrier.Name, Describe(changes));
+                    continue;
+                }
+                if (changes.Count > 0)
+                    logger.LogInformation("Carrier {Carrier} changed ({Settings}): applied without rebinding", carrier.Name, Describe(changes));
+                route.Reconfigure(carrier, settings);
+                next.Add(route);
+            }
+            foreach (var removed in current.Values)
+            {
+                retired.Add(removed);
+                logger.LogInformation("Carrier {Carrier} removed: it drains and takes no new messages", removed.Name);
+            }
+            (routes, Settings) = (next, settings);
+            foreach (var route in next.Where(r => !r.Started))
+                route.Start();
+            ReportShortCountries(settings);
+            await Task.WhenAll(retired.Select(DrainAsync));
+        }
+        finally
+        {
+            applying.Release();
+        }
+    }
+
+    /// <summary>
+    /// The configured carriers, and the simulated ones when wanted (started on first use). A
+    /// change never starts them unless <c>Simulated</c> says so: a list emptied by mistake must
+    /// not send real traffic to simulated carriers.
+    /// </summary>
+    List<CarrierOptions> Wanted(CarriersOptions settings)
+    {
+        var wanted = settings.List.ToList();
+        if (settings.UseSimulated && (StartedAt is null || settings.Simulated == true || !simulators.IsEmpty))
+            wanted.AddRange(SimulatedNames.Select(name => simulators.GetOrAdd(name, StartSimulator).Carrier));
+        return wanted;
+    }
+
+    static string Describe(IEnumerable<string> changes) =>
+        string.Join(", ", changes.Select(c => c is nameof(CarrierOptions.SystemId) or nameof(CarrierOptions.Password) ? "credentials" : c).Distinct());
+
+    async Task DrainAsync(CarrierRoute route)
+    {
+        await route.Carrier.StopAsync();
+        await route.Carrier.DisposeAsync();
+        if (!routes.Any(r => r.Name == route.Name) && simulators.TryRemove(route.Name, out var simulated))
+            await simulated.Simulator.DisposeAsync();
+        logger.LogInformation("Carrier {Carrier}: old binds drained", route.Name);
     }
 
     /// <summary>
@@ -78,26 +177,35 @@ public sealed class CarrierPool(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        watching?.Dispose();
+        await applying.WaitAsync(cancellationToken);
         await Task.WhenAll(routes.Select(r => r.Carrier.StopAsync(cancellationToken)));
-        foreach (var simulator in simulators.Values)
+        foreach (var (simulator, _) in simulators.Values)
             await simulator.DisposeAsync();
         simulators.Clear();
     }
 
     public async ValueTask DisposeAsync()
     {
+        watching?.Dispose();
         foreach (var route in routes)
             await route.Carrier.DisposeAsync();
-        foreach (var simulator in simulators.Values)
+        foreach (var (simulator, _) in simulators.Values)
             await simulator.DisposeAsync();
     }
 
-    CarrierOptions StartSimulator(string name)
+    (SmscSimulator, CarrierOptions) StartSimulator(string name)
     {
         var simulator = new SmscSimulator(new SmscSimulatorOptions { SystemId = name }, time, loggers.CreateLogger<SmscSimulator>());
         simulator.Start();
-        simulators[name] = simulator;
-        return new CarrierOptions { Name = name, Host = "127.0.0.1", Port = simulator.Port, SystemId = "contacto", Password = "sim" };
+        return (simulator, new CarrierOptions { Name = name, Host = "127.0.0.1", Port = simulator.Port, SystemId = "contacto", Password = "sim" });
+    }
+
+    CarrierRoute Open(CarrierOptions carrier, CarriersOptions settings)
+    {
+        var route = new CarrierRoute(Connect(carrier), carrier, settings);
+        route.Carrier.HealthChanged += health => OnHealthChanged(route, health);
+        return route;
     }
 
     SmppCarrier Connect(CarrierOptions carrier)
@@ -135,6 +243,8 @@ public sealed class CarrierPool(
             {
                 if (inbound.Receipt is { } receipt)
                     await receipts.AcceptAsync(carrier.Name, connected!.KeyOf(receipt), receipt, ct);
+                else
+                    await messages.AcceptAsync(carrier.Name, inbound, ct);
             }, time, loggers.CreateLogger<SmppCarrier>());
         return connected;
     }
@@ -149,15 +259,20 @@ public sealed class CarrierPool(
             logger.LogWarning("Carrier {Carrier} bind {Bind} is {State} ({Reason})", route.Name, health.Name, health.State, health.LastCloseReason);
     }
 
-    /// <summary>Names the countries with fewer carriers than the minimum, once at start.</summary>
+    /// <summary>
+    /// Counts the configured carriers of each country named in the section (and, under "*", of
+    /// every other country) and names those with fewer than <c>MinimumPerCountry</c>: not routable
+    /// in production, so a warning there (at start and after each change), information elsewhere.
+    /// </summary>
     void ReportShortCountries(CarriersOptions settings)
     {
-        var everywhere = routes.Count(r => r.ServesEveryCountry);
-        var named = routes.SelectMany(r => r.Countries).Where(c => c != "*").Distinct().Order();
-        var shortOnes = named.Where(c => routes.Count(r => r.Serves(c)) < settings.MinimumPerCountry).ToList();
-        if (everywhere < settings.MinimumPerCountry)
-            logger.LogWarning("Countries without a named carrier have {Count} carrier(s), fewer than the {Minimum} production needs", everywhere, settings.MinimumPerCountry);
-        if (shortOnes.Count > 0)
-            logger.LogWarning("Countries with fewer than {Minimum} carriers: {Countries}", settings.MinimumPerCountry, string.Join(", ", shortOnes));
+        var named = routes.SelectMany(r => r.Countries).Where(c => c != EveryOtherCountry).Distinct().Order();
+        Coverage = named.Append(EveryOtherCountry).ToDictionary(c => c, c => routes.Count(r => c == EveryOtherCountry ? r.ServesEveryCountry : r.Serves(c)));
+        var shortOnes = Coverage.Where(c => c.Value < settings.MinimumPerCountry)
+            .Select(c => $"{(c.Key == EveryOtherCountry ? "every other country" : c.Key)} ({c.Value})").ToList();
+        if (shortOnes.Count == 0)
+            return;
+        logger.Log(environment.IsProduction() ? LogLevel.Warning : LogLevel.Information,
+            "Not routable in production, fewer than {Minimum} carriers configured: {Countries}", settings.MinimumPerCountry, string.Join(", ", shortOnes));
     }
 }

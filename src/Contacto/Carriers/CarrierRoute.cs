@@ -5,11 +5,14 @@ namespace Contacto.Carriers;
 /// <summary>
 /// One carrier as routing sees it: its SMPP binds, the countries it serves, its weight, and a
 /// circuit breaker. A carrier is available while a bind is up and its circuit is closed; after an
-/// outage its share grows back from a tenth of its weight over the recovery ramp.
+/// outage its share grows back from a tenth of its weight over the recovery ramp. Weight,
+/// countries and the breaker settings change in place (<see cref="Reconfigure"/>).
 /// </summary>
 public sealed class CarrierRoute(SmppCarrier carrier, CarrierOptions options, CarriersOptions settings)
 {
     readonly Lock gate = new();
+    volatile CarrierOptions options = options;
+    volatile CarriersOptions settings = settings;
     int consecutiveFailures;
     DateTimeOffset openUntil = DateTimeOffset.MinValue;
     bool wasDown;
@@ -17,12 +20,28 @@ public sealed class CarrierRoute(SmppCarrier carrier, CarrierOptions options, Ca
 
     public string Name => carrier.Name;
     public SmppCarrier Carrier => carrier;
+
+    /// <summary>The settings the carrier runs with now.</summary>
+    public CarrierOptions Options => options;
     public int Weight => options.Weight;
-    public bool ServesEveryCountry => options.Countries.Contains("*");
+    public bool ServesEveryCountry => options.Countries.Count == 0 || options.Countries.Contains("*");
     public IReadOnlyList<string> Countries => options.Countries;
 
     /// <summary>True once a bind of this carrier has been up since start.</summary>
     public bool HasBeenUp { get; internal set; }
+
+    /// <summary>True once <see cref="Start"/> has connected the binds.</summary>
+    public bool Started { get; private set; }
+
+    public void Start()
+    {
+        Started = true;
+        carrier.Start();
+    }
+
+    /// <summary>Takes new routing settings; the binds' settings must be unchanged.</summary>
+    internal void Reconfigure(CarrierOptions changed, CarriersOptions changedSettings) =>
+        (options, settings) = (changed, changedSettings);
 
     public bool Serves(string country) => ServesEveryCountry || options.Countries.Contains(country);
 

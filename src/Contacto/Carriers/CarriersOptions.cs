@@ -47,8 +47,11 @@ public sealed class CarrierOptions
     /// <summary>Submits per second per bind; 0 for no limit.</summary>
     public double TransactionsPerSecond { get; set; }
 
-    /// <summary>ISO 3166 alpha-2 codes, or "*" for every country.</summary>
-    public List<string> Countries { get; set; } = ["*"];
+    /// <summary>
+    /// ISO 3166 alpha-2 codes, or "*" for every country; empty (the default) is every country too.
+    /// Not defaulted to ["*"]: configuration binding appends to a list, so that default would stay.
+    /// </summary>
+    public List<string> Countries { get; set; } = [];
     public int Weight { get; set; } = 1;
 
     /// <summary>What data_coding 0 means to this carrier: Gsm7 (default), Latin1 or Ascii.</summary>
@@ -59,6 +62,16 @@ public sealed class CarrierOptions
 
     /// <summary>A submit not answered within this fails over to another carrier.</summary>
     public int ResponseTimeoutMilliseconds { get; set; } = 1000;
+
+    /// <summary>Settings a running carrier takes without binding again.</summary>
+    public static readonly IReadOnlySet<string> RoutingOnly = new HashSet<string> { nameof(Weight), nameof(Countries) };
+
+    /// <summary>The names of the settings that differ between two versions of a carrier.</summary>
+    public static List<string> Changes(CarrierOptions before, CarrierOptions after) =>
+    [
+        .. typeof(CarrierOptions).GetProperties().Where(p => p.Name != nameof(Name)).Where(p => p.GetValue(before) is var old && p.GetValue(after) is var now
+            && (old is IEnumerable<string> list ? !list.SequenceEqual((IEnumerable<string>)now!) : !Equals(old, now))).Select(p => p.Name),
+    ];
 }
 
 sealed class CarriersOptionsValidator : IValidateOptions<CarriersOptions>
@@ -85,7 +98,7 @@ sealed class CarriersOptionsValidator : IValidateOptions<CarriersOptions>
                 problems.Add($"{key}: Binds (1-16), Window (1-1024) and Weight (1-1000) must be in range");
             if (carrier.TransactionsPerSecond < 0 || carrier.ResponseTimeoutMilliseconds is < 100 or > 60000)
                 problems.Add($"{key}: TransactionsPerSecond must be >= 0 and ResponseTimeoutMilliseconds from 100 to 60000");
-            if (carrier.Countries.Count == 0 || carrier.Countries.Any(c => c != "*" && (c.Length != 2 || !c.All(char.IsAsciiLetterUpper))))
+            if (carrier.Countries.Any(c => c != "*" && (c.Length != 2 || !c.All(char.IsAsciiLetterUpper))))
                 problems.Add($"{key}:Countries must list ISO 3166 alpha-2 codes (upper case) or \"*\"");
             if (!Alphabets.Contains(carrier.DefaultAlphabet) || !Concatenations.Contains(carrier.Concatenation))
                 problems.Add($"{key}: DefaultAlphabet is one of {string.Join("/", Alphabets)}, Concatenation one of {string.Join("/", Concatenations)}");

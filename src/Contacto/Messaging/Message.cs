@@ -8,7 +8,8 @@ namespace Contacto.Messaging;
 /// <summary>
 /// One message to one destination: its MDR. Text and numbers are sealed with the account's key
 /// (bound to <see cref="Id"/>); the numbers also carry blind indexes so lists can filter on them.
-/// With <see cref="Log"/> off, text and numbers are wiped once the message reaches a final state.
+/// Plivo's <c>log</c> decides what is kept once the message reaches a final state: with
+/// <see cref="Log"/> off neither text nor numbers, with <see cref="LogOnly"/> one of them.
 /// </summary>
 public sealed class Message : ITenantOwned
 {
@@ -30,7 +31,11 @@ public sealed class Message : ITenantOwned
     /// <summary>ISO 3166 alpha-2 of the destination, as the numbering plan says.</summary>
     public string DestinationCountry { get; set; } = "";
     public int Units { get; set; }
+    /// <summary>False for <c>log=false</c>: text and numbers are wiped once final.</summary>
     public bool Log { get; set; } = true;
+
+    /// <summary><c>content_only</c> (numbers wiped once final) or <c>number_only</c> (text wiped); null keeps both.</summary>
+    public string? LogOnly { get; set; }
     public string? CallbackUrl { get; set; }
     public string? CallbackMethod { get; set; }
     public string? RequesterIp { get; set; }
@@ -49,13 +54,28 @@ public sealed class Message : ITenantOwned
     public const string FromPurpose = "message.from";
     public const string ToPurpose = "message.to";
 
-    /// <summary>Moves to <paramref name="state"/>; without <see cref="Log"/>, a final state forgets the text and numbers.</summary>
+    public bool KeepsText => Log && LogOnly != MessageLog.NumberOnly;
+    public bool KeepsNumbers => Log && LogOnly != MessageLog.ContentOnly;
+
+    /// <summary>Moves to <paramref name="state"/>; a final state forgets what <c>log</c> said not to keep.</summary>
     public void MoveTo(string state, string? errorCode, DateTimeOffset now)
     {
         (State, ErrorCode, UpdatedAt) = (state, errorCode, now);
-        if (!Log && MessageStates.IsFinal(state))
-            FromSealed = ToSealed = TextSealed = FromIndex = ToIndex = null;
+        if (!MessageStates.IsFinal(state))
+            return;
+        if (!KeepsText)
+            TextSealed = null;
+        if (!KeepsNumbers)
+            FromSealed = ToSealed = FromIndex = ToIndex = null;
     }
+}
+
+/// <summary>The values of Plivo's <c>log</c> send parameter.</summary>
+public static class MessageLog
+{
+    public const string ContentOnly = "content_only";
+    public const string NumberOnly = "number_only";
+    public static readonly string[] Partial = [ContentOnly, NumberOnly];
 }
 
 public static class MessageStates
@@ -93,6 +113,7 @@ sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.RequesterIp).HasMaxLength(45);
         builder.Property(m => m.ErrorCode).HasMaxLength(8);
         builder.Property(m => m.Carrier).HasMaxLength(64);
+        builder.Property(m => m.LogOnly).HasMaxLength(12);
         builder.Property(m => m.CreatedAt).HasConversion(UnixMilliseconds.Converter);
         builder.Property(m => m.SentAt).HasConversion(UnixMilliseconds.NullableConverter);
         builder.Property(m => m.UpdatedAt).HasConversion(UnixMilliseconds.Converter);

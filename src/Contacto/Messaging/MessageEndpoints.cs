@@ -49,13 +49,15 @@ public static class MessageEndpoints
             throw ApiException.BadRequest($"type {type} is not supported yet: only sms");
         if (parameters.Has("media_urls") || parameters.Has("media_ids"))
             throw ApiException.BadRequest("media_urls and media_ids need type mms, which is not supported yet");
+        var log = parameters.BoolOrChoice("log", MessageLog.Partial) ?? "true";
         var request = new SendRequest(
             parameters.String("src", 64, required: true)!,
             parameters.String("dst", 20 * options.Value.MaxDestinations, required: true)!,
             parameters.String("text", options.Value.MaxTextLength, required: true)!,
             await CallbackUrlAsync(parameters.String("url", 2048), policy, context.RequestAborted),
             parameters.Choice("method", ["GET", "POST"]) ?? "POST",
-            parameters.Bool("log") ?? true);
+            log != "false",
+            MessageLog.Partial.Contains(log) ? log : null);
         var caller = ApiAuthentication.Caller(context);
         var result = await messages.SendAsync(db, caller.AccountId, request,
             ApiAudit.Entry(context, AuditActions.MessageQueued, "message", null),
@@ -222,7 +224,7 @@ public static class MessageEndpoints
             ["carrier_fees_rate"] = "0.00000",
             ["message_sent_time"] = m.SentAt is { } sent ? AuditEndpoints.Format(sent) : null,
             ["message_updated_time"] = AuditEndpoints.Format(m.UpdatedAt),
-            ["log"] = m.Log,
+            ["log"] = m.LogOnly ?? (object)m.Log,
             ["tendlc_campaign_id"] = null,
             ["tendlc_registration_status"] = null,
             ["replaced_sender"] = null,

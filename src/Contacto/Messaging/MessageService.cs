@@ -15,10 +15,13 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Messaging;
 
 /// <summary>What a send asks for, read and checked for shape at the edge.</summary>
-public sealed record SendRequest(string Source, string Destinations, string Text, string? CallbackUrl, string CallbackMethod, bool Log);
+public sealed record SendRequest(string Source, string Destinations, string Text, string? CallbackUrl, string CallbackMethod, bool Log, string? LogOnly = null);
 
 /// <summary>What a send accepted: one id per valid destination, and the destinations refused.</summary>
 public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<string> InvalidNumbers);
+
+/// <summary>One request's messages, sealed: the audit record each gets, and their <c>queued</c> callbacks.</summary>
+public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks);
 
 /// <summary>
 /// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
@@ -30,8 +33,6 @@ public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<st
 /// </summary>
 public sealed class MessageService : IAsyncDisposable
 {
-    /// <summary>One request's messages, the audit record each gets, and their <c>queued</c> callbacks.</summary>
-    sealed record QueuedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks);
 
     readonly ITenantCrypto crypto;
     readonly MessageCallbacks callbacks;
@@ -42,14 +43,14 @@ public sealed class MessageService : IAsyncDisposable
     readonly MessagingMetrics metrics;
     readonly IOptions<MessagingOptions> options;
     readonly TimeProvider time;
-    readonly GroupCommit<QueuedSend> queue;
+    readonly GroupCommit<PreparedSend> queue;
 
     public MessageService(ITenantCrypto crypto, MessageCallbacks callbacks, NumberService numbers, IAuditTrail audit, IDbContextFactory<ContactoDbContext> contexts,
         MessageSignal signal, MessagingMetrics metrics, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
     {
         (this.crypto, this.callbacks, this.numbers, this.audit, this.contexts, this.signal, this.metrics, this.options, this.time) =
             (crypto, callbacks, numbers, audit, contexts, signal, metrics, options, time);
-        queue = new GroupCommit<QueuedSend>(CommitAsync, logger, maxBatch: 500);
+        queue = new GroupCommit<PreparedSend>(CommitAsync, logger, maxBatch: 500);
         accountRate = PartitionedRateLimiter.Create<Guid, Guid>(account =>
             options.Value.AccountMessagesPerSecond <= 0
                 ? RateLimitPartition.GetNoLimiter(account)
@@ -66,6 +67,28 @@ public sealed class MessageService : IAsyncDisposable
 
     /// <param name="db">The caller's tenant-scoped context.</param>
     public async Task<SendResult> SendAsync(ContactoDbContext db, Guid accountId, SendRequest request, AuditEntry record, string? requesterIp, CancellationToken cancellationToken)
+    {
+        var (send, invalid) = await PrepareAsync(db, accountId, request, record, requesterIp, cancellationToken);
+        try
+        {
+            await queue.WriteAsync(send, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The whole batch rolled back (the group commit logs why): none of its messages exists.
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "the message(s) could not be stored; nothing was queued", TimeSpan.FromSeconds(1));
+        }
+        Queued(send);
+        return new SendResult([.. send.Messages.Select(m => m.Id)], invalid);
+    }
+
+    /// <summary>
+    /// Checks a send as the API does and seals its messages, without storing them: for a caller
+    /// that stores them in its own transaction with <see cref="AddAsync"/>, then calls <see cref="Queued"/>.
+    /// Refusals are <see cref="ApiException"/>s, as the API gives them.
+    /// </summary>
+    public async Task<(PreparedSend Send, List<string> InvalidNumbers)> PrepareAsync(ContactoDbContext db, Guid accountId, SendRequest request,
+        AuditEntry record, string? requesterIp, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var (sender, alphanumeric) = await SenderAsync(db, accountId, request.Source, cancellationToken);
@@ -94,23 +117,28 @@ public sealed class MessageService : IAsyncDisposable
                 throw new ApiException(StatusCodes.Status429TooManyRequests, "too many messages: slow down",
                     permit.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1));
         }
+        return (await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, record, cancellationToken), invalid);
+    }
 
-        var send = await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, record, cancellationToken);
-        try
+    /// <summary>Adds a prepared send (messages, work items, audit records, callbacks) to the caller's transaction.</summary>
+    public async Task AddAsync(ContactoDbContext db, PreparedSend send, CancellationToken cancellationToken)
+    {
+        db.AddRange(send.Messages);
+        db.AddRange(send.Callbacks);
+        foreach (var message in send.Messages)
         {
-            await queue.WriteAsync(send, cancellationToken);
+            db.Add(new MessageWork { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt });
+            await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The whole batch rolled back (the group commit logs why): none of its messages exists.
-            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "the message(s) could not be stored; nothing was queued", TimeSpan.FromSeconds(1));
-        }
+    }
+
+    /// <summary>After the commit: wakes the dispatcher and the callback sender, and counts the messages.</summary>
+    public void Queued(PreparedSend send)
+    {
         signal.Notify();
         if (send.Callbacks.Count > 0)
             callbacks.Notify();
-        var messages = send.Messages;
-        metrics.Accepted(messages.Count);
-        return new SendResult([.. messages.Select(m => m.Id)], invalid);
+        metrics.Accepted(send.Messages.Count);
     }
 
     /// <summary>The sender in E.164 form, owned by the account, or an alphanumeric sender id.</summary>
@@ -126,7 +154,7 @@ public sealed class MessageService : IAsyncDisposable
     }
 
     // Key work happens before the transaction: on SQLite a key created inside it would wait on it.
-    async Task<QueuedSend> SealAsync(Guid accountId, SendRequest request, string sender, bool alphanumeric,
+    async Task<PreparedSend> SealAsync(Guid accountId, SendRequest request, string sender, bool alphanumeric,
         List<(string E164, string Country)> destinations, string? requesterIp, AuditEntry record, CancellationToken cancellationToken)
     {
         using var keys = await crypto.LeaseKeysAsync(accountId, cancellationToken);
@@ -151,6 +179,7 @@ public sealed class MessageService : IAsyncDisposable
                 DestinationCountry = destination.Country,
                 Units = units,
                 Log = request.Log,
+                LogOnly = request.LogOnly,
                 CallbackUrl = request.CallbackUrl,
                 CallbackMethod = request.CallbackUrl is null ? null : request.CallbackMethod,
                 RequesterIp = requesterIp,
@@ -160,14 +189,14 @@ public sealed class MessageService : IAsyncDisposable
         })];
         List<WebhookDelivery> queued = request.CallbackUrl is null ? [] :
             [.. messages.Select((m, i) => callbacks.Prepare(keys, m, MessageCallbacks.Of(sender, destinations[i].E164)))];
-        return new QueuedSend(messages, record, queued);
+        return new PreparedSend(messages, record, queued);
     }
 
     /// <summary>
     /// Writes the messages, work items, audit records and callbacks of many requests in one transaction,
     /// the bulk as multi-row inserts: tracking thousands of new rows would cost more than writing them.
     /// </summary>
-    async Task CommitAsync(IReadOnlyList<QueuedSend> sends)
+    async Task CommitAsync(IReadOnlyList<PreparedSend> sends)
     {
         var messages = sends.SelectMany(s => s.Messages).ToList();
         await using var db = contexts.CreateDbContext();

@@ -10,16 +10,24 @@ public sealed class MessagingMetrics
     readonly Counter<long> accepted;
     readonly Counter<long> states;
     readonly Histogram<double> queuedToSent;
+    readonly Counter<long> inbound;
+    readonly Counter<long> replies;
 
     public MessagingMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
         accepted = meter.CreateCounter<long>("contacto_messages_accepted", description: "Messages accepted by the API");
         states = meter.CreateCounter<long>("contacto_message_states", description: "Messages reaching a state (sent, delivered, undelivered, failed)");
+        inbound = meter.CreateCounter<long>("contacto_inbound_messages", description: "Mobile-originated messages from carriers by outcome (received, part_stored, unknown_number, undecodable)");
+        replies = meter.CreateCounter<long>("contacto_inbound_replies", description: "XML replies of applications to inbound messages by outcome (sent, invalid, refused)");
         queuedToSent = meter.CreateHistogram<double>("contacto_message_queued_to_sent_seconds", unit: "s", description: "Time from acceptance to the carrier's acknowledgement");
     }
 
     public void Accepted(int count) => accepted.Add(count);
+
+    public void Inbound(string outcome) => inbound.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Reply(string outcome) => replies.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Reached(string state) => states.Add(1, new KeyValuePair<string, object?>("state", state));
 

@@ -26,6 +26,9 @@ public sealed class MessagingOptions
     /// <summary>Longest text, in characters.</summary>
     public int MaxTextLength { get; set; } = 1600;
 
+    /// <summary>How long the parts of a long inbound message wait for the rest; then what arrived is delivered.</summary>
+    public int InboundPartsWaitSeconds { get; set; } = 300;
+
     /// <summary>Most destinations in one request.</summary>
     public int MaxDestinations { get; set; } = 1000;
 }

@@ -1,7 +1,9 @@
 using Contacto.Accounts;
+using Contacto.Applications;
 using Contacto.Carriers;
 using Contacto.Numbers;
 using Contacto.Status;
+using Contacto.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -25,19 +27,24 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<MessageService>();
         services.AddSingleton<ReceiptRecorder>();
         services.AddSingleton<ICarrierReceiptSink>(sp => sp.GetRequiredService<ReceiptRecorder>());
+        services.AddSingleton<InboundRecorder>();
+        services.AddSingleton<ICarrierMessageSink>(sp => sp.GetRequiredService<InboundRecorder>());
+        services.AddSingleton<IWebhookOutcomeHandler, InboundReplies>();
         services.AddSingleton<NumberService>();
         services.AddSingleton<ISubaccountDeletionHandler>(sp => sp.GetRequiredService<NumberService>());
+        services.AddSingleton<IApplicationDeletionHandler>(sp => sp.GetRequiredService<NumberService>());
         return services;
     }
 
     /// <summary>
-    /// The carrier binds, the receipt recorder and the dispatcher. Registered in this order so
+    /// The carrier binds, the receipt and inbound recorders and the dispatcher. Registered in this order so
     /// they stop in the reverse one: the dispatcher first, the carriers last.
     /// </summary>
     public static IServiceCollection AddContactoMessagingWorkers(this IServiceCollection services)
     {
         services.AddHostedService(sp => sp.GetRequiredService<CarrierPool>());
         services.AddHostedService(sp => sp.GetRequiredService<ReceiptRecorder>());
+        services.AddHostedService(sp => sp.GetRequiredService<InboundRecorder>());
         services.AddHostedService<MessageDispatcher>();
         return services;
     }
@@ -56,6 +63,8 @@ sealed class MessagingOptionsValidator : IValidateOptions<MessagingOptions>
             problems.Add("Messaging:PollMilliseconds must be from 10 to 60000");
         if (options.MaxAttempts < 1 || options.AccountMessagesPerSecond < 0)
             problems.Add("Messaging:MaxAttempts must be positive and AccountMessagesPerSecond not negative");
+        if (options.InboundPartsWaitSeconds is < 1 or > 86_400)
+            problems.Add("Messaging:InboundPartsWaitSeconds must be from 1 to 86400");
         if (options.MaxTextLength is < 1 or > 10_000 || options.MaxDestinations is < 1 or > 10_000)
             problems.Add("Messaging:MaxTextLength and MaxDestinations must be from 1 to 10000");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Contacto.Accounts;
 using Contacto.Api;
+using Contacto.Applications;
 using Contacto.Audit;
 using Contacto.Auth;
 using Contacto.Crypto;
@@ -12,11 +14,16 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Numbers;
 
-/// <summary>Plivo's rented Number API: list, get, update (alias, app_id) and unrent.</summary>
+/// <summary>
+/// Plivo's rented Number API: list, get, update (alias, app_id, subaccount) and unrent. A main
+/// account sees and manages its subaccounts' numbers too (<c>sub_account</c> names the holder) and
+/// assigns numbers to them; a subaccount sees only its own.
+/// </summary>
 public static class NumberEndpoints
 {
-    static readonly string[] ListParameters = [.. Paging.ParameterNames, "type", "number_startswith", "alias", "services"];
-    static readonly string[] UpdateParameters = ["alias", "app_id"];
+    const string RenewalDate = "renewal_date";
+    static readonly string[] ListParameters = [.. Paging.ParameterNames, .. TimeRange.ParameterNames(RenewalDate), "type", "number_startswith", "alias", "services", "subaccount"];
+    static readonly string[] UpdateParameters = ["alias", "app_id", "subaccount"];
 
     public static void MapNumbers(this RouteGroupBuilder api)
     {
@@ -26,86 +33,127 @@ public static class NumberEndpoints
         api.MapDelete("/Number/{number}/", Unrent);
     }
 
-    static async Task<IResult> List(HttpContext context, NumberService numbers, IAuditTrail audit)
+    static async Task<IResult> List(HttpContext context, NumberService numbers, AccountService accounts, IAuditTrail audit)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         var parameters = await ApiParameters.ReadAsync(context.Request, ListParameters);
         var paging = Paging.From(parameters);
-        var query = db.Set<RentedNumber>().AsNoTracking();
-        if (parameters.Choice("type", NumberTypes.All) is { } type)
-            query = query.Where(n => n.Type == type);
-        if (parameters.String("alias", 100) is { } alias)
-            query = query.Where(n => n.Alias == alias);
+        var type = parameters.Choice("type", NumberTypes.All);
+        var alias = parameters.String("alias", 100);
         // Every number sends SMS; none has voice or MMS yet.
-        if (parameters.String("services", 32) is { } services && services.Split(',').Any(s => s.Trim() != "sms"))
-            query = query.Where(n => false);
+        var services = parameters.String("services", 32);
+        var noneMatch = services is not null && services.Split(',').Any(s => s.Trim() != "sms");
+        var renewal = TimeRange.From(parameters, RenewalDate);
         var prefix = parameters.String("number_startswith", 16);
         if (prefix is not null && !prefix.All(char.IsAsciiDigit))
             throw ApiException.BadRequest("number_startswith must be digits");
+        var owners = await OwnersAsync(context, accounts, parameters.String("subaccount", 64));
 
-        // Numbers are sealed, so the prefix filter runs on the opened numbers of the account.
-        var rows = await query.OrderByDescending(n => n.AddedAt).ThenByDescending(n => n.Id).ToListAsync(context.RequestAborted);
-        var opened = new List<(RentedNumber Row, string Number)>(rows.Count);
+        // Numbers are sealed and the renewal date is computed, so these filters run in memory on the account's numbers.
+        var rows = (await numbers.ListAsync(owners.Keys, context.RequestAborted))
+            .Where(n => !noneMatch && (type is null || n.Type == type) && (alias is null || n.Alias == alias) && renewal.Contains(RenewalOf(n)));
+        var opened = new List<(RentedNumber Row, string Number)>();
         foreach (var row in rows)
             opened.Add((row, (await numbers.OpenAsync(row, context.RequestAborted)).TrimStart('+')));
         var matching = prefix is null ? opened : [.. opened.Where(n => n.Number.StartsWith(prefix, StringComparison.Ordinal))];
         var caller = ApiAuthentication.Caller(context);
-        var page = matching.Skip(paging.Offset).Take(paging.Limit).Select(n => View(n.Row, n.Number, caller.AuthId)).ToList();
+        var page = matching.Skip(paging.Offset).Take(paging.Limit).Select(n => View(n.Row, n.Number, caller.AuthId, owners[n.Row.AccountId])).ToList();
         await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.NumberListed, "number", null) with { Reason = $"{page.Count} of {matching.Count}" }, context.RequestAborted);
         return paging.Page(context.Request, page, matching.Count);
     }
 
-    static async Task<IResult> Get(HttpContext context, string number, NumberService numbers, IAuditTrail audit)
+    static async Task<IResult> Get(HttpContext context, string number, NumberService numbers, AccountService accounts, IAuditTrail audit)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         await ApiParameters.ReadAsync(context.Request, []);
-        var (row, e164) = await FindAsync(context, db, numbers, number);
+        var owners = await OwnersAsync(context, accounts, null);
+        var (row, e164) = await FindAsync(context, numbers, owners, number);
         await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.NumberRead, "number", row.Id.ToString()), context.RequestAborted);
-        var view = View(row, e164.TrimStart('+'), ApiAuthentication.Caller(context).AuthId);
+        var view = View(row, e164.TrimStart('+'), ApiAuthentication.Caller(context).AuthId, owners[row.AccountId]);
         view["api_id"] = ApiResults.ApiId(context);
         return Results.Json(view);
     }
 
-    static async Task<IResult> Update(HttpContext context, string number, NumberService numbers, IAuditTrail audit)
+    static async Task<IResult> Update(HttpContext context, string number, NumberService numbers, AccountService accounts)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         var parameters = await ApiParameters.ReadAsync(context.Request, UpdateParameters);
         var alias = parameters.String("alias", 100);
-        var appId = parameters.String("app_id", 64);
-        var (row, _) = await FindAsync(context, db, numbers, number);
-        await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
-        row.Alias = alias ?? row.Alias;
-        row.AppId = appId ?? row.AppId;
-        await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.NumberUpdated, "number", row.Id.ToString())
-            with { Reason = $"changed: {string.Join(",", UpdateParameters.Where(parameters.Has))}" }, context.RequestAborted);
-        await db.SaveChangesAsync(context.RequestAborted);
-        await transaction.CommitAsync(context.RequestAborted);
+        var subaccount = parameters.String("subaccount", 64);
+        var caller = ApiAuthentication.Caller(context);
+        var owners = await OwnersAsync(context, accounts, null);
+        var (row, e164) = await FindAsync(context, numbers, owners, number);
+        // subaccount names the holder: a subaccount of the caller, or "" (or the caller itself) for the main account.
+        var owner = subaccount is null ? row.AccountId
+            : subaccount.Length == 0 || subaccount == caller.AuthId ? caller.AccountId
+            : owners.FirstOrDefault(o => o.Value == subaccount && o.Key != caller.AccountId).Key;
+        if (owner == Guid.Empty || subaccount is not null && !caller.IsMain)
+            throw caller.IsMain ? ApiException.BadRequest("subaccount is not a subaccount of this account") : ApiException.Forbidden("a subaccount cannot assign numbers");
+        var linking = parameters.Has("app_id");
+        var appId = linking ? await ApplicationIdAsync(context.RequestServices.GetRequiredService<ContactoDbContext>(), parameters.String("app_id", 64), context.RequestAborted) : null;
+        var record = ApiAudit.Entry(context, AuditActions.NumberUpdated, "number", row.Id.ToString())
+            with { Reason = $"changed: {string.Join(",", UpdateParameters.Where(parameters.Has))}" };
+        await numbers.UpdateAsync(row, e164, owner, changed =>
+        {
+            changed.Alias = alias ?? changed.Alias;
+            changed.AppId = linking ? appId : changed.AppId;
+        }, record, context.RequestAborted);
         return Results.Json(new { message = "changed", api_id = ApiResults.ApiId(context) }, statusCode: StatusCodes.Status202Accepted);
     }
 
-    static async Task<IResult> Unrent(HttpContext context, string number, NumberService numbers, IAuditTrail audit)
+    static async Task<IResult> Unrent(HttpContext context, string number, NumberService numbers, AccountService accounts)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         await ApiParameters.ReadAsync(context.Request, []);
-        var (row, _) = await FindAsync(context, db, numbers, number);
-        await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
-        db.Remove(row);
-        await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.NumberUnrented, "number", row.Id.ToString()), context.RequestAborted);
-        await db.SaveChangesAsync(context.RequestAborted);
-        await transaction.CommitAsync(context.RequestAborted);
+        var (row, _) = await FindAsync(context, numbers, await OwnersAsync(context, accounts, null), number);
+        await numbers.UnrentAsync(row, ApiAudit.Entry(context, AuditActions.NumberUnrented, "number", row.Id.ToString()), context.RequestAborted);
         return Results.NoContent();
     }
 
-    static async Task<(RentedNumber Row, string E164)> FindAsync(HttpContext context, ContactoDbContext db, NumberService numbers, string number)
+    /// <summary>
+    /// The application to link: one of the caller's own (the tenant-scoped context sees no other).
+    /// Null, "" or "null" unlinks.
+    /// </summary>
+    static async Task<string?> ApplicationIdAsync(ContactoDbContext db, string? appId, CancellationToken cancellationToken)
+    {
+        if (appId is null or "" or "null")
+            return null;
+        return await db.Set<Application>().AnyAsync(a => a.AppId == appId, cancellationToken)
+            ? appId
+            : throw ApiException.BadRequest("app_id is not an application of this account");
+    }
+
+    /// <summary>
+    /// The accounts whose numbers the caller may see, with the <c>sub_account</c> each shows: the
+    /// caller itself and, for a main account, its live subaccounts, or only the one named by
+    /// <paramref name="subaccount"/>.
+    /// </summary>
+    static async Task<Dictionary<Guid, string?>> OwnersAsync(HttpContext context, AccountService accounts, string? subaccount)
+    {
+        var caller = ApiAuthentication.Caller(context);
+        var self = new Dictionary<Guid, string?> { [caller.AccountId] = caller.IsMain ? null : caller.AuthId };
+        if (!caller.IsMain)
+            return subaccount is null || subaccount == caller.AuthId ? self : throw ApiException.Forbidden("a subaccount sees only its own numbers");
+        if (subaccount is not null)
+        {
+            var named = await accounts.FindSubaccountAsync(caller.AccountId, subaccount, context.RequestAborted)
+                        ?? throw ApiException.BadRequest("subaccount is not a subaccount of this account");
+            return new() { [named.Id] = named.AuthId };
+        }
+        var (subaccounts, _) = await accounts.ListSubaccountsAsync(caller.AccountId, 0, int.MaxValue, context.RequestAborted);
+        foreach (var sub in subaccounts)
+            self[sub.Id] = sub.AuthId;
+        return self;
+    }
+
+    static async Task<(RentedNumber Row, string E164)> FindAsync(HttpContext context, NumberService numbers, Dictionary<Guid, string?> owners, string number)
     {
         if (!E164.TryNormalize(number, out var e164))
             throw ApiException.NotFound();
-        var row = await numbers.FindAsync(db, ApiAuthentication.Caller(context).AccountId, e164, context.RequestAborted)
-            ?? throw ApiException.NotFound();
+        var row = await numbers.FindAmongAsync(owners.Keys, e164, context.RequestAborted) ?? throw ApiException.NotFound();
         return (row, e164);
     }
 
-    static Dictionary<string, object?> View(RentedNumber row, string bareNumber, string authId) => new()
+    /// <summary>Numbers renew monthly from the day they were added.</summary>
+    static DateTimeOffset RenewalOf(RentedNumber row) => new(row.AddedAt.UtcDateTime.Date.AddMonths(1), TimeSpan.Zero);
+
+    static Dictionary<string, object?> View(RentedNumber row, string bareNumber, string authId, string? subaccount) => new()
     {
         ["number"] = bareNumber,
         ["alias"] = row.Alias,
@@ -121,8 +169,8 @@ public static class NumberEndpoints
         ["voice_enabled"] = false,
         ["voice_rate"] = "0.00000",
         ["mms_enabled"] = false,
-        ["sub_account"] = null,
-        ["renewal_date"] = Day(row.AddedAt.AddMonths(1)),
+        ["sub_account"] = subaccount,
+        ["renewal_date"] = Day(RenewalOf(row)),
     };
 
     static string Day(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -1,5 +1,7 @@
 using System.Text;
 using Contacto.Accounts;
+using Contacto.Api;
+using Contacto.Applications;
 using Contacto.Audit;
 using Contacto.Crypto;
 using Contacto.Messaging;
@@ -17,20 +19,21 @@ public sealed class NumberService(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
     IAuditTrail audit,
-    TimeProvider time) : ISubaccountDeletionHandler
+    TimeProvider time) : ISubaccountDeletionHandler, IApplicationDeletionHandler
 {
     public const string NumberPurpose = "number.e164";
 
-    public sealed class NumberTakenException() : InvalidOperationException("The account already has this number");
+    public sealed class NumberTakenException() : InvalidOperationException("An account already rents this number");
 
     /// <summary>Adds a number to an account (the operator's inventory command).</summary>
     public async Task<RentedNumber> AddAsync(Guid accountId, string e164, string country, string type, AuditActor actor, CancellationToken cancellationToken)
     {
         var number = new RentedNumber { Id = Guid.CreateVersion7(), AccountId = accountId, Country = country, Type = type, AddedAt = time.GetUtcNow() };
         await SealAsync(number, accountId, e164, cancellationToken);
-        await using var db = contexts.CreateDbContext();
-        if (await db.Set<RentedNumber>().AnyAsync(n => n.AccountId == accountId && n.NumberIndex == number.NumberIndex, cancellationToken))
+        // One account per number: inbound messages to it must have exactly one place to go.
+        if (await FindRentedAsync(e164, cancellationToken) is not null)
             throw new NumberTakenException();
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Add(number);
         await audit.AppendAsync(db, new AuditEntry(accountId, actor, AuditActions.NumberAdded, "number", number.Id.ToString()), cancellationToken);
@@ -44,6 +47,92 @@ public sealed class NumberService(
     {
         var index = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
         return await db.Set<RentedNumber>().SingleOrDefaultAsync(n => n.AccountId == accountId && n.NumberIndex == index, cancellationToken);
+    }
+
+    /// <summary>
+    /// The numbers of these accounts, newest first, read across tenants: the caller passes only
+    /// itself and, for a main account, its own subaccounts.
+    /// </summary>
+    public async Task<List<RentedNumber>> ListAsync(IReadOnlyCollection<Guid> owners, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<RentedNumber>().AsNoTracking().Where(n => owners.Contains(n.AccountId))
+            .OrderByDescending(n => n.AddedAt).ThenByDescending(n => n.Id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The number among these accounts' (as for <see cref="ListAsync"/>), by each one's blind index.</summary>
+    public async Task<RentedNumber?> FindAmongAsync(IEnumerable<Guid> owners, string e164, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        foreach (var owner in owners)
+            if (await FindAsync(db, owner, e164, cancellationToken) is { } row)
+                return row;
+        return null;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> (alias, application) and, when <paramref name="owner"/> is another account of the
+    /// same customer, moves the number there, resealed under that account's key.
+    /// </summary>
+    public async Task UpdateAsync(RentedNumber number, string e164, Guid owner, Action<RentedNumber> change, AuditEntry record, CancellationToken cancellationToken)
+    {
+        RentedNumber? moved = null;
+        if (owner != number.AccountId)
+        {
+            moved = new RentedNumber { Id = Guid.CreateVersion7(), AccountId = owner, Country = number.Country, Type = number.Type, AddedAt = number.AddedAt };
+            await SealAsync(moved, owner, e164, cancellationToken); // key work before the transaction
+        }
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var current = await db.Set<RentedNumber>().SingleOrDefaultAsync(n => n.Id == number.Id, cancellationToken) ?? throw ApiException.NotFound();
+        var target = current;
+        if (moved is not null)
+        {
+            if (await FindAsync(db, owner, e164, cancellationToken) is not null)
+                throw ApiException.BadRequest("subaccount already has this number");
+            (moved.Alias, moved.AppId) = (current.Alias, current.AppId);
+            db.Remove(current);
+            db.Add(moved);
+            target = moved;
+        }
+        change(target);
+        await audit.AppendAsync(db, record, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task UnrentAsync(RentedNumber number, AuditEntry record, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Set<RentedNumber>().Where(n => n.Id == number.Id).ExecuteDeleteAsync(cancellationToken);
+        await audit.AppendAsync(db, record, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The number as rented by whichever account has it, for traffic from carriers. Each account
+    /// indexes its numbers with its own key, so this computes one index per account that rents
+    /// numbers and asks for all of them at once.
+    /// </summary>
+    public async Task<RentedNumber?> FindRentedAsync(string e164, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var renters = await db.Set<RentedNumber>().Select(n => n.AccountId).Distinct().ToListAsync(cancellationToken);
+        var indexes = new Dictionary<Guid, byte[]>(renters.Count);
+        foreach (var accountId in renters)
+            indexes[accountId] = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
+        var candidates = indexes.Values.ToList();
+        var matches = await db.Set<RentedNumber>().AsNoTracking().Where(n => candidates.Contains(n.NumberIndex)).ToListAsync(cancellationToken);
+        return matches.Where(n => indexes[n.AccountId].AsSpan().SequenceEqual(n.NumberIndex)).MinBy(n => n.AddedAt);
+    }
+
+    /// <summary>Numbers linked to a deleted application keep working for outbound, unlinked.</summary>
+    public async Task OnApplicationDeletedAsync(ContactoDbContext db, Application application, bool cascade, CancellationToken cancellationToken)
+    {
+        foreach (var number in await db.Set<RentedNumber>().Where(n => n.AccountId == application.AccountId && n.AppId == application.AppId).ToListAsync(cancellationToken))
+            number.AppId = null;
     }
 
     public async Task<string> OpenAsync(RentedNumber number, CancellationToken cancellationToken) =>

@@ -26,13 +26,17 @@ public static class ContactoConfiguration
         ["CONTACTO_DATA_DIR"] = "DataDir",
     };
 
-    public static void AddContactoSources(this IConfigurationBuilder builder, string[] args, string? environmentName)
+    /// <param name="reloadOnChange">
+    /// Watch the appsettings files (the server: sections read through <c>IOptionsMonitor</c>, such
+    /// as <c>Carriers</c>, apply their changes without a restart).
+    /// </param>
+    public static void AddContactoSources(this IConfigurationBuilder builder, string[] args, string? environmentName, bool reloadOnChange = false)
     {
         var baseDirectory = AppContext.BaseDirectory;
-        builder.AddJsonFile(Path.Combine(baseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        builder.AddJsonFile(Path.Combine(baseDirectory, "appsettings.json"), optional: true, reloadOnChange);
         if (!string.IsNullOrEmpty(environmentName))
-            builder.AddJsonFile(Path.Combine(baseDirectory, $"appsettings.{environmentName}.json"), optional: true, reloadOnChange: false);
-        builder.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true, reloadOnChange: false);
+            builder.AddJsonFile(Path.Combine(baseDirectory, $"appsettings.{environmentName}.json"), optional: true, reloadOnChange);
+        builder.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true, reloadOnChange);
         builder.AddEnvironmentVariables(EnvironmentPrefix);
         builder.AddInMemoryCollection(ReadEnvironmentAliases());
         builder.AddCommandLine(args, SwitchMappings.ToDictionary(kv => kv.Key, kv => kv.Value));

@@ -17,10 +17,10 @@ public enum AttemptOutcome
     GiveUp,
 }
 
-public sealed record AttemptResult(AttemptOutcome Outcome, int? Status, TimeSpan Latency, string? Error);
+public sealed record AttemptResult(AttemptOutcome Outcome, int? Status, TimeSpan Latency, string? Error, WebhookReply? Reply = null);
 
-/// <summary>One callback to send: where, how, what, and the tokens that sign it.</summary>
-public sealed record Callback(string Url, string Method, IReadOnlyList<KeyValuePair<string, string>> Fields, string AuthToken, string MainAuthToken);
+/// <summary>One callback to send: where, how, what, the tokens that sign it, and whether a 2xx answer's body is wanted.</summary>
+public sealed record Callback(string Url, string Method, IReadOnlyList<KeyValuePair<string, string>> Fields, string AuthToken, string MainAuthToken, bool ReadsReply = false);
 
 /// <summary>
 /// Sends callbacks safely. The host is resolved once and checked (<see cref="OutboundUrlPolicy"/>),
@@ -31,6 +31,9 @@ public sealed record Callback(string Url, string Method, IReadOnlyList<KeyValueP
 public sealed class WebhookClient : IDisposable
 {
     static readonly HttpRequestOptionsKey<IPAddress[]> Addresses = new("contacto.addresses");
+
+    /// <summary>Replies are read up to Plivo's cap for XML answers, 100 KB.</summary>
+    public const int MaxReplyBytes = 100 * 1024;
 
     readonly OutboundUrlPolicy policy;
     readonly WebhookOptions options;
@@ -101,9 +104,32 @@ public sealed class WebhookClient : IDisposable
                     429 or >= 500 => AttemptOutcome.Retry,
                     _ => AttemptOutcome.GiveUp,
                 };
-                return new AttemptResult(outcome, status, clock.Elapsed, outcome == AttemptOutcome.Delivered ? null : $"answered {status}");
+                var reply = outcome == AttemptOutcome.Delivered && callback.ReadsReply ? await ReadReplyAsync(response, timeout.Token) : null;
+                return new AttemptResult(outcome, status, clock.Elapsed, outcome == AttemptOutcome.Delivered ? null : $"answered {status}", reply);
             }
         }
+    }
+
+    /// <summary>The answer's body, or none when it is larger than <see cref="MaxReplyBytes"/> or breaks off: the callback itself was delivered.</summary>
+    static async Task<WebhookReply> ReadReplyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var type = response.Content.Headers.ContentType?.MediaType;
+        var buffer = new byte[MaxReplyBytes + 1];
+        var length = 0;
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            int read;
+            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+                length += read;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return new WebhookReply(type, null, TooLarge: false);
+        }
+        return length > MaxReplyBytes
+            ? new WebhookReply(type, null, TooLarge: true)
+            : new WebhookReply(type, System.Text.Encoding.UTF8.GetString(buffer, 0, length), TooLarge: false);
     }
 
     static HttpRequestMessage Build(string method, Uri url, IReadOnlyList<KeyValuePair<string, string>> fields, Callback callback)

@@ -22,6 +22,10 @@ public sealed class WebhookDelivery : ITenantOwned
     public Guid Id { get; set; }
     public Guid AccountId { get; set; }
     public string OrderingKey { get; set; } = "";
+
+    /// <summary>What the callback is about, for a capability that follows its outcome (<see cref="IWebhookOutcomeHandler"/>); null when none does.</summary>
+    public string? Subject { get; set; }
+    public Guid? SubjectId { get; set; }
     public string Method { get; set; } = "POST";
     public byte[] UrlSealed { get; set; } = [];
     public byte[] FieldsSealed { get; set; } = [];
@@ -58,6 +62,7 @@ sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDeli
         builder.HasIndex(d => new { d.State, d.NextAttemptAt });
         builder.HasIndex(d => new { d.AccountId, d.OrderingKey, d.State });
         builder.Property(d => d.OrderingKey).HasMaxLength(64);
+        builder.Property(d => d.Subject).HasMaxLength(32);
         builder.Property(d => d.Method).HasMaxLength(8);
         builder.Property(d => d.LastError).HasMaxLength(256);
         builder.Property(d => d.CreatedAt).HasConversion(UnixMilliseconds.Converter);

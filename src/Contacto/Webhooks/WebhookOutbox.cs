@@ -34,8 +34,9 @@ public sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
     /// </summary>
     /// <param name="orderedAt">When the reported event happened, if not now: callbacks of one
     /// ordering key go out in this order (to the millisecond).</param>
+    /// <param name="subject">What the callback is about, when a capability follows its outcome (<see cref="IWebhookOutcomeHandler"/>).</param>
     public WebhookDelivery Prepare(TenantKeyLease keys, string orderingKey, string url, string method,
-        IReadOnlyList<KeyValuePair<string, string>> fields, DateTimeOffset? orderedAt = null)
+        IReadOnlyList<KeyValuePair<string, string>> fields, DateTimeOffset? orderedAt = null, WebhookSubject? subject = null)
     {
         var id = Guid.CreateVersion7();
         var now = time.GetUtcNow();
@@ -44,6 +45,8 @@ public sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
             Id = id,
             AccountId = keys.AccountId,
             OrderingKey = orderingKey,
+            Subject = subject?.Kind,
+            SubjectId = subject?.Id,
             Method = method.ToUpperInvariant() == "GET" ? "GET" : "POST",
             UrlSealed = keys.Seal(UrlPurpose, id, System.Text.Encoding.UTF8.GetBytes(url)),
             FieldsSealed = keys.Seal(FieldsPurpose, id, JsonSerializer.SerializeToUtf8Bytes(fields.Select(f => new[] { f.Key, f.Value }))),

@@ -25,6 +25,7 @@ public sealed class WebhookSender(
     WebhookOutbox outbox,
     WebhookClient client,
     AccountService accounts,
+    IEnumerable<IWebhookOutcomeHandler> outcomeHandlers,
     IOptions<WebhookOptions> options,
     TimeProvider time,
     ILogger<WebhookSender> logger) : BackgroundService
@@ -40,6 +41,7 @@ public sealed class WebhookSender(
     static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("contacto_webhook_latency", "s", "Callback attempt latency");
 
     readonly ConcurrentDictionary<string, SemaphoreSlim> hosts = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, IWebhookOutcomeHandler> handlers = outcomeHandlers.ToDictionary(h => h.Subject, StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -114,7 +116,8 @@ public sealed class WebhookSender(
             await gate.WaitAsync(cancellationToken);
             try
             {
-                result = await client.SendAsync(new Callback(url, delivery.Method, fields, token, mainToken), cancellationToken);
+                var readsReply = delivery.Subject is { } subject && handlers.ContainsKey(subject);
+                result = await client.SendAsync(new Callback(url, delivery.Method, fields, token, mainToken, readsReply), cancellationToken);
             }
             finally
             {
@@ -152,6 +155,8 @@ public sealed class WebhookSender(
             _ => DeliveryState.Failed,
         };
         var next = state == DeliveryState.Pending ? now + Backoff(attempts) : delivery.NextAttemptAt;
+        if (state != DeliveryState.Pending && delivery.Subject is { } subject && handlers.TryGetValue(subject, out var handler))
+            await handler.OnFinishedAsync(new WebhookOutcome(delivery, state == DeliveryState.Delivered, result.Status, result.Reply), cancellationToken);
         await using var db = contexts.CreateDbContext();
         db.Add(new WebhookAttempt
         {

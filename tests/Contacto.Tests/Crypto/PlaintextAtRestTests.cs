@@ -1,8 +1,13 @@
 using System.Net;
 using System.Text;
+using Contacto.Audit;
+using Contacto.Carriers;
+using Contacto.Numbers;
+using Contacto.Smpp.Protocol;
 using Contacto.Storage;
 using Contacto.Tests.Accounts;
 using Contacto.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Contacto.Tests.Crypto;
@@ -49,8 +54,26 @@ public sealed class PlaintextAtRestTests
         var (created, subaccount) = await client.PostJsonAsync($"/v1/Account/{authId}/Subaccount/", new { name = "Zephyrine Desk 7730", enabled = "true" });
         Assert.Equal(HttpStatusCode.Created, created);
 
+        var inbound = await WriteInboundMessagesAsync(server, tenant.Account.Id);
+
         return (["Quillfeather Trading 5521", "Ostrakon Supplies 8843", "Vilnaberg 2291", "17 Marrowgate Lane 4410",
-            "Zephyrine Desk 7730", tenant.AuthToken, subaccount.Str("auth_token")], authId);
+            "Zephyrine Desk 7730", tenant.AuthToken, subaccount.Str("auth_token"), .. inbound], authId);
+    }
+
+    /// <summary>An inbound message, and the first part of a long one still waiting for the rest.</summary>
+    private static async Task<string[]> WriteInboundMessagesAsync(RunningServer server, Guid accountId)
+    {
+        const string number = "+351912447711", handset = "+351913886622";
+        await server.Services.GetRequiredService<NumberService>().AddAsync(accountId, number, "PT", "mobile", AuditActor.Operator, CancellationToken.None);
+        var carrier = server.Services.GetRequiredService<CarrierPool>().Simulators["sim-a"];
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        using (var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(25)))
+            while (carrier.BoundSessions == 0)
+                await tick.WaitForNextTickAsync(deadline.Token);
+        var (from, to) = (SmeAddress.International(handset), SmeAddress.International(number));
+        Assert.Equal(CommandStatus.Ok, await carrier.InjectMobileOriginatedAsync(from, to, "Brambleworth invoice 3391"));
+        Assert.Equal(CommandStatus.Ok, await carrier.InjectMobileOriginatedAsync(from, to, "Harrowgate parcel 5120 " + new string('q', 200), partsToSend: 1));
+        return ["Brambleworth invoice 3391", "Harrowgate parcel 5120", number[1..], handset[1..]];
     }
 
     /// <summary>The database file and its write-ahead log, as bytes read as Latin-1 so every byte survives.</summary>

@@ -1,7 +1,10 @@
 using System.Net;
+using System.Text.Json;
 using Contacto.Storage;
 using Contacto.Tests.Accounts;
 using Contacto.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Tests.Messaging;
 
@@ -60,20 +63,39 @@ public sealed class MessageApiTests
 
     [Theory]
     [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
-    public async Task Without_log_the_text_and_numbers_are_gone_after_delivery(StorageProvider provider)
+    public async Task Log_decides_whether_text_and_numbers_are_kept_after_delivery(StorageProvider provider)
     {
         using var storage = await TestStorage.CreateAsync(provider);
         await using var server = await RunningServer.StartAsync(storage);
         var sender = await MessagingHarness.CreateAsync(server);
+        // log as sent, what the MDR says, whether the text and the numbers are kept.
+        (object Log, object Shown, bool Text, bool Numbers)[] modes =
+        [
+            (true, true, true, true), ("false", false, false, false), (false, false, false, false),
+            ("content_only", "content_only", true, false), ("number_only", "number_only", false, true),
+        ];
+        var ids = new List<string>();
+        foreach (var (mode, i) in modes.Select((m, i) => (m, i)))
+        {
+            var (status, body) = await sender.Client.PostJsonAsync(sender.MessagePath, new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(i), text = "secret", log = mode.Log });
+            Assert.Equal(HttpStatusCode.Accepted, status);
+            ids.Add(body.GetProperty("message_uuid")[0].GetString()!);
+        }
+        MessagingHarness.AssertAll(await sender.WaitForStatesAsync(ids, ["delivered"], Within), modes.Length, "delivered");
 
-        var (_, body) = await sender.Client.PostJsonAsync(sender.MessagePath, new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(3), text = "secret", log = "false" });
-        var id = body.GetProperty("message_uuid")[0].GetString()!;
-        MessagingHarness.AssertAll(await sender.WaitForStatesAsync([id], ["delivered"], Within), 1, "delivered");
-
-        var mdr = await sender.GetAsync(id);
-        Assert.False(mdr.GetProperty("log").GetBoolean());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, mdr.GetProperty("to_number").ValueKind);
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, mdr.GetProperty("from_number").ValueKind);
+        await using var db = server.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
+        foreach (var (mode, id) in modes.Zip(ids))
+        {
+            var mdr = await sender.GetAsync(id);
+            Assert.Equal(JsonSerializer.Serialize(mode.Shown), mdr.GetProperty("log").GetRawText());
+            Assert.Equal(mode.Numbers, mdr.GetProperty("to_number").ValueKind == JsonValueKind.String);
+            Assert.Equal(mode.Numbers, mdr.GetProperty("from_number").ValueKind == JsonValueKind.String);
+            var stored = await db.Set<Contacto.Messaging.Message>().SingleAsync(m => m.Id == Guid.Parse(id));
+            Assert.Equal(mode.Text, stored.TextSealed is not null);
+            Assert.Equal(mode.Numbers, stored.ToSealed is not null && stored.ToIndex is not null);
+        }
+        var (_, byNumber) = await sender.Client.GetJsonAsync($"{sender.MessagePath}?to_number={MessagingHarness.Destination(3).TrimStart('+')}");
+        Assert.Equal(0, byNumber.GetProperty("objects").GetArrayLength());
     }
 
     public static TheoryData<object, string> BadSends => new()
@@ -90,7 +112,7 @@ public sealed class MessageApiTests
         { new { src = "Contacto", dst = "+14155552671", text = "hi" }, "alphanumeric sender ids cannot reach" },
         { new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi", url = "ftp://example.com/" }, "url must be an absolute http or https URL" },
         { new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi", method = "PUT" }, "method must be one of" },
-        { new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi", log = "maybe" }, "log must be true or false" },
+        { new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi", log = "maybe" }, "log must be true, false or one of: content_only, number_only" },
         { new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(1), text = "hi", media_urls = new[] { "https://example.com/a.png" } }, "media_urls and media_ids need type mms" },
         { "{\"src\": ", "malformed JSON body" },
     };

@@ -49,6 +49,74 @@ public sealed class NumberApiTests
         Assert.Contains("src is not a number of this account", refused.ErrorMessage());
     }
 
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task A_main_account_assigns_numbers_to_its_subaccounts_and_lists_them_by_subaccount(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage);
+        var main = await MessagingHarness.CreateAsync(server);
+        await MessagingHarness.AddNumberAsync(server, main.AccountId, "+351212000002", "local");
+        var (_, created) = await main.Client.PostJsonAsync($"/v1/Account/{main.AuthId}/Subaccount/", new { name = "Branch", enabled = true });
+        var (subId, subToken) = (created.Str("auth_id"), created.Str("auth_token"));
+        using var sub = server.ApiClient(subId, subToken);
+        var numbers = $"/v1/Account/{main.AuthId}/Number/";
+
+        var (assigned, _) = await main.Client.PostJsonAsync($"{numbers}351212000002/", new { subaccount = subId, alias = "Branch line" });
+
+        Assert.Equal(HttpStatusCode.Accepted, assigned);
+        var (_, all) = await main.Client.GetJsonAsync(numbers);
+        Assert.Equal(new[] { ("351212000002", subId), ("351912000001", (string?)null) },
+            all.GetProperty("objects").EnumerateArray().Select(o => (o.Str("number"), o.GetProperty("sub_account").GetString())));
+        var (_, bySubaccount) = await main.Client.GetJsonAsync($"{numbers}?subaccount={subId}");
+        Assert.Equal(["351212000002"], bySubaccount.GetProperty("objects").EnumerateArray().Select(o => o.Str("number")));
+        var (_, own) = await sub.GetJsonAsync($"/v1/Account/{subId}/Number/");
+        Assert.Equal(["351212000002"], own.GetProperty("objects").EnumerateArray().Select(o => o.Str("number")));
+        Assert.Equal("Branch line", own.GetProperty("objects")[0].Str("alias"));
+        var (sent, _) = await sub.PostJsonAsync($"/v1/Account/{subId}/Message/", new { src = "351212000002", dst = MessagingHarness.Destination(1), text = "from the branch" });
+        Assert.Equal(HttpStatusCode.Accepted, sent);
+        var (mainSends, _) = await main.Client.PostJsonAsync(main.MessagePath, new { src = "351212000002", dst = MessagingHarness.Destination(1), text = "not mine now" });
+        Assert.Equal(HttpStatusCode.BadRequest, mainSends);
+
+        var (refused, why) = await sub.PostJsonAsync($"/v1/Account/{subId}/Number/351212000002/", new { subaccount = "" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused);
+        Assert.Contains("a subaccount cannot assign numbers", why.ErrorMessage());
+        Assert.Equal(HttpStatusCode.Forbidden, (await sub.GetJsonAsync($"/v1/Account/{subId}/Number/?subaccount={main.AuthId}")).Status);
+        var (unknown, _) = await main.Client.GetJsonAsync($"{numbers}?subaccount=SA000000000000000000");
+        Assert.Equal(HttpStatusCode.BadRequest, unknown);
+
+        var (returned, _) = await main.Client.PostJsonAsync($"{numbers}351212000002/", new { subaccount = "" });
+        Assert.Equal(HttpStatusCode.Accepted, returned);
+        var (_, back) = await main.Client.GetJsonAsync($"{numbers}351212000002/");
+        Assert.Equal(JsonValueKind.Null, back.GetProperty("sub_account").ValueKind);
+        Assert.Equal("Branch line", back.Str("alias"));
+        Assert.Equal(0, (await sub.GetJsonAsync($"/v1/Account/{subId}/Number/")).Body.GetProperty("objects").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Numbers_are_filtered_by_renewal_date()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var server = await RunningServer.StartAsync(storage);
+        var sender = await MessagingHarness.CreateAsync(server);
+        var numbers = $"/v1/Account/{sender.AuthId}/Number/";
+        var (_, one) = await sender.Client.GetJsonAsync($"{numbers}351912000001/");
+        var renewal = DateOnly.ParseExact(one.Str("renewal_date"), "yyyy-MM-dd");
+        string Day(int days) => renewal.AddDays(days).ToString("yyyy-MM-dd");
+
+        async Task<int> CountAsync(string filter) => (await sender.Client.GetJsonAsync($"{numbers}?{filter}")).Body.GetProperty("objects").GetArrayLength();
+
+        Assert.Equal(1, await CountAsync($"renewal_date={Day(0)}"));
+        Assert.Equal(0, await CountAsync($"renewal_date={Day(1)}"));
+        Assert.Equal(1, await CountAsync($"renewal_date__gt={Day(-1)}"));
+        Assert.Equal(0, await CountAsync($"renewal_date__gt={Day(0)}"));
+        Assert.Equal(1, await CountAsync($"renewal_date__gte={Day(0)}&renewal_date__lte={Day(0)}"));
+        Assert.Equal(0, await CountAsync($"renewal_date__lt={Day(0)}"));
+        var (status, body) = await sender.Client.GetJsonAsync($"{numbers}?renewal_date__gt=soon");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("renewal_date__gt must be a time", body.ErrorMessage());
+    }
+
     [Fact]
     public async Task Bad_number_requests_get_a_clear_4xx()
     {

@@ -39,6 +39,10 @@ public sealed class PlivoSdkMessageTests
         Assert.Equal(src, result.GetProperty("numbers").Str("first"));
         Assert.Equal("changed", result.GetProperty("numberUpdate").Str("message"));
         Assert.Equal("SDK line", result.GetProperty("number").Str("alias"));
+        var ofSubaccount = result.GetProperty("subaccountNumbers");
+        Assert.Equal(1, ofSubaccount.GetProperty("count").GetInt32());
+        Assert.Equal(ofSubaccount.Str("subId"), ofSubaccount.Str("subAccount"));
+        Assert.Equal(0, result.GetProperty("renewingIn2000").GetInt32());
         Assert.True(result.GetProperty("unrented").GetBoolean());
         Assert.Equal(404, result.GetProperty("afterUnrent").GetProperty("status").GetInt32());
     }

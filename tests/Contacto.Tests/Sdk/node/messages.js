@@ -43,6 +43,13 @@ async function main() {
   out.numberUpdate = { message: updated.message };
   const number = await client.numbers.get(SRC);
   out.number = { alias: number.alias, smsEnabled: number.smsEnabled };
+
+  const sub = await client.subaccounts.create('SDK branch', true);
+  await client.numbers.update(SRC, { subaccount: sub.authId });
+  const ofSub = await client.numbers.list({ subaccount: sub.authId });
+  out.subaccountNumbers = { count: ofSub.length, subAccount: ofSub[0].subAccount, subId: sub.authId };
+  const renewing = await client.numbers.list({ renewal_date__gt: '2000-01-01', renewal_date__lt: '2000-02-01' });
+  out.renewingIn2000 = renewing.length;
   out.unrented = await client.numbers.unrent(SRC);
   try {
     await client.numbers.get(SRC);

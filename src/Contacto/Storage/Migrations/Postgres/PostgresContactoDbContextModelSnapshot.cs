@@ -863,6 +863,54 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("page_outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Messaging.InboundPart", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Carrier")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("FromSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("GroupIndex")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("NumberId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("TextSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("AccountId", "GroupIndex", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("inbound_parts", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")
@@ -912,6 +960,10 @@ namespace Contacto.Storage.Migrations.Postgres
 
                     b.Property<bool>("Log")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("LogOnly")
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
 
                     b.Property<string>("RequesterIp")
                         .HasMaxLength(45)
@@ -1250,6 +1302,13 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<int>("State")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Subject")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("SubjectId")
+                        .HasColumnType("uuid");
+
                     b.Property<byte[]>("UrlSealed")
                         .IsRequired()
                         .HasColumnType("bytea");
@@ -1261,6 +1320,26 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.HasIndex("AccountId", "OrderingKey", "State");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("Contacto.Accounts.Account", b =>

@@ -857,6 +857,54 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.ToTable("page_outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Messaging.InboundPart", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Carrier")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("FromSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("GroupIndex")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("NumberId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("TextSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("AccountId", "GroupIndex", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("inbound_parts", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")
@@ -906,6 +954,10 @@ namespace Contacto.Storage.Migrations.Sqlite
 
                     b.Property<bool>("Log")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("LogOnly")
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("RequesterIp")
                         .HasMaxLength(45)
@@ -1244,6 +1296,13 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Subject")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SubjectId")
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("UrlSealed")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -1255,6 +1314,24 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.HasIndex("AccountId", "OrderingKey", "State");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("Contacto.Accounts.Account", b =>

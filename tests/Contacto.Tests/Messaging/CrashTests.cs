@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Contacto.CarrierSim;
+using Contacto.Storage;
+using Contacto.Tests.Accounts;
+using Contacto.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Contacto.Tests.Messaging;
+
+/// <summary>
+/// The delivery guarantee under a real crash: a server process is killed (SIGKILL) while the API
+/// accepts, the dispatcher submits and receipts come back; after a restart every message that got
+/// its 202 is delivered, and the carriers saw no more duplicates than one claimed batch.
+/// </summary>
+public sealed class CrashTests(ITestOutputHelper output)
+{
+    /// <summary>The duplicate window after a crash is at most one claimed batch per node.</summary>
+    const int BatchSize = 64;
+    static readonly TimeSpan Within = TimeSpan.FromSeconds(90);
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task A_server_killed_mid_flow_delivers_every_accepted_message_after_restart(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await CliRunner.RunAsync(storage, "db", "migrate");
+        var credentials = JsonDocument.Parse(await CliRunner.RunAsync(storage, "account", "create", "--name", "Crash", "--json")).RootElement;
+        var (authId, token) = (credentials.Str("auth_id"), credentials.Str("auth_token"));
+        await CliRunner.RunAsync(storage, "number", "add", "--number", MessagingHarness.Sender, "--country", "PT", "--type", "mobile", "--account", authId);
+        // The carriers live in the test process: they outlive the server, as real carriers do.
+        await using var carriers = new OutOfServerCarriers();
+        string[] arguments =
+        [
+            .. storage.Arguments, "--public-url", "https://127.0.0.1:0", "--ops-url", "https://127.0.0.1:0",
+            "--Logging:LogLevel:Default", "Warning",
+            "--Messaging:BatchSize", $"{BatchSize}", "--Messaging:ClaimLeaseSeconds", "2",
+            .. carriers.Arguments,
+        ];
+
+        var accepted = new ConcurrentBag<string>();
+        int submittedAtKill;
+        using (var first = ServerProcess.Start(arguments))
+        {
+            using var client = await ClientAsync(first, authId, token);
+            var next = 0;
+            var senders = Enumerable.Range(0, 8).Select(_ => SendUntilKilledAsync(client, authId, () => Interlocked.Increment(ref next), accepted)).ToList();
+            await carriers.SubmittedAsync(40).WaitAsync(Within);
+            first.Signal(9);
+            await first.WaitForExitAsync(Within);
+            submittedAtKill = carriers.Destinations;
+            await Task.WhenAll(senders);
+        }
+        Assert.True(accepted.Count > submittedAtKill, $"the kill came while messages were queued ({accepted.Count} accepted, {submittedAtKill} submitted)");
+
+        using var second = ServerProcess.Start(arguments);
+        using var resumed = await ClientAsync(second, authId, token);
+        var states = await WaitForDeliveryAsync(resumed, authId, [.. accepted]);
+
+        var notDelivered = states.Where(s => s.Value != "delivered").GroupBy(s => s.Value).Select(g => $"{g.Count()} {g.Key}");
+        Assert.True(states.Values.All(s => s == "delivered"), $"of {accepted.Count} accepted, not delivered: {string.Join(", ", notDelivered)}");
+        output.WriteLine($"{provider}: {accepted.Count} accepted, {submittedAtKill} submitted before the kill, {carriers.Duplicates} duplicate submit(s)");
+        Assert.InRange(carriers.Duplicates, 0, BatchSize);
+    }
+
+    static async Task<HttpClient> ClientAsync(ServerProcess server, string authId, string token)
+    {
+        var (port, _, ca) = await server.WaitForBannerAsync(Within);
+        var client = CaTrust.Client(ca, port);
+        client.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{authId}:{token}")));
+        return client;
+    }
+
+    /// <summary>One message per request, to its own destination, until the server is gone.</summary>
+    static async Task SendUntilKilledAsync(HttpClient client, string authId, Func<int> nextDestination, ConcurrentBag<string> accepted)
+    {
+        while (true)
+        {
+            HttpStatusCode status;
+            JsonElement body;
+            try
+            {
+                (status, body) = await client.PostJsonAsync($"/v1/Account/{authId}/Message/",
+                    new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(nextDestination()), text = "Survive the crash" });
+            }
+            catch (HttpRequestException)
+            {
+                return;
+            }
+            if (status == HttpStatusCode.Accepted)
+                accepted.Add(body.GetProperty("message_uuid")[0].GetString()!);
+            else
+                Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        }
+    }
+
+    /// <summary>Reads the messages' states until all are delivered or the time is up; returns the last states seen.</summary>
+    static async Task<Dictionary<string, string>> WaitForDeliveryAsync(HttpClient client, string authId, IReadOnlyList<string> ids)
+    {
+        var states = new ConcurrentDictionary<string, string>();
+        using var deadline = new CancellationTokenSource(Within);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+        do
+        {
+            await Parallel.ForEachAsync(ids.Where(id => states.GetValueOrDefault(id) != "delivered"), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (id, _) =>
+            {
+                var (status, message) = await client.GetJsonAsync($"/v1/Account/{authId}/Message/{id}/");
+                states[id] = status == HttpStatusCode.OK ? message.Str("message_state") : $"HTTP {(int)status}";
+            });
+        }
+        while (states.Values.Any(s => s != "delivered") && await WaitAsync(tick, deadline.Token));
+        return new(states);
+    }
+
+    static async Task<bool> WaitAsync(PeriodicTimer tick, CancellationToken deadline)
+    {
+        try
+        {
+            return await tick.WaitForNextTickAsync(deadline);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Two simulated carriers in the test process that count submits by destination (one per
+    /// message here), slowed so that work is queued and in flight when the server dies.
+    /// </summary>
+    sealed class OutOfServerCarriers : IAsyncDisposable
+    {
+        readonly SmscSimulator[] simulators;
+        readonly ConcurrentDictionary<string, int> submits = new();
+        readonly TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        int threshold = int.MaxValue;
+
+        public OutOfServerCarriers()
+        {
+            simulators = [.. Enumerable.Range(0, 2).Select(_ => new SmscSimulator(new SmscSimulatorOptions
+            {
+                Latency = TimeSpan.FromMilliseconds(20),
+                ReceiptDelay = TimeSpan.FromMilliseconds(300),
+            }))];
+            foreach (var simulator in simulators)
+            {
+                simulator.SubmitReceived += OnSubmit;
+                simulator.Start();
+            }
+        }
+
+        /// <summary>Configuration for the server: these two carriers, each limited to 10 submits a second.</summary>
+        public string[] Arguments =>
+        [
+            .. simulators.SelectMany((s, i) => new[]
+            {
+                $"--Carriers:List:{i}:Name", $"crash-{i}", $"--Carriers:List:{i}:Host", "127.0.0.1",
+                $"--Carriers:List:{i}:Port", s.Port.ToString(CultureInfo.InvariantCulture),
+                $"--Carriers:List:{i}:SystemId", "contacto", $"--Carriers:List:{i}:Password", "secret",
+                $"--Carriers:List:{i}:TransactionsPerSecond", "10",
+            }),
+        ];
+
+        /// <summary>Destinations submitted at least once.</summary>
+        public int Destinations => submits.Count;
+
+        /// <summary>Submits beyond the first for the same destination.</summary>
+        public int Duplicates => submits.Values.Sum(n => n - 1);
+
+        public Task SubmittedAsync(int count)
+        {
+            Volatile.Write(ref threshold, count);
+            if (submits.Count >= count)
+                started.TrySetResult();
+            return started.Task;
+        }
+
+        void OnSubmit(ReceivedSubmit submit)
+        {
+            submits.AddOrUpdate(submit.Pdu.Destination.Address, 1, (_, n) => n + 1);
+            if (submits.Count >= Volatile.Read(ref threshold))
+                started.TrySetResult();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var simulator in simulators)
+                await simulator.DisposeAsync();
+        }
+    }
+}
