@@ -79,6 +79,9 @@ public static class AuditActions
     public const string ConsoleSsoUpdated = "console_sso.updated";
     public const string ConsoleSsoRead = "console_sso.read";
     public const string ConsolePasskeyAdded = "console_user.passkey_added";
+    public const string ConsolePasskeyRemoved = "console_user.passkey_removed";
+    public const string ConsoleTotpReplaced = "console_user.totp_replaced";
+    public const string ConsoleRecoveryCodesRegenerated = "console_user.recovery_codes_regenerated";
 }
 
 public static class AuditText

@@ -47,6 +47,13 @@ public static class ConsoleEndpoints
         console.MapPost("/invitations/{token}", (HttpContext c, string token, ConsolePages p) => p.JoinAsync(c, token));
         console.MapGet("/account", (HttpContext c, ConsolePages p) => p.OverviewAsync(c));
         console.MapPost("/account/token", (HttpContext c, ConsolePages p) => p.RevealTokenAsync(c));
+        console.MapGet("/reauthenticate", (HttpContext c, ConsolePages p) => p.ReauthenticationPageAsync(c));
+        console.MapPost("/reauthenticate", (HttpContext c, ConsolePages p) => p.ReauthenticateAsync(c));
+        console.MapGet("/security", (HttpContext c, ConsolePages p) => p.SecurityAsync(c));
+        console.MapPost("/security/totp", (HttpContext c, ConsolePages p) => p.NewTotpAsync(c));
+        console.MapPost("/security/totp/confirm", (HttpContext c, ConsolePages p) => p.ReplaceTotpAsync(c));
+        console.MapPost("/security/recovery-codes", (HttpContext c, ConsolePages p) => p.NewRecoveryCodesAsync(c));
+        console.MapPost("/security/passkeys/{id:guid}/remove", (HttpContext c, Guid id, ConsolePages p) => p.RemovePasskeyAsync(c, id));
         console.MapGet("/subaccounts", (HttpContext c, ConsolePages p) => p.SubaccountsAsync(c));
         console.MapGet("/users", (HttpContext c, ConsolePages p) => p.UsersAsync(c));
         console.MapPost("/users/invite", (HttpContext c, ConsolePages p) => p.InviteAsync(c));
@@ -59,6 +66,8 @@ public static class ConsoleEndpoints
         console.MapPost("/passkeys", (HttpContext c, ConsolePages p) => p.RegisterPasskeyAsync(c));
         console.MapPost("/passkeys/assertion-options", (HttpContext c, ConsolePages p) => p.PasskeyAssertionOptionsAsync(c));
         console.MapPost("/passkeys/assertion", (HttpContext c, ConsolePages p) => p.AssertPasskeyAsync(c));
+        console.MapGet("/messages", (HttpContext c, ConsolePages p) => p.MessagesAsync(c));
+        console.MapGet("/messages/{id:guid}", (HttpContext c, Guid id, ConsolePages p) => p.MessageAsync(c, id));
         console.MapGet("/audit", (HttpContext c, ConsolePages p) => p.AuditTrailAsync(c));
         console.MapPost("/sign-out", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: false));
         console.MapPost("/sign-out-everywhere", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: true));

@@ -44,17 +44,64 @@ public static class ConsoleHtml
         {PasskeyButton("use-passkey", "Use a passkey instead")}
         """);
 
-    public static string Enrol(Frame frame, string secret, string email, string? error)
+    public static string Enrol(Frame frame, string secret, string email, string? error) => Page(frame, "Set up your authenticator", $"""
+        <p>A second factor is required. Add this key to an authenticator app (TOTP, 6 digits, 30 seconds), then enter the code it shows.</p>
+        {TotpKey(secret, email)}
+        {Error(error)}<form method="post" action="/console/enrol">
+        {Hidden(frame)}<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+        <button type="submit">Confirm</button>
+        </form>
+        """);
+
+    /// <summary>A new key for the authenticator; the enrolled one keeps working until a code from this one confirms it.</summary>
+    public static string ReplaceTotp(Frame frame, string secret, string pending) => Page(frame, "Replace your authenticator", $"""
+        <p>Add this new key to your authenticator app, then enter the code it shows. Until then your current key keeps working.</p>
+        {TotpKey(secret, frame.User!.Email)}
+        <form method="post" action="/console/security/totp/confirm">
+        {Hidden(frame)}<input type="hidden" name="pending" value="{E(pending)}">
+        <label for="code">Code from the new key</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+        <button type="submit">Replace</button>
+        </form>
+        """);
+
+    static string TotpKey(string secret, string email)
     {
         var uri = $"otpauth://totp/Contacto:{Uri.EscapeDataString(email)}?secret={secret}&issuer=Contacto&digits=6&period=30";
-        return Page(frame, "Set up your authenticator", $"""
-            <p>A second factor is required. Add this key to an authenticator app (TOTP, 6 digits, 30 seconds), then enter the code it shows.</p>
+        return $"""
             <p>Key: <code id="totp-secret">{E(secret)}</code></p>
             <p>Or open: <a id="totp-uri" href="{E(uri)}">{E(uri)}</a></p>
-            {Error(error)}<form method="post" action="/console/enrol">
-            {Hidden(frame)}<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
-            <button type="submit">Confirm</button>
-            </form>
+            """;
+    }
+
+    public static string Reauthenticate(Frame frame, string returnUrl, bool hasPassword, string? error) => Page(frame, "Confirm it is you",
+        hasPassword ? $"""
+        <p>Changing your second factors needs a fresh proof: your password and a code from your authenticator (or a recovery code).</p>
+        {Error(error)}<form method="post" action="/console/reauthenticate">
+        {Hidden(frame)}<input type="hidden" name="return_url" value="{E(returnUrl)}">
+        <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+        <label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+        <button type="submit">Confirm</button>
+        </form>
+        """ : "<p>You sign in with single sign-on: sign out and sign in again, then come back within a few minutes.</p>");
+
+    public static string Security(Frame frame, int unusedRecoveryCodes, IReadOnlyList<ConsolePasskey> passkeys, bool recentProof, string? notice, string? error)
+    {
+        var passkeyRows = passkeys.Count == 0 ? "<p>No passkeys. Add one on the Account page.</p>" : $"""
+            <table id="passkeys"><thead><tr><th scope="col">Added</th><th scope="col"></th></tr></thead><tbody>{string.Concat(passkeys.Select(p => $"""
+            <tr><td>{Instant(p.CreatedAt)}</td><td><form method="post" action="/console/security/passkeys/{p.Id}/remove">{Hidden(frame)}<button type="submit">Remove</button></form></td></tr>
+            """))}</tbody></table>
+            """;
+        return Page(frame, "Security", $"""
+            {(notice is null ? "" : $"<p role=\"status\" id=\"notice\">{E(notice)}</p>")}{Error(error)}<p>{(recentProof
+                ? "You proved it is you recently: you can change your factors now."
+                : "Changing a factor first asks for your password and a code again.")} Every change signs out your other sessions and is in the audit trail.</p>
+            <h2>Authenticator app</h2>
+            <form method="post" action="/console/security/totp">{Hidden(frame)}<button type="submit">Replace the authenticator</button></form>
+            <h2>Recovery codes</h2>
+            <p><span id="recovery-unused">{unusedRecoveryCodes}</span> of {ConsoleUsers.RecoveryCodeCount} unused.</p>
+            <form method="post" action="/console/security/recovery-codes">{Hidden(frame)}<button type="submit">Make new recovery codes</button></form>
+            <h2>Passkeys</h2>
+            {passkeyRows}
             """);
     }
 
@@ -73,6 +120,13 @@ public static class ConsoleHtml
         </form>
         """);
 
+    public static string JoinWithSso(Frame frame, string token, string email) => Page(frame, "Join Contacto", $"""
+        <p>Your account signs in with single sign-on: <strong>{E(email)}</strong> needs no password here. Join, then choose "Sign in with SSO" with your account's Auth ID and set up your second factor.</p>
+        <form method="post" action="/console/invitations/{E(token)}">
+        {Hidden(frame)}<button type="submit">Join</button>
+        </form>
+        """);
+
     public static string Message(Frame frame, string title, string text) => Page(frame, title, $"<p>{E(text)}</p>");
 
     public static string Overview(Frame frame, Account account, string name, string? revealedToken, string? error) => Page(frame, "Account", $"""
@@ -83,7 +137,7 @@ public static class ConsoleHtml
         <dt>Your user id</dt><dd><code id="user-id">{frame.User!.Id}</code> ({RoleName(frame.User.Role)})</dd>
         </dl>
         <h2>Passkeys</h2>
-        <p>A passkey or security key can stand in for the authenticator code. Adding one needs a recent sign-in (or the Auth Token reveal below).</p>
+        <p>A passkey or security key can stand in for the authenticator code. Adding one needs a recent sign-in (or the Auth Token reveal below, or <a href="/console/reauthenticate?return_url=/console/account">confirming it is you</a>). Remove passkeys on the <a href="/console/security">Security</a> page.</p>
         {PasskeyButton("add-passkey", "Add a passkey")}
         {(revealedToken is null ? $"""
         <h2>Reveal the Auth Token</h2>
@@ -127,6 +181,62 @@ public static class ConsoleHtml
         {
             Instant(r.OccurredAt), r.Action, r.Outcome.ToString(), $"{r.ActorKind} {r.ActorId}", $"{r.ResourceType} {r.ResourceId}", r.SourceAddress ?? "",
         })));
+
+    public static string Messages(Frame frame, ConsoleMessageLog.Filter? filter, ConsoleMessageLog.Page? page, string? error)
+    {
+        var query = filter?.Query ?? new Dictionary<string, string>();
+        string Value(string name) => E(query.GetValueOrDefault(name, ""));
+        string Options(string name, IEnumerable<string> choices) => "<option value=\"\">any</option>" + string.Concat(choices.Select(c =>
+            $"<option value=\"{E(c)}\"{(query.GetValueOrDefault(name) == c ? " selected" : "")}>{E(c)}</option>"));
+        string PageLink(int number, string label)
+        {
+            var parameters = query.Where(p => p.Key != "page").Append(new("page", number.ToString(CultureInfo.InvariantCulture)));
+            return $"<a rel=\"{(label == "Newer" ? "prev" : "next")}\" href=\"/console/messages?{E(string.Join("&", parameters.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")))}\">{label}</a>";
+        }
+        var list = page is null ? "" : page.Entries.Count == 0 ? "<p>No messages match.</p>" : $"""
+            <table id="messages"><thead><tr><th scope="col">Time</th><th scope="col">Direction</th><th scope="col">State</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Units</th><th scope="col">Error</th></tr></thead>
+            <tbody>{string.Concat(page.Entries.Select(e => $"""
+            <tr><td><a href="/console/messages/{e.Message.Id}">{Instant(e.Message.CreatedAt)}</a></td><td>{E(e.Message.Direction)}</td><td>{E(e.Message.State)}</td><td>{E(e.From ?? "")}</td><td>{E(e.To ?? "")}</td><td>{e.Message.Units}</td><td>{E(e.Message.ErrorCode ?? "")}</td></tr>
+            """))}</tbody></table>
+            <nav aria-label="Pages">{(filter!.Page > 1 ? PageLink(filter.Page - 1, "Newer") : "")} {(page.HasMore ? PageLink(filter.Page + 1, "Older") : "")}</nav>
+            """;
+        return Page(frame, "Messages", $"""
+            {Error(error)}<form method="get" action="/console/messages" class="filters">
+            <label for="direction">Direction</label><select id="direction" name="direction">{Options("direction", [Messaging.MessageDirections.Outbound, Messaging.MessageDirections.Inbound])}</select>
+            <label for="state">State</label><select id="state" name="state">{Options("state", Messaging.MessageStates.All)}</select>
+            <label for="from">From day (UTC)</label><input id="from" name="from" type="date" value="{Value("from")}">
+            <label for="to">To day (UTC)</label><input id="to" name="to" type="date" value="{Value("to")}">
+            <label for="number">Number (sender or destination)</label><input id="number" name="number" type="tel" value="{Value("number")}">
+            <button type="submit">Filter</button>
+            </form>
+            {list}
+            """);
+    }
+
+    public static string MessageDetail(Frame frame, ConsoleMessageLog.Entry entry, bool withText)
+    {
+        var m = entry.Message;
+        var text = !withText ? "not shown to your role" : entry.Text is null ? "not kept (logging was off)" : $"<span id=\"message-text\">{E(entry.Text)}</span>";
+        string Optional(DateTimeOffset? at) => at is { } value ? Instant(value) : "";
+        return Page(frame, "Message", $"""
+            <dl>
+            <dt>Message uuid</dt><dd><code id="message-uuid">{m.Id}</code></dd>
+            <dt>Direction</dt><dd>{E(m.Direction)} ({E(m.Type)})</dd>
+            <dt>From</dt><dd id="message-from">{E(entry.From ?? "not kept")}</dd>
+            <dt>To</dt><dd id="message-to">{E(entry.To ?? "not kept")}</dd>
+            <dt>State</dt><dd id="message-state">{E(m.State)}</dd>
+            <dt>Error code</dt><dd>{E(m.ErrorCode is null ? "none" : $"{m.ErrorCode} ({Messaging.MessageErrors.Describe(m.ErrorCode)})")}</dd>
+            <dt>Units</dt><dd>{m.Units}</dd>
+            <dt>Destination country</dt><dd>{E(m.DestinationCountry)}</dd>
+            <dt>Carrier</dt><dd>{E(m.Carrier ?? "")}</dd>
+            <dt>Created</dt><dd>{Instant(m.CreatedAt)}</dd>
+            <dt>Taken by the carrier</dt><dd>{Optional(m.SentAt)}</dd>
+            <dt>Last update (receipt)</dt><dd>{Instant(m.UpdatedAt)}</dd>
+            <dt>Text</dt><dd>{text}</dd>
+            </dl>
+            <p><a href="/console/messages">Back to the messages</a></p>
+            """);
+    }
 
     public static string SsoSettings(Frame frame, ConsoleSsoSettings? settings, string redirectUri, bool canEdit, string? notice, string? error)
     {
@@ -193,7 +303,7 @@ public static class ConsoleHtml
             """);
         if (frame.User is { } user)
             html.Append($"""
-                <nav aria-label="Console"><a href="/console/account">Account</a> <a href="/console/subaccounts">Subaccounts</a> <a href="/console/users">Users</a> <a href="/console/sso">SSO</a> <a href="/console/audit">Audit trail</a></nav>
+                <nav aria-label="Console"><a href="/console/account">Account</a> <a href="/console/subaccounts">Subaccounts</a> <a href="/console/messages">Messages</a> <a href="/console/users">Users</a> <a href="/console/sso">SSO</a> <a href="/console/security">Security</a> <a href="/console/audit">Audit trail</a></nav>
                 <p class="who">{E(user.Email)}</p>
                 <form method="post" action="/console/sign-out">{Hidden(frame)}<button type="submit">Sign out</button></form>
                 <form method="post" action="/console/sign-out-everywhere">{Hidden(frame)}<button type="submit">Sign out everywhere</button></form>

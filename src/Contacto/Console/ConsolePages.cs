@@ -20,6 +20,7 @@ public sealed class ConsolePages(
     ConsoleSessions sessions,
     ConsoleSso sso,
     ConsolePasskeys passkeys,
+    ConsoleMessageLog messages,
     AuthThrottle throttle,
     IAuditTrail audit,
     IAntiforgery antiforgery,
@@ -31,6 +32,8 @@ public sealed class ConsolePages(
     const string Html = "text/html; charset=utf-8";
     const string Json = "application/json; charset=utf-8";
     const string SignInPath = "/console/sign-in";
+    const string ReauthenticatePath = "/console/reauthenticate";
+    const string SecurityPath = "/console/security";
 
     public IResult SignInPage(HttpContext c) =>
         Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null));
@@ -143,7 +146,7 @@ public sealed class ConsolePages(
     });
 
     static IResult ReauthenticationNeeded() =>
-        Results.Json(new { error = "sign in again (or reveal the Auth Token) first: changing factors needs a fresh proof" }, statusCode: StatusCodes.Status403Forbidden);
+        Results.Json(new { error = "confirm it is you first (Security page): changing factors needs a fresh proof" }, statusCode: StatusCodes.Status403Forbidden);
 
     static async Task<T?> ReadJsonAsync<T>(HttpContext c) where T : class
     {
@@ -230,16 +233,24 @@ public sealed class ConsolePages(
         return Page(ConsoleHtml.RecoveryCodes(Frame(c, user), codes));
     });
 
-    public async Task<IResult> JoinPageAsync(HttpContext c, string token) =>
-        await users.FindInvitationAsync(token, c.RequestAborted) is { } invitation
-            ? Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, null))
-            : InvitationGone(c);
+    /// <summary>An account that requires SSO gives its users no password: they join, then sign in through the provider and enrol the second factor.</summary>
+    public async Task<IResult> JoinPageAsync(HttpContext c, string token)
+    {
+        if (await users.FindInvitationAsync(token, c.RequestAborted) is not { } invitation)
+            return InvitationGone(c);
+        return await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted)
+            ? Page(ConsoleHtml.JoinWithSso(Frame(c), token, invitation.Email))
+            : Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, null));
+    }
 
     public async Task<IResult> JoinAsync(HttpContext c, string token)
     {
         var invitation = await users.FindInvitationAsync(token, c.RequestAborted);
         if (invitation is null)
             return InvitationGone(c);
+        var actor = new AuditActor(ActorKind.ConsoleUser, SourceAddress: AuditText.Address(c.Connection.RemoteIpAddress), UserAgent: UserAgent(c));
+        if (await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted))
+            return await users.JoinAsync(token, null, actor, c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var password = form["password"].ToString();
         var error = password.Length < ConsoleText.MinPasswordLength ? $"The password needs {ConsoleText.MinPasswordLength} characters or more."
@@ -248,7 +259,6 @@ public sealed class ConsolePages(
             : null;
         if (error is not null)
             return Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, error), StatusCodes.Status400BadRequest);
-        var actor = new AuditActor(ActorKind.ConsoleUser, SourceAddress: AuditText.Address(c.Connection.RemoteIpAddress), UserAgent: UserAgent(c));
         return await users.JoinAsync(token, password, actor, c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
     }
 
@@ -259,19 +269,80 @@ public sealed class ConsolePages(
         if (user.Role is ConsoleRole.Billing or ConsoleRole.ReadOnly)
             return Forbidden(c, user);
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        if (await ReauthenticateAsync(c, session, user, form, () => OverviewPageAsync(c, user, null, "Wrong password or code.", StatusCodes.Status401Unauthorized)) is { } failed)
+            return failed;
+        var account = await AccountOfAsync(user);
+        await audit.RecordAsync(Entry(c, user, AuditActions.AccountTokenRevealed, "account", account.AuthId), c.RequestAborted);
+        return await OverviewPageAsync(c, user, await accounts.RevealTokenAsync(account, c.RequestAborted), null);
+    });
+
+    /// <summary>
+    /// Password and a second factor again: the session may then reveal the Auth Token or change
+    /// factors for <see cref="ConsoleOptions.ReauthenticationWindow"/>. Null on success, else the answer.
+    /// </summary>
+    async Task<IResult?> ReauthenticateAsync(HttpContext c, ConsoleSession session, ConsoleUser user, IFormCollection form, Func<Task<IResult>> wrong)
+    {
         if (await RefusedAsync(c, user.Email, user) is { } refused)
             return refused;
         if (!users.CheckPassword(user, form["password"].ToString()) || !await users.CheckSecondFactorAsync(user, form["code"].ToString(), c.RequestAborted))
         {
             await FailAsync(c, user.Email, user, AuditActions.ConsoleReauthenticated, "wrong password or code");
-            return await OverviewPageAsync(c, user, null, "Wrong password or code.", StatusCodes.Status401Unauthorized);
+            return await wrong();
         }
         await sessions.MarkReauthenticatedAsync(session, c.RequestAborted);
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleReauthenticated), c.RequestAborted);
-        var account = await AccountOfAsync(user);
-        await audit.RecordAsync(Entry(c, user, AuditActions.AccountTokenRevealed, "account", account.AuthId), c.RequestAborted);
-        return await OverviewPageAsync(c, user, await accounts.RevealTokenAsync(account, c.RequestAborted), null);
+        return null;
+    }
+
+    public Task<IResult> ReauthenticationPageAsync(HttpContext c) => SignedInPageAsync(c, (_, user) =>
+        Task.FromResult(Page(ConsoleHtml.Reauthenticate(Frame(c, user), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), users.HasPassword(user), null))));
+
+    public Task<IResult> ReauthenticateAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
+    {
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
+        return await ReauthenticateAsync(c, session, user, form, () =>
+                   Task.FromResult(Page(ConsoleHtml.Reauthenticate(Frame(c, user), returnUrl, users.HasPassword(user), "Wrong password or code."), StatusCodes.Status401Unauthorized)))
+               ?? Results.Redirect(returnUrl);
     });
+
+    public Task<IResult> SecurityAsync(HttpContext c) => SignedInPageAsync(c, (session, user) => SecurityPageAsync(c, session, user, null, null));
+
+    async Task<IResult> SecurityPageAsync(HttpContext c, ConsoleSession session, ConsoleUser user, string? notice, string? error, int status = StatusCodes.Status200OK) =>
+        Page(ConsoleHtml.Security(Frame(c, user), await users.UnusedRecoveryCodesAsync(user, c.RequestAborted), await passkeys.ListAsync(user, c.RequestAborted),
+            sessions.RecentlyReauthenticated(session), notice, error), status);
+
+    /// <summary>Changing factors needs a recent proof: without one, the user proves it first and comes back to the Security page.</summary>
+    Task<IResult> FactorChangeAsync(HttpContext c, Func<ConsoleSession, ConsoleUser, Task<IResult>> change) => SignedInPageAsync(c, (session, user) =>
+        sessions.RecentlyReauthenticated(session)
+            ? change(session, user)
+            : Task.FromResult(Results.Redirect($"{ReauthenticatePath}?return_url={Uri.EscapeDataString(SecurityPath)}")));
+
+    public Task<IResult> NewTotpAsync(HttpContext c) => FactorChangeAsync(c, async (session, user) =>
+    {
+        var (secret, pending) = await users.NewTotpSecretAsync(user, session, c.RequestAborted);
+        return Page(ConsoleHtml.ReplaceTotp(Frame(c, user), secret, pending));
+    });
+
+    public Task<IResult> ReplaceTotpAsync(HttpContext c) => FactorChangeAsync(c, async (session, user) =>
+    {
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        return await users.ReplaceTotpAsync(user, session, form["pending"].ToString(), form["code"].ToString(), Actor(c, user), c.RequestAborted)
+            ? await SecurityPageAsync(c, session, user, "Your authenticator was replaced: the old key no longer works, and your other sessions were signed out.", null)
+            : await SecurityPageAsync(c, session, user, null, "That code did not match the new key; nothing changed. Start again.", StatusCodes.Status400BadRequest);
+    });
+
+    public Task<IResult> NewRecoveryCodesAsync(HttpContext c) => FactorChangeAsync(c, async (session, user) =>
+        Page(ConsoleHtml.RecoveryCodes(Frame(c, user), await users.RegenerateRecoveryCodesAsync(user, session, Actor(c, user), c.RequestAborted))));
+
+    public Task<IResult> RemovePasskeyAsync(HttpContext c, Guid id) => FactorChangeAsync(c, async (session, user) =>
+        await passkeys.RemoveAsync(user, session, id, Actor(c, user), c.RequestAborted) switch
+        {
+            ConsolePasskeys.Removal.Removed => await SecurityPageAsync(c, session, user, "The passkey was removed, and your other sessions were signed out.", null),
+            ConsolePasskeys.Removal.LastFactor => await SecurityPageAsync(c, session, user, null,
+                "This passkey is your only second factor: set up an authenticator app first.", StatusCodes.Status409Conflict),
+            _ => Page(ConsoleHtml.Message(Frame(c, user), "Not found", "You have no such passkey."), StatusCodes.Status404NotFound),
+        });
 
     async Task<IResult> OverviewPageAsync(HttpContext c, ConsoleUser user, string? token, string? error, int status = StatusCodes.Status200OK)
     {
@@ -336,6 +407,27 @@ public sealed class ConsolePages(
         await using var db = contexts.CreateForAccount(user.AccountId);
         var records = await db.Set<AuditRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Take(200).ToListAsync(c.RequestAborted);
         return Page(ConsoleHtml.AuditTrail(Frame(c, user), records));
+    });
+
+    /// <summary>The account's messages, newest first; each list and each detail read is audited like the API's.</summary>
+    public Task<IResult> MessagesAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
+    {
+        var (filter, error) = ConsoleMessageLog.Parse(c.Request.Query);
+        if (filter is null)
+            return Page(ConsoleHtml.Messages(Frame(c, user), null, null, error), StatusCodes.Status400BadRequest);
+        var withText = ConsoleMessageLog.MaySeeText(user.Role);
+        var page = await messages.ListAsync(user.AccountId, filter, withText, c.RequestAborted);
+        await audit.RecordAsync(Entry(c, user, AuditActions.MessageListed, "message", null) with { Reason = $"{page.Entries.Count} shown, page {filter.Page}" }, c.RequestAborted);
+        return Page(ConsoleHtml.Messages(Frame(c, user), filter, page, null));
+    });
+
+    public Task<IResult> MessageAsync(HttpContext c, Guid id) => SignedInPageAsync(c, async (_, user) =>
+    {
+        var withText = ConsoleMessageLog.MaySeeText(user.Role);
+        if (await messages.FindAsync(user.AccountId, id, withText, c.RequestAborted) is not { } entry)
+            return Page(ConsoleHtml.Message(Frame(c, user), "Not found", "There is no such message in your account."), StatusCodes.Status404NotFound);
+        await audit.RecordAsync(Entry(c, user, AuditActions.MessageRead, "message", id.ToString()) with { Reason = withText ? "with text" : "metadata only" }, c.RequestAborted);
+        return Page(ConsoleHtml.MessageDetail(Frame(c, user), entry, withText));
     });
 
     public async Task<IResult> SignOutAsync(HttpContext c, bool everywhere)

@@ -4,6 +4,7 @@ using Fido2NetLib;
 using Fido2NetLib.Objects;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Contacto.Console;
 
@@ -11,9 +12,10 @@ namespace Contacto.Console;
 /// WebAuthn second factors through the Fido2 library: registration (by a signed-in user who proved
 /// themselves recently) and assertion (in place of a TOTP code). Each ceremony's options, with
 /// their challenge, wait on the session row, so any node can finish it and a challenge serves once.
-/// The relying party is the host the console is reached at; the browser binds the origin.
+/// The relying party is the host of <see cref="ConsoleOptions.PublicUrl"/>, never the request's Host
+/// header, so a hostile Host cannot move passkeys to another name; the browser binds the origin.
 /// </summary>
-public sealed class ConsolePasskeys(ContactoDbContextFactory contexts, IAuditTrail audit, TimeProvider time)
+public sealed class ConsolePasskeys(ContactoDbContextFactory contexts, IAuditTrail audit, IOptions<ConsoleOptions> options, TimeProvider time)
 {
     public async Task<string> RegistrationOptionsAsync(HttpContext context, ConsoleSession session, ConsoleUser user, CancellationToken cancellationToken)
     {
@@ -69,6 +71,38 @@ public sealed class ConsolePasskeys(ContactoDbContextFactory contexts, IAuditTra
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    public enum Removal { Removed, NotFound, LastFactor }
+
+    /// <summary>
+    /// Removes one of the user's passkeys, unless it is their only second factor; the user's other
+    /// sessions end with it.
+    /// </summary>
+    public async Task<Removal> RemoveAsync(ConsoleUser user, ConsoleSession session, Guid passkeyId, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var owned = await db.Set<ConsolePasskey>().Where(p => p.UserId == user.Id).ToListAsync(cancellationToken);
+        if (owned.SingleOrDefault(p => p.Id == passkeyId) is not { } passkey)
+            return Removal.NotFound;
+        var totp = await db.Set<ConsoleUser>().Where(u => u.Id == user.Id).Select(u => u.TotpConfirmed).SingleAsync(cancellationToken);
+        if (!totp && owned.Count == 1)
+            return Removal.LastFactor;
+        db.Remove(passkey);
+        await ConsoleSessions.EndOthersAsync(db, session, now, cancellationToken);
+        await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor, AuditActions.ConsolePasskeyRemoved, "console_passkey", passkey.Id.ToString(),
+            Reason: "other sessions ended"), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Removal.Removed;
+    }
+
+    public async Task<List<ConsolePasskey>> ListAsync(ConsoleUser user, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<ConsolePasskey>().AsNoTracking().Where(p => p.UserId == user.Id).OrderBy(p => p.CreatedAt).ToListAsync(cancellationToken);
     }
 
     /// <summary>Assertion options for the user's passkeys, or null when they have none.</summary>
@@ -140,10 +174,15 @@ public sealed class ConsolePasskeys(ContactoDbContextFactory contexts, IAuditTra
         return taken == 1 ? pending : null;
     }
 
-    static Fido2 Fido2For(HttpContext context) => new(new Fido2Configuration
+    /// <summary>Origins: the public address, and the same host on the port this connection came in on (a node reached directly).</summary>
+    Fido2 Fido2For(HttpContext context)
     {
-        RPID = context.Request.Host.Host,
-        RPName = "Contacto",
-        Origins = new HashSet<string> { $"https://{context.Request.Host}" },
-    });
+        var publicUrl = new Uri(options.Value.PublicUrl);
+        return new(new Fido2Configuration
+        {
+            RPID = publicUrl.Host,
+            RPName = "Contacto",
+            Origins = new HashSet<string> { publicUrl.GetLeftPart(UriPartial.Authority), $"https://{publicUrl.Host}:{context.Connection.LocalPort}" },
+        });
+    }
 }

@@ -1,7 +1,8 @@
-using Contacto.Platform;
+using Contacto.Crypto;
+using Contacto.Storage;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,12 +23,16 @@ public static class ConsoleServiceCollectionExtensions
         services.AddSingleton<ConsolePages>();
         services.AddSingleton<ConsoleSso>();
         services.AddSingleton<ConsolePasskeys>();
+        services.AddSingleton<ConsoleMessageLog>();
         services.AddHttpClient(ConsoleSso.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
 
-        // Antiforgery keys live in the data directory, so tokens survive a restart of this node.
+        // Antiforgery keys live in the database, sealed by the key service: every node accepts every node's tokens.
         services.AddDataProtection().SetApplicationName("contacto-console");
-        services.AddOptions<KeyManagementOptions>().Configure<DataDirectory, ILoggerFactory>((o, data, logs) =>
-            o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.Ensure("console-keys")), logs));
+        services.AddOptions<KeyManagementOptions>().Configure<ContactoDbContextFactory, ITenantCrypto, ILoggerFactory>((o, contexts, crypto, logs) =>
+        {
+            o.XmlRepository = new EntityFrameworkCoreXmlRepository<ContactoDbContext>(ConsoleKeyRing.ContextProvider(contexts), logs);
+            o.XmlEncryptor = new SealingXmlEncryptor(crypto);
+        });
         services.AddAntiforgery(o =>
         {
             o.FormFieldName = ConsoleEndpoints.CsrfField;

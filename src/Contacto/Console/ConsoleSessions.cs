@@ -86,6 +86,11 @@ public sealed class ConsoleSessions(ContactoDbContextFactory contexts, IOptions<
     public bool RecentlyReauthenticated(ConsoleSession session) =>
         session.ReauthenticatedAt is { } at && time.GetUtcNow() - at < options.Value.ReauthenticationWindow;
 
+    /// <summary>After a change of factors: every other session of the user ends (in the caller's transaction).</summary>
+    public static Task EndOthersAsync(ContactoDbContext db, ConsoleSession keep, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Set<ConsoleSession>().Where(s => s.UserId == keep.UserId && s.Id != keep.Id && s.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
+
     /// <summary>Ends one session, or with <paramref name="everywhere"/> all the user's sessions; clears the cookie.</summary>
     public async Task EndAsync(HttpContext context, ConsoleSession session, bool everywhere, CancellationToken cancellationToken)
     {

@@ -22,6 +22,9 @@ public sealed class ConsoleUsers(
     TimeProvider time)
 {
     public const string TotpPurpose = "console_user.totp_secret";
+
+    /// <summary>A replacement secret waiting for its first code, sealed to the session that asked for it.</summary>
+    public const string PendingTotpPurpose = "console_session.totp_pending";
     public const int RecoveryCodeCount = 10;
 
     public sealed record Invitation(ConsoleInvitation Record, string Link);
@@ -66,13 +69,16 @@ public sealed class ConsoleUsers(
         return invitation is not null && invitation.ExpiresAt > now ? invitation : null;
     }
 
-    /// <summary>Uses an invitation (once) to create the user with a password; null when the link no longer works.</summary>
-    public async Task<ConsoleUser?> JoinAsync(string token, string password, AuditActor actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uses an invitation (once) to create the user, with a password, or without one (null) in an
+    /// account that signs in with SSO only; null when the link no longer works.
+    /// </summary>
+    public async Task<ConsoleUser?> JoinAsync(string token, string? password, AuditActor actor, CancellationToken cancellationToken)
     {
         var invitation = await FindInvitationAsync(token, cancellationToken);
         if (invitation is null)
             return null;
-        var hash = passwords.Hash(password);
+        var hash = password is null ? "" : passwords.Hash(password);
         var now = time.GetUtcNow();
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -92,7 +98,7 @@ public sealed class ConsoleUsers(
         };
         db.Add(user);
         await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor with { Id = user.Id.ToString() }, AuditActions.ConsoleUserJoined,
-            "console_user", user.Id.ToString(), Reason: $"invitation {invitation.Id}, role {user.Role}"), cancellationToken);
+            "console_user", user.Id.ToString(), Reason: $"invitation {invitation.Id}, role {user.Role}{(password is null ? ", SSO only" : "")}"), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return user;
@@ -125,7 +131,10 @@ public sealed class ConsoleUsers(
     static Task<bool> IsActiveAsync(ContactoDbContext db, ConsoleUser user, CancellationToken cancellationToken) =>
         db.Set<Account>().AnyAsync(a => a.Id == user.AccountId && a.Enabled && a.DeletedAt == null, cancellationToken);
 
-    public bool CheckPassword(ConsoleUser user, string password) => passwords.Verify(password, user.PasswordHash);
+    public bool CheckPassword(ConsoleUser user, string password) => HasPassword(user) && passwords.Verify(password, user.PasswordHash);
+
+    /// <summary>False for a user who joined an account that signs in with SSO only.</summary>
+    public bool HasPassword(ConsoleUser user) => user.PasswordHash.Length > 0;
 
     /// <summary>The secret to enrol (Base32), made and sealed on first call; the same until confirmed.</summary>
     public async Task<string> PendingTotpSecretAsync(ConsoleUser user, CancellationToken cancellationToken)
@@ -151,7 +160,7 @@ public sealed class ConsoleUsers(
     {
         if (user.TotpConfirmed || user.TotpSecretSealed is null || await MatchingStepAsync(user, code, cancellationToken) is not { } step)
             return null;
-        var codes = Enumerable.Range(0, RecoveryCodeCount).Select(_ => NewRecoveryCode()).ToList();
+        var codes = NewRecoveryCodes();
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var row = await db.Set<ConsoleUser>().SingleAsync(u => u.Id == user.Id, cancellationToken);
@@ -160,8 +169,7 @@ public sealed class ConsoleUsers(
         row.TotpConfirmed = true;
         row.TotpLastStep = step;
         row.ModifiedAt = time.GetUtcNow();
-        await db.Set<ConsoleRecoveryCode>().Where(c => c.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
-        db.AddRange(codes.Select(c => new ConsoleRecoveryCode { Id = Guid.CreateVersion7(), UserId = user.Id, CodeHash = RecoveryHash(user.Id, c) }));
+        await ReplaceRecoveryCodesAsync(db, user.Id, codes, cancellationToken);
         await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor, AuditActions.ConsoleTotpEnrolled, "console_user", user.Id.ToString(),
             Reason: $"{RecoveryCodeCount} recovery codes issued"), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
@@ -192,17 +200,113 @@ public sealed class ConsoleUsers(
 
     async Task<long?> MatchingStepAsync(ConsoleUser user, string code, CancellationToken cancellationToken)
     {
-        if (code.Length != 6 || !code.All(char.IsAsciiDigit) || user.TotpSecretSealed is null)
+        if (user.TotpSecretSealed is null)
             return null;
         var secret = await crypto.OpenAsync(user.AccountId, TotpPurpose, user.Id, user.TotpSecretSealed, cancellationToken);
         try
         {
-            return new Totp(secret).VerifyTotp(time.GetUtcNow().UtcDateTime, code, out var step, VerificationWindow.RfcSpecifiedNetworkDelay) ? step : null;
+            return MatchingStep(secret, code);
         }
         finally
         {
             Array.Clear(secret);
         }
+    }
+
+    long? MatchingStep(byte[] secret, string code) =>
+        code.Length == 6 && code.All(char.IsAsciiDigit) && new Totp(secret).VerifyTotp(time.GetUtcNow().UtcDateTime, code, out var step, VerificationWindow.RfcSpecifiedNetworkDelay)
+            ? step
+            : null;
+
+    /// <summary>
+    /// A new TOTP secret to replace the enrolled one: its Base32 for the authenticator, and the same
+    /// secret sealed to this session for the confirming form (nothing is stored until a code matches).
+    /// </summary>
+    public async Task<(string Secret, string Pending)> NewTotpSecretAsync(ConsoleUser user, ConsoleSession session, CancellationToken cancellationToken)
+    {
+        var secret = KeyGeneration.GenerateRandomKey(20);
+        try
+        {
+            var pending = await crypto.SealAsync(user.AccountId, PendingTotpPurpose, session.Id, secret, cancellationToken);
+            return (Base32Encoding.ToString(secret), Convert.ToBase64String(pending));
+        }
+        finally
+        {
+            Array.Clear(secret);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the user's TOTP secret with the pending one once <paramref name="code"/> matches it;
+    /// the old secret stops working at once and the user's other sessions end. False when the code
+    /// (or the pending secret, which opens only in the session that asked for it) is wrong.
+    /// </summary>
+    public async Task<bool> ReplaceTotpAsync(ConsoleUser user, ConsoleSession session, string pending, string code, AuditActor actor, CancellationToken cancellationToken)
+    {
+        byte[] secret;
+        try
+        {
+            secret = await crypto.OpenAsync(user.AccountId, PendingTotpPurpose, session.Id, Convert.FromBase64String(pending), cancellationToken);
+        }
+        catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException or TenantKeyUnavailableException)
+        {
+            return false;
+        }
+        byte[] sealedSecret;
+        long step;
+        try
+        {
+            if (MatchingStep(secret, code.Trim()) is not { } matching)
+                return false;
+            step = matching;
+            sealedSecret = await crypto.SealAsync(user.AccountId, TotpPurpose, user.Id, secret, cancellationToken);
+        }
+        finally
+        {
+            Array.Clear(secret);
+        }
+        var now = time.GetUtcNow();
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var row = await db.Set<ConsoleUser>().SingleAsync(u => u.Id == user.Id, cancellationToken);
+        row.TotpSecretSealed = sealedSecret;
+        row.TotpConfirmed = true;
+        row.TotpLastStep = Math.Max(row.TotpLastStep, step);
+        row.ModifiedAt = now;
+        await ConsoleSessions.EndOthersAsync(db, session, now, cancellationToken);
+        await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor, AuditActions.ConsoleTotpReplaced, "console_user", user.Id.ToString(),
+            Reason: "other sessions ended"), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Ten new recovery codes, shown only now; the old ones stop working and the user's other sessions end.</summary>
+    public async Task<IReadOnlyList<string>> RegenerateRecoveryCodesAsync(ConsoleUser user, ConsoleSession session, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var codes = NewRecoveryCodes();
+        var now = time.GetUtcNow();
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await ReplaceRecoveryCodesAsync(db, user.Id, codes, cancellationToken);
+        await ConsoleSessions.EndOthersAsync(db, session, now, cancellationToken);
+        await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor, AuditActions.ConsoleRecoveryCodesRegenerated, "console_user", user.Id.ToString(),
+            Reason: $"{RecoveryCodeCount} recovery codes issued, other sessions ended"), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return codes;
+    }
+
+    public async Task<int> UnusedRecoveryCodesAsync(ConsoleUser user, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<ConsoleRecoveryCode>().CountAsync(c => c.UserId == user.Id && c.UsedAt == null, cancellationToken);
+    }
+
+    static async Task ReplaceRecoveryCodesAsync(ContactoDbContext db, Guid userId, IReadOnlyList<string> codes, CancellationToken cancellationToken)
+    {
+        await db.Set<ConsoleRecoveryCode>().Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        db.AddRange(codes.Select(c => new ConsoleRecoveryCode { Id = Guid.CreateVersion7(), UserId = userId, CodeHash = RecoveryHash(userId, c) }));
     }
 
     /// <summary>Disables a user of the account and ends all their sessions in the same transaction.</summary>
@@ -225,7 +329,8 @@ public sealed class ConsoleUsers(
     }
 
     /// <summary>Ten characters from an alphabet without look-alikes: about 50 bits, spent on first use.</summary>
-    static string NewRecoveryCode() => System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 10);
+    static List<string> NewRecoveryCodes() => [.. Enumerable.Range(0, RecoveryCodeCount)
+        .Select(_ => System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 10))];
 
     static byte[] RecoveryHash(Guid userId, string code) => ConsoleText.Hash($"{userId:N}:{code}");
 }

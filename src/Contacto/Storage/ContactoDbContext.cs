@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Contacto.Tenancy;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Contacto.Storage;
@@ -12,8 +13,11 @@ namespace Contacto.Storage;
 /// <see cref="ITenantOwned"/> rows and refuses to save anyone else's; a system context (workers,
 /// the CLI) sees all.
 /// </summary>
-public abstract class ContactoDbContext(DbContextOptions options) : DbContext(options)
+public abstract class ContactoDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>The console's data protection key ring, each key sealed (see <c>Console.ConsoleKeyRing</c>).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     /// <summary>Null for a system context.</summary>
     public Guid? TenantAccountId { get; internal set; }
 

@@ -122,8 +122,10 @@ public sealed partial class ConsoleBrowser : IDisposable
 {
     readonly HttpClient client;
 
-    public ConsoleBrowser(RunningServer server)
+    /// <param name="cookies">Another browser's cookies, to carry its session to another node.</param>
+    public ConsoleBrowser(RunningServer server, CookieContainer? cookies = null)
     {
+        Cookies = cookies ?? new CookieContainer();
         client = new HttpClient(new SocketsHttpHandler
         {
             SslOptions = { RemoteCertificateValidationCallback = CaTrust.Validator(server.CaPath) },
@@ -136,7 +138,7 @@ public sealed partial class ConsoleBrowser : IDisposable
         };
     }
 
-    public CookieContainer Cookies { get; } = new();
+    public CookieContainer Cookies { get; }
 
     /// <summary>The antiforgery token of the last page read.</summary>
     public string Csrf { get; private set; } = "";

@@ -68,4 +68,35 @@ public sealed class ConsolePasskeyTests
         Assert.Equal(HttpStatusCode.OK, revealed.Status);
         Assert.Equal(HttpStatusCode.OK, (await member.Browser.PostJsonAsync("/console/passkeys/registration-options", "{}")).Status);
     }
+
+    [Fact]
+    public async Task The_relying_party_is_the_configured_public_host_whatever_the_Host_header_says()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var console = await ConsoleServer.StartAsync(storage, "--Console:PublicUrl", "https://console.example.com");
+        var (account, _) = await console.Server.CreateAccountAsync();
+        var member = await console.MemberAsync(account.AuthId, "rp@example.com");
+
+        await member.Browser.GetAsync("/console/account");
+        // The browser's session and form token, sent with a Host header of the attacker's choosing
+        // (TLS then names that host too, so this client checks nothing of the certificate).
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            CookieContainer = member.Browser.Cookies,
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        });
+        foreach (var host in new[] { "localhost", "evil.example", $"evil.example:{console.Server.PublicPort}" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"https://localhost:{console.Server.PublicPort}/console/passkeys/registration-options")
+            {
+                Content = new StringContent("{}", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Host = host;
+            request.Headers.Add("RequestVerificationToken", member.Browser.Csrf);
+            using var creation = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, creation.StatusCode);
+            var options = JsonDocument.Parse(await creation.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("console.example.com", options.GetProperty("rp").GetProperty("id").GetString());
+        }
+    }
 }

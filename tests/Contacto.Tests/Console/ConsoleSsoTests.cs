@@ -112,6 +112,39 @@ public sealed class ConsoleSsoTests
         Assert.StartsWith("/console/second-factor", (await SsoAsync(console, browser, account.AuthId)).Location);
     }
 
+    [Fact]
+    public async Task An_invitation_to_an_account_that_requires_SSO_asks_for_no_password_and_leads_through_the_provider_to_enrolment()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage);
+        var (account, _) = await OwnerWithSsoAsync(console, required: true);
+        var link = new Uri(await console.InviteAsync(account.AuthId, "newcomer@example.com", ConsoleRole.Developer)).AbsolutePath;
+
+        using var browser = console.Browser();
+        var page = await browser.GetAsync(link);
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.DoesNotContain("type=\"password\"", page.Html);
+        var joined = await browser.PostAsync(link);
+        Assert.Equal(HttpStatusCode.Redirect, joined.Status);
+        Assert.Equal("/console/sign-in", joined.Location);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync(link)).Status);
+
+        console.Provider!.NextUser = new("idp-newcomer", "newcomer@example.com");
+        var accepted = await SsoAsync(console, browser, account.AuthId);
+        Assert.Equal("/console/enrol", accepted.Location);
+        var secret = ConsoleServer.SecretOf((await browser.GetAsync("/console/enrol")).Html);
+        Assert.Equal(HttpStatusCode.OK, (await browser.PostAsync("/console/enrol", ("code", console.Code(secret)))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/console/account")).Status);
+        // Re-authenticating is signing in again through the provider: there is no password to ask for.
+        Assert.DoesNotContain("type=\"password\"", (await browser.GetAsync("/console/reauthenticate")).Html);
+
+        await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(account.Id);
+        var user = await db.Set<ConsoleUser>().SingleAsync(u => u.Email == "newcomer@example.com");
+        Assert.Equal("", user.PasswordHash);
+        Assert.Equal("idp-newcomer", user.SsoSubject);
+        Assert.True(user.TotpConfirmed);
+    }
+
     /// <summary>An account whose owner has joined and connected the provider; the provider signs in the owner next.</summary>
     static async Task<(Contacto.Accounts.Account Account, ConsoleServer.Member Owner)> OwnerWithSsoAsync(ConsoleServer console, bool required)
     {
