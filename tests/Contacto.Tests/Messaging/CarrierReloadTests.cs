@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Contacto.Carriers;
 using Contacto.CarrierSim;
+using Contacto.Platform;
 using Contacto.Status;
 using Contacto.Storage;
 using Contacto.Tests.Status;
@@ -8,6 +9,7 @@ using Contacto.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 
 namespace Contacto.Tests.Messaging;
@@ -89,7 +91,7 @@ public sealed class CarrierReloadTests : IAsyncDisposable
         var logs = new RecordedLogs();
         await using var server = await RunningServer.StartAsync(storage, ["--environment", "Production", "--Logging:LogLevel:Contacto.Carriers", "Information"], builder =>
         {
-            builder.Configuration.AddJsonFile(file, optional: false, reloadOnChange: true);
+            builder.Configuration.AddPolledJsonFile(file, optional: false);
             builder.Logging.AddProvider(logs);
         });
         var pool = server.Services.GetRequiredService<CarrierPool>();
@@ -124,7 +126,7 @@ public sealed class CarrierReloadTests : IAsyncDisposable
         var logs = new RecordedLogs();
         await using var server = await RunningServer.StartAsync(storage, configure: builder =>
         {
-            builder.Configuration.AddJsonFile(file, optional: false, reloadOnChange: true);
+            builder.Configuration.AddPolledJsonFile(file, optional: false);
             builder.Logging.AddProvider(logs);
         });
         var pool = server.Services.GetRequiredService<CarrierPool>();
@@ -154,10 +156,12 @@ public sealed class CarrierReloadTests : IAsyncDisposable
 
         Assert.NotEmpty(files);
         Assert.All(files, f => Assert.True(f.Source.ReloadOnChange, $"{f.Source.Path} is watched"));
+        // Polled, not watched through inotify, whose per-user budget a few servers would use up.
+        Assert.All(files, f => Assert.True(Assert.IsType<PhysicalFileProvider>(f.Source.FileProvider).UseActivePolling));
     }
 
     Task<RunningServer> StartAsync(TestStorage storage, string file) =>
-        RunningServer.StartAsync(storage, configure: builder => builder.Configuration.AddJsonFile(file, optional: false, reloadOnChange: true));
+        RunningServer.StartAsync(storage, configure: builder => builder.Configuration.AddPolledJsonFile(file, optional: false));
 
     static string[] Destinations(int first, int count) => [.. Enumerable.Range(first, count).Select(MessagingHarness.Destination)];
 
