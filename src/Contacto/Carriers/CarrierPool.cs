@@ -5,9 +5,11 @@ using Contacto.Smpp.Client;
 using Contacto.Smpp.Protocol;
 using Contacto.Smpp.Session;
 using Contacto.Smpp.Text;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Contacto.Carriers;
 
@@ -24,6 +26,8 @@ public sealed class CarrierPool(
     CarrierMetrics metrics,
     TimeProvider time,
     IHostEnvironment environment,
+    IConfiguration configuration,
+    IEnumerable<IValidateOptions<CarriersOptions>> validators,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public static readonly string[] SimulatedNames = ["sim-a", "sim-b"];
@@ -33,6 +37,7 @@ public sealed class CarrierPool(
     readonly SemaphoreSlim applying = new(1, 1);
     volatile IReadOnlyList<CarrierRoute> routes = [];
     IDisposable? watching;
+    IDisposable? checking;
 
     /// <summary>The in-process simulated carriers by name (empty when real carriers are configured).</summary>
     public IReadOnlyDictionary<string, SmscSimulator> Simulators => simulators.ToDictionary(s => s.Key, s => s.Value.Simulator);
@@ -60,6 +65,28 @@ public sealed class CarrierPool(
         StartedAt = time.GetUtcNow();
         metrics.Observe(this);
         watching = options.OnChange(changed => _ = ReloadAsync(changed));
+        checking = ChangeToken.OnChange(configuration.GetReloadToken, ReportRefusedChange);
+    }
+
+    /// <summary>
+    /// A changed section that fails validation never reaches <see cref="ApplyAsync"/> (the options
+    /// monitor refuses it), so the carriers keep their settings; this says why, by key.
+    /// </summary>
+    void ReportRefusedChange()
+    {
+        var changed = new CarriersOptions();
+        try
+        {
+            configuration.GetSection(CarriersOptions.Section).Bind(changed, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            logger.LogError("The changed Carriers section is refused, the carriers keep their settings: {Problems}", e.Message);
+            return;
+        }
+        var problems = validators.Select(v => v.Validate(Options.DefaultName, changed)).Where(r => r.Failed).SelectMany(r => r.Failures ?? []).ToList();
+        if (problems.Count > 0)
+            logger.LogError("The changed Carriers section is refused, the carriers keep their settings: {Problems}", string.Join("; ", problems));
     }
 
     async Task ReloadAsync(CarriersOptions changed)
@@ -178,6 +205,7 @@ public sealed class CarrierPool(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         watching?.Dispose();
+        checking?.Dispose();
         await applying.WaitAsync(cancellationToken);
         await Task.WhenAll(routes.Select(r => r.Carrier.StopAsync(cancellationToken)));
         foreach (var (simulator, _) in simulators.Values)
@@ -188,6 +216,7 @@ public sealed class CarrierPool(
     public async ValueTask DisposeAsync()
     {
         watching?.Dispose();
+        checking?.Dispose();
         foreach (var route in routes)
             await route.Carrier.DisposeAsync();
         foreach (var (simulator, _) in simulators.Values)

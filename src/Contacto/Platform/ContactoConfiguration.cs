@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.FileProviders;
 
 namespace Contacto.Platform;
 
@@ -33,14 +34,36 @@ public static class ContactoConfiguration
     public static void AddContactoSources(this IConfigurationBuilder builder, string[] args, string? environmentName, bool reloadOnChange = false)
     {
         var baseDirectory = AppContext.BaseDirectory;
-        builder.AddJsonFile(Path.Combine(baseDirectory, "appsettings.json"), optional: true, reloadOnChange);
+        AddSettingsFile(builder, Path.Combine(baseDirectory, "appsettings.json"), reloadOnChange);
         if (!string.IsNullOrEmpty(environmentName))
-            builder.AddJsonFile(Path.Combine(baseDirectory, $"appsettings.{environmentName}.json"), optional: true, reloadOnChange);
-        builder.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true, reloadOnChange);
+            AddSettingsFile(builder, Path.Combine(baseDirectory, $"appsettings.{environmentName}.json"), reloadOnChange);
+        AddSettingsFile(builder, Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), reloadOnChange);
         builder.AddEnvironmentVariables(EnvironmentPrefix);
         builder.AddInMemoryCollection(ReadEnvironmentAliases());
         builder.AddCommandLine(args, SwitchMappings.ToDictionary(kv => kv.Key, kv => kv.Value));
     }
+
+    static void AddSettingsFile(IConfigurationBuilder builder, string path, bool reloadOnChange)
+    {
+        if (reloadOnChange)
+            builder.AddPolledJsonFile(path, optional: true);
+        else
+            builder.AddJsonFile(path, optional: true, reloadOnChange: false);
+    }
+
+    /// <summary>
+    /// A JSON file whose changes are picked up by polling (every 4 s) rather than by a file system
+    /// watcher: inotify instances are a small per-user budget (128 by default on Linux) that a few
+    /// servers, or test processes running many, would exhaust.
+    /// </summary>
+    public static IConfigurationBuilder AddPolledJsonFile(this IConfigurationBuilder builder, string path, bool optional) =>
+        builder.AddJsonFile(source =>
+        {
+            source.FileProvider = new PhysicalFileProvider(Path.GetDirectoryName(Path.GetFullPath(path))!) { UsePollingFileWatcher = true, UseActivePolling = true };
+            source.Path = Path.GetFileName(path);
+            source.Optional = optional;
+            source.ReloadOnChange = true;
+        });
 
     static IEnumerable<KeyValuePair<string, string?>> ReadEnvironmentAliases()
     {

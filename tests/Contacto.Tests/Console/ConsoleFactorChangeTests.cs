@@ -55,7 +55,7 @@ public sealed partial class ConsoleFactorChangeTests
         foreach (var path in Changes.Append("/console/security/totp/confirm").Append("/console/reauthenticate"))
             Assert.Equal(HttpStatusCode.BadRequest, (await member.Browser.PostWithTokenAsync(path, null)).Status);
         Assert.Equal(ConsoleUsers.RecoveryCodeCount, RecoveryCodes(await member.Browser.GetAsync("/console/security")));
-        Assert.DoesNotContain(AuditActions.ConsoleRecoveryCodesRegenerated, await AuditActionsAsync(console, account.Id));
+        Assert.DoesNotContain(AuditActions.ConsoleRecoveryCodesRegenerated, await console.AuditActionsAsync(account.Id));
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public sealed partial class ConsoleFactorChangeTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await console.SignInAgainAsync(old, member, member.RecoveryCodes[0])).Status);
         using var renewed = console.Browser();
         Assert.Equal(ConsoleText.Home, (await console.SignInAgainAsync(renewed, member, codes[0])).Location);
-        Assert.Contains(AuditActions.ConsoleRecoveryCodesRegenerated, await AuditActionsAsync(console, account.Id));
+        Assert.Contains(AuditActions.ConsoleRecoveryCodesRegenerated, await console.AuditActionsAsync(account.Id));
     }
 
     [Theory]
@@ -122,7 +122,7 @@ public sealed partial class ConsoleFactorChangeTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await console.SignInAgainAsync(withOld, member)).Status);
         using var withNew = console.Browser();
         Assert.Equal(ConsoleText.Home, (await console.SignInAgainAsync(withNew, member with { Secret = secret })).Location);
-        Assert.Contains(AuditActions.ConsoleTotpReplaced, await AuditActionsAsync(console, account.Id));
+        Assert.Contains(AuditActions.ConsoleTotpReplaced, await console.AuditActionsAsync(account.Id));
     }
 
     [Fact]
@@ -159,17 +159,12 @@ public sealed partial class ConsoleFactorChangeTests
         Assert.Equal(HttpStatusCode.OK, removed.Status);
         await using (var db = ids.CreateDbContext())
             Assert.False(await db.Set<ConsolePasskey>().AnyAsync());
-        Assert.Contains(AuditActions.ConsolePasskeyRemoved, await AuditActionsAsync(console, account.Id));
+        Assert.Contains(AuditActions.ConsolePasskeyRemoved, await console.AuditActionsAsync(account.Id));
     }
 
     static int? RecoveryCodes(ConsoleBrowser.Answer page) =>
         UnusedPattern().Match(page.Html) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
-    static async Task<List<string>> AuditActionsAsync(ConsoleServer console, Guid accountId)
-    {
-        await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(accountId);
-        return await db.Set<AuditRecord>().OrderBy(r => r.Sequence).Select(r => r.Action).ToListAsync();
-    }
 
     [GeneratedRegex("<span id=\"recovery-unused\">(\\d+)</span>")]
     private static partial Regex UnusedPattern();

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Contacto.Audit;
 using Contacto.Console;
+using Contacto.Storage;
 using Contacto.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -96,6 +98,13 @@ public sealed partial class ConsoleServer : IAsyncDisposable
         Assert.StartsWith("/console/second-factor", step.Location);
         await browser.GetAsync(step.Location!);
         return await browser.PostAsync("/console/second-factor", ("code", code ?? Code(member.Secret)), ("return_url", returnUrl ?? ""));
+    }
+
+    /// <summary>The account's audit actions, oldest first; <see cref="Guid.Empty"/> is the platform's own chain.</summary>
+    public async Task<List<string>> AuditActionsAsync(Guid accountId)
+    {
+        await using var db = Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(accountId);
+        return await db.Set<AuditRecord>().OrderBy(r => r.Sequence).Select(r => r.Action).ToListAsync();
     }
 
     public static string SecretOf(string html) => SecretPattern().Match(html).Groups[1].Value;

@@ -49,7 +49,7 @@ public sealed class ConsoleSignInTests
         Assert.DoesNotContain(ConsoleServer.Password, user.PasswordHash);
         Assert.NotNull(user.TotpSecretSealed);
         Assert.True(user.TotpSecretSealed.AsSpan().IndexOf(OtpNet.Base32Encoding.ToBytes(member.Secret)) < 0, "the TOTP secret is stored in clear");
-        var actions = await AuditActionsAsync(console, account.Id);
+        var actions = await console.AuditActionsAsync(account.Id);
         Assert.Contains(AuditActions.ConsoleUserInvited, actions);
         Assert.Contains(AuditActions.ConsoleUserJoined, actions);
         Assert.Contains(AuditActions.ConsoleTotpEnrolled, actions);
@@ -127,8 +127,8 @@ public sealed class ConsoleSignInTests
         Assert.NotNull(locked.Response.Headers.RetryAfter);
         Assert.Null(attacker.Session);
 
-        Assert.Equal(4, (await AuditActionsAsync(console, account.Id)).Count(a => a == AuditActions.ConsoleSignInFailed));
-        Assert.Contains(AuditActions.ConsoleSignInThrottled, await AuditActionsAsync(console, Guid.Empty));
+        Assert.Equal(4, (await console.AuditActionsAsync(account.Id)).Count(a => a == AuditActions.ConsoleSignInFailed));
+        Assert.Contains(AuditActions.ConsoleSignInThrottled, await console.AuditActionsAsync(Guid.Empty));
 
         console.Time.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(HttpStatusCode.Redirect, (await attacker.SignInAsync(member.Email, ConsoleServer.Password)).Status);
@@ -192,7 +192,7 @@ public sealed class ConsoleSignInTests
         Assert.StartsWith("/console/sign-in", (await developer.Browser.GetAsync("/console/account")).Location);
         using var retry = console.Browser();
         Assert.Equal(HttpStatusCode.Unauthorized, (await retry.SignInAsync(developer.Email, ConsoleServer.Password)).Status);
-        Assert.Contains(AuditActions.ConsoleUserDisabled, await AuditActionsAsync(console, acme.Id));
+        Assert.Contains(AuditActions.ConsoleUserDisabled, await console.AuditActionsAsync(acme.Id));
     }
 
     [Theory]
@@ -266,7 +266,7 @@ public sealed class ConsoleSignInTests
         Assert.Equal("/console/sign-in", (await laptop.PostAsync("/console/sign-out-everywhere")).Location);
         Assert.StartsWith("/console/sign-in", (await laptop.GetAsync("/console/account")).Location);
         Assert.StartsWith("/console/sign-in", (await member.Browser.GetAsync("/console/account")).Location);
-        Assert.Contains(AuditActions.ConsoleSessionsRevoked, await AuditActionsAsync(console, account.Id));
+        Assert.Contains(AuditActions.ConsoleSessionsRevoked, await console.AuditActionsAsync(account.Id));
     }
 
     [Fact]
@@ -286,7 +286,7 @@ public sealed class ConsoleSignInTests
         var revealed = await member.Browser.PostAsync("/console/account/token", ("password", ConsoleServer.Password), ("code", console.Code(member.Secret)));
         Assert.Equal(HttpStatusCode.OK, revealed.Status);
         Assert.Contains($"<code id=\"auth-token\">{token}</code>", revealed.Html);
-        Assert.Contains(AuditActions.AccountTokenRevealed, await AuditActionsAsync(console, account.Id));
+        Assert.Contains(AuditActions.AccountTokenRevealed, await console.AuditActionsAsync(account.Id));
     }
 
     [Fact]
@@ -350,10 +350,4 @@ public sealed class ConsoleSignInTests
         Assert.Contains(AuditActions.ConsoleSignInSucceeded, (await member.Browser.GetAsync("/console/audit")).Html);
     }
 
-    /// <summary>The account's audit actions, oldest first; <see cref="Guid.Empty"/> is the platform's own chain.</summary>
-    static async Task<List<string>> AuditActionsAsync(ConsoleServer console, Guid accountId)
-    {
-        await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(accountId);
-        return await db.Set<AuditRecord>().OrderBy(r => r.Sequence).Select(r => r.Action).ToListAsync();
-    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Contacto.Carriers;
 using Contacto.CarrierSim;
+using Contacto.Platform;
 using Contacto.Status;
 using Contacto.Storage;
 using Contacto.Tests.Status;
@@ -8,6 +9,7 @@ using Contacto.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 
 namespace Contacto.Tests.Messaging;
@@ -89,7 +91,7 @@ public sealed class CarrierReloadTests : IAsyncDisposable
         var logs = new RecordedLogs();
         await using var server = await RunningServer.StartAsync(storage, ["--environment", "Production", "--Logging:LogLevel:Contacto.Carriers", "Information"], builder =>
         {
-            builder.Configuration.AddJsonFile(file, optional: false, reloadOnChange: true);
+            builder.Configuration.AddPolledJsonFile(file, optional: false);
             builder.Logging.AddProvider(logs);
         });
         var pool = server.Services.GetRequiredService<CarrierPool>();
@@ -116,6 +118,35 @@ public sealed class CarrierReloadTests : IAsyncDisposable
         (await health.ObserveAsync(CancellationToken.None)).Single(o => o.Subject == MonitorSubjects.Messaging(country)).Status;
 
     [Fact]
+    public async Task An_invalid_change_is_refused_with_its_reason_and_a_later_valid_one_applies()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var file = storage.Directory.Combine("carriers.json");
+        WriteCarriers(file, ("alpha", 0, 1), ("beta", 1, 1));
+        var logs = new RecordedLogs();
+        await using var server = await RunningServer.StartAsync(storage, configure: builder =>
+        {
+            builder.Configuration.AddPolledJsonFile(file, optional: false);
+            builder.Logging.AddProvider(logs);
+        });
+        var pool = server.Services.GetRequiredService<CarrierPool>();
+        var before = pool.Routes.ToList();
+
+        WriteCarriers(file, ("alpha", 0, 1), ("beta", 1, 0));
+        using (var deadline = new CancellationTokenSource(Within))
+        using (var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
+            while (!logs.Lines.Any(l => l.Contains("The changed Carriers section is refused")))
+                await tick.WaitForNextTickAsync(deadline.Token);
+
+        Assert.Contains(logs.Lines, l => l.Contains("refused") && l.Contains("Carriers:List:1: Binds (1-16), Window (1-1024) and Weight (1-1000) must be in range"));
+        Assert.Equal(before, pool.Routes);
+        var sender = await MessagingHarness.CreateAsync(server);
+        MessagingHarness.AssertAll(await sender.WaitForStatesAsync(await sender.SendAsync(Destinations(0, 10)), Delivered, Within), 10, Delivered);
+
+        await ReconfigureAsync(pool, () => WriteCarriers(file, ("alpha", 0, 1), ("gamma", 2, 1)), ["alpha", "gamma"]);
+    }
+
+    [Fact]
     public async Task The_server_watches_its_appsettings_files()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
@@ -125,10 +156,12 @@ public sealed class CarrierReloadTests : IAsyncDisposable
 
         Assert.NotEmpty(files);
         Assert.All(files, f => Assert.True(f.Source.ReloadOnChange, $"{f.Source.Path} is watched"));
+        // Polled, not watched through inotify, whose per-user budget a few servers would use up.
+        Assert.All(files, f => Assert.True(Assert.IsType<PhysicalFileProvider>(f.Source.FileProvider).UseActivePolling));
     }
 
     Task<RunningServer> StartAsync(TestStorage storage, string file) =>
-        RunningServer.StartAsync(storage, configure: builder => builder.Configuration.AddJsonFile(file, optional: false, reloadOnChange: true));
+        RunningServer.StartAsync(storage, configure: builder => builder.Configuration.AddPolledJsonFile(file, optional: false));
 
     static string[] Destinations(int first, int count) => [.. Enumerable.Range(first, count).Select(MessagingHarness.Destination)];
 
