@@ -1,8 +1,9 @@
 // End-to-end messaging figures on this machine: API -> database -> dispatcher -> SMPP ->
-// simulated carrier -> receipt -> delivered, with encryption and audit on. Prints throughput,
-// API acceptance latency, and failover runs (one simulated carrier killed, then silenced, under load).
-//   dotnet run -c Release --project bench/Contacto.Messaging.Bench -- [messages] [concurrency] [connection-string]
-// With a PostgreSQL connection string the run uses PostgreSQL; otherwise SQLite in a temporary directory.
+// simulated carrier -> receipt -> delivered, with encryption and audit on, on SQLite and on
+// PostgreSQL. Prints throughput against a plain-insert baseline from the same run, API acceptance
+// latency at a fixed offered load, and failover runs (one simulated carrier killed, then silenced, under load).
+//   dotnet run -c Release --project bench/Contacto.Messaging.Bench -- [messages] [concurrency] [--rate N] [--sqlite]
+// PostgreSQL is a private server started from the system's binaries (as the tests do), made durable.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -12,36 +13,56 @@ using Contacto.Messaging;
 using Contacto.Numbers;
 using Contacto.Server;
 using Contacto.Storage;
+using Contacto.Tests.Support;
 using Contacto.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
-var messages = args.Length > 0 ? int.Parse(args[0]) : 20_000;
-var concurrency = args.Length > 1 ? int.Parse(args[1]) : 64;
-var connectionString = args.Length > 2 ? args[2] : null;
-var dataDir = Directory.CreateTempSubdirectory("contacto-bench-");
-try
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+var positional = args.Where((a, i) => !a.StartsWith("--") && (i == 0 || !args[i - 1].StartsWith("--"))).ToArray();
+string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+var messages = positional.Length > 0 ? int.Parse(positional[0]) : 20_000;
+var concurrency = positional.Length > 1 ? int.Parse(positional[1]) : 64;
+var fixedRate = Option("--rate") is { } rate ? int.Parse(rate) : (int?)null;
+
+Console.WriteLine($"Messaging end to end with per-tenant encryption and audit on: {messages:N0} messages, {concurrency} concurrent requests, " +
+    $"{Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start");
+var results = new List<string>();
+foreach (var provider in args.Contains("--sqlite") ? [StorageProvider.Sqlite] : new[] { StorageProvider.Sqlite, StorageProvider.PostgreSql })
 {
-    Console.WriteLine($"storage: {(connectionString is null ? "SQLite" : "PostgreSQL")}, {Environment.ProcessorCount} cores, {messages} messages, {concurrency} concurrent requests");
-    await using (var run = await BenchServer.StartAsync(dataDir.FullName, connectionString, "steady"))
+    double baseline, endToEnd, apiRate;
+    int offered;
+    List<double> latencies;
+    await using (var run = await BenchServer.StartAsync(provider, "steady"))
     {
-        var (elapsed, latencies) = await run.SendAsync(messages, concurrency, onHalf: null);
+        baseline = await run.PlainInsertsAsync(messages, concurrency);
+        var (elapsed, _) = await run.SendAsync(messages, concurrency, onHalf: null);
         var delivered = await run.WaitAsync(messages, [MessageStates.Delivered], TimeSpan.FromMinutes(5));
         var total = delivered.Elapsed + elapsed;
-        Console.WriteLine($"end to end: {delivered.Count}/{messages} delivered in {total.TotalSeconds:F1} s = {delivered.Count / total.TotalSeconds:F0} messages/s (API phase {messages / elapsed.TotalSeconds:F0}/s)");
-        Console.WriteLine($"API acceptance latency at {concurrency} concurrent requests: p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms");
+        (endToEnd, apiRate) = (delivered.Count / total.TotalSeconds, messages / elapsed.TotalSeconds);
+        Console.WriteLine($"{provider}: {delivered.Count}/{messages} delivered in {total.TotalSeconds:F1} s = {endToEnd:F0} messages/s end to end " +
+            $"(API phase {apiRate:F0} requests/s); plain inserts {baseline:F0} rows/s; ratio {endToEnd / baseline:F2}");
+        // Open loop at a rate the machine sustains: half the measured end-to-end rate unless given.
+        offered = fixedRate ?? Math.Max(10, (int)(endToEnd / 2) / 10 * 10);
+        latencies = await run.OfferAsync(offered, TimeSpan.FromSeconds(10));
+        await run.WaitAsync(messages + latencies.Count, [MessageStates.Delivered], TimeSpan.FromMinutes(5));
+        Console.WriteLine($"{provider}: API acceptance latency at {offered} requests/s offered: p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms");
     }
+    results.Add($"| {provider} | {baseline:F0} | {endToEnd:F0} | {endToEnd / baseline:F2} | {apiRate:F0} | {offered} | {Percentile(latencies, 0.50):F1} / {Percentile(latencies, 0.99):F1} ms |");
     foreach (var kill in new[] { true, false })
     {
-        await using var run = await BenchServer.StartAsync(dataDir.FullName, connectionString, kill ? "failover-killed" : "failover-silenced");
+        await using var run = await BenchServer.StartAsync(provider, kill ? "failover-killed" : "failover-silenced");
+        Console.Write($"{provider}: ");
         await FailoverBench.RunAsync(run, messages / 4, concurrency, kill);
     }
 }
-finally
-{
-    dataDir.Delete(recursive: true);
-}
+Console.WriteLine();
+Console.WriteLine("| storage | plain inserts/s | end to end msg/s | ratio | API requests/s | offered/s | latency p50 / p99 |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+results.ForEach(Console.WriteLine);
 
 static double Percentile(List<double> values, double p)
 {
@@ -51,21 +72,41 @@ static double Percentile(List<double> values, double p)
 
 sealed class BenchServer : IAsyncDisposable
 {
+    const string Text = "Benchmark message";
     readonly WebApplication app;
     readonly HttpClient client;
     readonly string path;
+    readonly Guid accountId;
+    readonly TestStorage storage;
+    int sequence;
 
-    BenchServer(WebApplication app, HttpClient client, string path) => (this.app, this.client, this.path) = (app, client, path);
+    BenchServer(WebApplication app, HttpClient client, string path, Guid accountId, TestStorage storage) =>
+        (this.app, this.client, this.path, this.accountId, this.storage) = (app, client, path, accountId, storage);
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<BenchServer> StartAsync(string dataDir, string? connectionString, string run)
+    /// <summary>The tests' private server runs without fsync; a benchmark of durable writes needs it back on.</summary>
+    static async Task MakeDurableAsync(string connectionString)
     {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        foreach (var sql in new[] { "ALTER SYSTEM SET fsync = on", "ALTER SYSTEM SET synchronous_commit = on", "SELECT pg_reload_conf()" })
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>A server on fresh storage of its own: a new SQLite file, or a new database on the private PostgreSQL server.</summary>
+    public static async Task<BenchServer> StartAsync(StorageProvider provider, string run)
+    {
+        var storage = await TestStorage.CreateAsync(provider);
+        if (storage.ConnectionString is { } connectionString)
+            await MakeDurableAsync(connectionString);
         string[] args =
         [
-            "--data-dir", Path.Combine(dataDir, run), "--public-url", "https://127.0.0.1:0", "--ops-url", "https://127.0.0.1:0",
+            .. storage.Arguments, "--public-url", "https://127.0.0.1:0", "--ops-url", "https://127.0.0.1:0",
             "--Log:Format", "Text", "--Logging:LogLevel:Default", "Error", "--Messaging:AccountMessagesPerSecond", "0",
-            .. connectionString is null ? (string[])[] : ["--storage", "PostgreSql", "--connection-string", connectionString],
         ];
         var app = ContactoServer.Build(args);
         await ContactoServer.StartAsync(app, CancellationToken.None);
@@ -76,8 +117,39 @@ sealed class BenchServer : IAsyncDisposable
         handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();
         var client = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{app.Services.GetRequiredService<BoundListeners>().PublicPort}") };
         client.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{account.AuthId}:{token}")));
-        return new BenchServer(app, client, $"/v1/Account/{account.AuthId}/Message/");
+        return new BenchServer(app, client, $"/v1/Account/{account.AuthId}/Message/", account.Id, storage);
     }
+
+    /// <summary>
+    /// The baseline: one plain row per message (an API log row, no encryption, chain or work item),
+    /// inserted through a group commit from as many concurrent callers. Returns rows per second.
+    /// </summary>
+    public async Task<double> PlainInsertsAsync(int count, int concurrency)
+    {
+        var contexts = app.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>();
+        await using var group = new GroupCommit<ApiLogRecord>(async batch =>
+        {
+            await using var db = contexts.CreateDbContext();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await BulkInsert.InsertAsync(db, batch, CancellationToken.None);
+            await transaction.CommitAsync();
+        }, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("bench"), 500);
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) < count)
+                await group.WriteAsync(new ApiLogRecord
+                {
+                    Id = Guid.CreateVersion7(), AccountId = Guid.Empty, At = DateTimeOffset.UtcNow, Method = "POST", Path = path,
+                    Status = 202, ApiId = Guid.CreateVersion7().ToString(), SourceAddress = "127.0.0.1",
+                });
+        }));
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    Task<HttpResponseMessage> PostAsync() =>
+        client.PostAsJsonAsync(path, new { src = "351912000001", dst = $"3519{13000000 + Interlocked.Increment(ref sequence) % 1_000_000}", text = Text });
 
     /// <summary>Sends one message per request from <paramref name="concurrency"/> senders; returns the time taken and each request's latency.</summary>
     public async Task<(TimeSpan Elapsed, List<double> LatenciesMs)> SendAsync(int count, int concurrency, Action? onHalf)
@@ -94,7 +166,7 @@ sealed class BenchServer : IAsyncDisposable
                 if (i == count / 2)
                     onHalf?.Invoke();
                 var sent = Stopwatch.GetTimestamp();
-                using var response = await client.PostAsJsonAsync(path, new { src = "351912000001", dst = $"3519{13000000 + i % 1_000_000}", text = "Benchmark message" });
+                using var response = await PostAsync();
                 if (response.StatusCode != HttpStatusCode.Accepted)
                     throw new InvalidOperationException($"send answered {response.StatusCode}");
                 latencies[worker].Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
@@ -103,7 +175,37 @@ sealed class BenchServer : IAsyncDisposable
         return (started.Elapsed, [.. latencies.SelectMany(l => l)]);
     }
 
-    /// <summary>Polls the database until <paramref name="count"/> messages are in one of the states, or the time is up.</summary>
+    /// <summary>
+    /// Open loop: starts requests at <paramref name="perSecond"/> whatever the answers do, for
+    /// <paramref name="duration"/>. Each latency counts from when its request was due, so a stall
+    /// shows in every request it delays.
+    /// </summary>
+    public async Task<List<double>> OfferAsync(int perSecond, TimeSpan duration)
+    {
+        var count = (int)(perSecond * duration.TotalSeconds);
+        var requests = new List<Task<double>>(count);
+        var clock = Stopwatch.StartNew();
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+        while (requests.Count < count)
+        {
+            var due = Math.Min(count, (int)(clock.Elapsed.TotalSeconds * perSecond) + 1);
+            while (requests.Count < due)
+            {
+                var dueAt = TimeSpan.FromSeconds((double)requests.Count / perSecond);
+                requests.Add(Task.Run(async () =>
+                {
+                    using var response = await PostAsync();
+                    if (response.StatusCode != HttpStatusCode.Accepted)
+                        throw new InvalidOperationException($"send answered {response.StatusCode}");
+                    return (clock.Elapsed - dueAt).TotalMilliseconds;
+                }));
+            }
+            await tick.WaitForNextTickAsync();
+        }
+        return [.. await Task.WhenAll(requests)];
+    }
+
+    /// <summary>Polls the database until <paramref name="count"/> of this run's messages are in one of the states, or the time is up.</summary>
     public async Task<(int Count, TimeSpan Elapsed)> WaitAsync(int count, string[] states, TimeSpan within)
     {
         var started = Stopwatch.StartNew();
@@ -113,7 +215,7 @@ sealed class BenchServer : IAsyncDisposable
         while (started.Elapsed < within)
         {
             await using (var db = contexts.CreateDbContext())
-                done = await db.Set<Message>().CountAsync(m => states.Contains(m.State));
+                done = await db.Set<Message>().CountAsync(m => m.AccountId == accountId && states.Contains(m.State));
             if (done >= count)
                 break;
             await tick.WaitForNextTickAsync();
@@ -126,5 +228,6 @@ sealed class BenchServer : IAsyncDisposable
         client.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
+        storage.Dispose();
     }
 }

@@ -9,7 +9,6 @@ namespace Contacto.Smpp.Session;
 internal sealed class PendingRequests(SemaphoreSlim window)
 {
     private readonly Dictionary<uint, Entry> _bySequence = [];
-    private readonly List<Entry> _expired = [];
 
     public int Count
     {
@@ -64,25 +63,28 @@ internal sealed class PendingRequests(SemaphoreSlim window)
         Fail(entry, error);
     }
 
-    /// <summary>Fails every request whose deadline has passed.</summary>
+    /// <summary>
+    /// Fails every request whose deadline has passed. Ticks may overlap on a busy machine, so
+    /// each call collects its own expired entries.
+    /// </summary>
     public void ExpireDue(long now)
     {
+        List<Entry>? expired = null;
         lock (_bySequence)
         {
             foreach (var (sequence, entry) in _bySequence)
             {
                 if (entry.Deadline <= now)
                 {
-                    _expired.Add(entry);
+                    (expired ??= []).Add(entry);
                     _bySequence.Remove(sequence);
                 }
             }
         }
-        foreach (var entry in _expired)
+        foreach (var entry in expired ?? [])
         {
             Fail(entry, new SmppResponseTimeoutException($"No {entry.ExpectedResponse} in time."));
         }
-        _expired.Clear();
     }
 
     public void FailAll(Exception error)

@@ -66,9 +66,11 @@ public sealed class ApiLogWriter : IAsyncDisposable
 
     async Task CommitAsync(IReadOnlyList<ApiLogRecord> records)
     {
+        // Every request writes one: multi-row inserts, no change tracking.
         await using var db = contexts.CreateDbContext();
-        db.AddRange(records);
-        await db.SaveChangesAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await BulkInsert.InsertAsync(db, records, CancellationToken.None);
+        await transaction.CommitAsync();
     }
 
     public ValueTask DisposeAsync() => group.DisposeAsync();

@@ -26,6 +26,13 @@ public sealed class AuditChain(AuditMac mac, TimeProvider time)
         db.AddRange(await LinkAsync(db, key, entries, cancellationToken));
 
     /// <summary>
+    /// The same, for batches: inserts the records at once, without change tracking. The heads
+    /// advance in the tracker; the caller's SaveChanges stores them before the commit.
+    /// </summary>
+    public async Task InsertAsync(ContactoDbContext db, Crypto.TenantKeyLease key, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
+        await BulkInsert.InsertAsync(db, await LinkAsync(db, key, entries, cancellationToken), cancellationToken);
+
+    /// <summary>
     /// Locks the chains, builds the linked records and advances the (tracked) heads; the caller
     /// inserts the records in the same transaction.
     /// </summary>

@@ -47,8 +47,7 @@ public sealed class AuditWriter : IAsyncDisposable
         using var key = await mac.LeaseAsync(CancellationToken.None);
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var records = await chain.LinkAsync(db, key, entries, CancellationToken.None);
-        await BulkInsert.InsertAsync(db, records, CancellationToken.None);
+        await chain.InsertAsync(db, key, entries, CancellationToken.None);
         await db.SaveChangesAsync(); // the advanced chain heads
         await transaction.CommitAsync();
     }

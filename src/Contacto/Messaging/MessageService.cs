@@ -28,7 +28,8 @@ public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Re
 /// numbers with the account's key, and writes each message, its work item, its audit record and
 /// (with a <c>url</c>) its <c>queued</c> callback in one transaction. Only then does the API answer
 /// 202, so an accepted message is never lost.
-/// Sends of concurrent requests share transactions (group commit): one commit, many requests.
+/// Sends of concurrent requests share transactions (group commit): one commit, many requests;
+/// when that commit fails, every request in it gets a 503 and nothing of any of them is stored.
 /// </summary>
 public sealed class MessageService : IAsyncDisposable
 {
@@ -68,7 +69,15 @@ public sealed class MessageService : IAsyncDisposable
     public async Task<SendResult> SendAsync(ContactoDbContext db, Guid accountId, SendRequest request, AuditEntry record, string? requesterIp, CancellationToken cancellationToken)
     {
         var (send, invalid) = await PrepareAsync(db, accountId, request, record, requesterIp, cancellationToken);
-        await queue.WriteAsync(send, cancellationToken);
+        try
+        {
+            await queue.WriteAsync(send, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The whole batch rolled back (the group commit logs why): none of its messages exists.
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "the message(s) could not be stored; nothing was queued", TimeSpan.FromSeconds(1));
+        }
         Queued(send);
         return new SendResult([.. send.Messages.Select(m => m.Id)], invalid);
     }
@@ -183,14 +192,21 @@ public sealed class MessageService : IAsyncDisposable
         return new PreparedSend(messages, record, queued);
     }
 
-    /// <summary>Writes the messages, work items and audit records of many requests in one transaction.</summary>
+    /// <summary>
+    /// Writes the messages, work items, audit records and callbacks of many requests in one transaction,
+    /// the bulk as multi-row inserts: tracking thousands of new rows would cost more than writing them.
+    /// </summary>
     async Task CommitAsync(IReadOnlyList<PreparedSend> sends)
     {
+        var messages = sends.SelectMany(s => s.Messages).ToList();
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        foreach (var send in sends)
-            await AddAsync(db, send, CancellationToken.None);
-        await db.SaveChangesAsync();
+        await BulkInsert.InsertAsync(db, messages, CancellationToken.None);
+        await BulkInsert.InsertAsync(db, [.. messages.Select(m => new MessageWork { Id = m.Id, AccountId = m.AccountId, Country = m.DestinationCountry, NextAttemptAt = m.CreatedAt })],
+            CancellationToken.None);
+        await audit.AppendManyAsync(db, [.. sends.SelectMany(s => s.Messages.Select(m => s.Record with { ResourceId = m.Id.ToString() }))], CancellationToken.None);
+        db.AddRange(sends.SelectMany(s => s.Callbacks)); // only messages with a url have one
+        await db.SaveChangesAsync(); // the callbacks and the advanced audit chain heads
         await transaction.CommitAsync();
     }
 

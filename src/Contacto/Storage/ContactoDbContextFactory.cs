@@ -25,8 +25,10 @@ public sealed class ContactoDbContextFactory : IDbContextFactory<ContactoDbConte
                 .UseNpgsql(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds)).Options,
                 o => new PostgresContactoDbContext(o)),
             _ => CreateWith(new DbContextOptionsBuilder<SqliteContactoDbContext>()
-                .UseSqlite(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds)).Options,
-                o => new SqliteContactoDbContext(o)),
+                .UseSqlite(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds))
+                // One writer at a time, queued in-process; SaveChanges always in a transaction so the gate sees it.
+                .AddInterceptors(new SqliteWriteGate(TimeSpan.FromSeconds(storage.CommandTimeoutSeconds))).Options,
+                o => new SqliteContactoDbContext(o) { Database = { AutoTransactionBehavior = AutoTransactionBehavior.Always } }),
         };
     }
 
