@@ -35,6 +35,7 @@ public sealed class CarrierPool(
     readonly ILogger logger = loggers.CreateLogger<CarrierPool>();
     readonly ConcurrentDictionary<string, (SmscSimulator Simulator, CarrierOptions Carrier)> simulators = new(StringComparer.Ordinal);
     readonly SemaphoreSlim applying = new(1, 1);
+    bool stopped;
     volatile IReadOnlyList<CarrierRoute> routes = [];
     IDisposable? watching;
     IDisposable? checking;
@@ -113,6 +114,8 @@ public sealed class CarrierPool(
         await applying.WaitAsync(cancellationToken);
         try
         {
+            if (stopped)
+                return; // a change that arrives while the server stops
             var current = routes.ToDictionary(r => r.Name, StringComparer.Ordinal);
             var next = new List<CarrierRoute>();
             var retired = new List<CarrierRoute>();
@@ -207,10 +210,21 @@ public sealed class CarrierPool(
         watching?.Dispose();
         checking?.Dispose();
         await applying.WaitAsync(cancellationToken);
-        await Task.WhenAll(routes.Select(r => r.Carrier.StopAsync(cancellationToken)));
-        foreach (var (simulator, _) in simulators.Values)
-            await simulator.DisposeAsync();
-        simulators.Clear();
+        try
+        {
+            // A host may be stopped twice (an explicit stop, then disposal); the second has nothing to do.
+            if (stopped)
+                return;
+            stopped = true;
+            await Task.WhenAll(routes.Select(r => r.Carrier.StopAsync(cancellationToken)));
+            foreach (var (simulator, _) in simulators.Values)
+                await simulator.DisposeAsync();
+            simulators.Clear();
+        }
+        finally
+        {
+            applying.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -12,8 +12,9 @@ namespace Contacto.Tests.Messaging;
 
 /// <summary>
 /// The delivery guarantee under a real crash: a server process is killed (SIGKILL) while the API
-/// accepts, the dispatcher submits and receipts come back; after a restart every message that got
-/// its 202 is delivered, and the carriers saw no more duplicates than one claimed batch.
+/// accepts, the dispatcher submits, receipts come back and status callbacks go out; after a restart
+/// every message that got its 202 is delivered and its delivered callback arrives, and the carriers
+/// saw no more duplicates than one claimed batch.
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output)
 {
@@ -32,8 +33,11 @@ public sealed class CrashTests(ITestOutputHelper output)
         await CliRunner.RunAsync(storage, "number", "add", "--number", MessagingHarness.Sender, "--country", "PT", "--type", "mobile", "--account", authId);
         // The carriers live in the test process: they outlive the server, as real carriers do.
         await using var carriers = new OutOfServerCarriers();
+        await using var callbacks = await CallbackReceiver.StartAsync();
+        var statusUrl = $"{callbacks.BaseUrl}/status";
         string[] arguments =
         [
+            "--Webhooks:AllowedNetworks:0", "127.0.0.0/8",
             .. storage.Arguments, "--public-url", "https://127.0.0.1:0", "--ops-url", "https://127.0.0.1:0",
             "--Logging:LogLevel:Default", "Warning",
             "--Messaging:BatchSize", $"{BatchSize}", "--Messaging:ClaimLeaseSeconds", "2",
@@ -46,7 +50,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         {
             using var client = await ClientAsync(first, authId, token);
             var next = 0;
-            var senders = Enumerable.Range(0, 8).Select(_ => SendUntilKilledAsync(client, authId, () => Interlocked.Increment(ref next), accepted)).ToList();
+            var senders = Enumerable.Range(0, 8).Select(_ => SendUntilKilledAsync(client, authId, statusUrl, () => Interlocked.Increment(ref next), accepted)).ToList();
             await carriers.SubmittedAsync(40).WaitAsync(Within);
             first.Signal(9);
             await first.WaitForExitAsync(Within);
@@ -63,6 +67,33 @@ public sealed class CrashTests(ITestOutputHelper output)
         Assert.True(states.Values.All(s => s == "delivered"), $"of {accepted.Count} accepted, not delivered: {string.Join(", ", notDelivered)}");
         output.WriteLine($"{provider}: {accepted.Count} accepted, {submittedAtKill} submitted before the kill, {carriers.Duplicates} duplicate submit(s)");
         Assert.InRange(carriers.Duplicates, 0, BatchSize);
+
+        var withoutCallback = await WaitForDeliveredCallbacksAsync(callbacks, [.. accepted]);
+        Assert.True(withoutCallback == 0, $"{withoutCallback} of {accepted.Count} delivered messages had no delivered callback");
+    }
+
+    /// <summary>
+    /// Reads callbacks (those sent before the kill are among them) until every message's delivered
+    /// one came; returns how many never did. Callbacks the killed server had claimed wait for its
+    /// two-minute claim to lapse, and the later callbacks of their messages wait behind them.
+    /// </summary>
+    static async Task<int> WaitForDeliveredCallbacksAsync(CallbackReceiver callbacks, IReadOnlyCollection<string> ids)
+    {
+        var waiting = new HashSet<string>(ids);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        try
+        {
+            while (waiting.Count > 0)
+            {
+                var callback = await callbacks.NextAsync(deadline - DateTime.UtcNow);
+                if (callback.Form.GetValueOrDefault("Status") == "delivered")
+                    waiting.Remove(callback.Form["MessageUUID"]);
+            }
+        }
+        catch (Exception e) when (e is TimeoutException or ArgumentOutOfRangeException)
+        {
+        }
+        return waiting.Count;
     }
 
     static async Task<HttpClient> ClientAsync(ServerProcess server, string authId, string token)
@@ -74,7 +105,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     }
 
     /// <summary>One message per request, to its own destination, until the server is gone.</summary>
-    static async Task SendUntilKilledAsync(HttpClient client, string authId, Func<int> nextDestination, ConcurrentBag<string> accepted)
+    static async Task SendUntilKilledAsync(HttpClient client, string authId, string statusUrl, Func<int> nextDestination, ConcurrentBag<string> accepted)
     {
         while (true)
         {
@@ -83,7 +114,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             try
             {
                 (status, body) = await client.PostJsonAsync($"/v1/Account/{authId}/Message/",
-                    new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(nextDestination()), text = "Survive the crash" });
+                    new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(nextDestination()), text = "Survive the crash", url = statusUrl });
             }
             catch (HttpRequestException)
             {

@@ -55,7 +55,7 @@ public sealed class PostgresServer
         var server = new PostgresServer(bin, baseDirectory, FreePort());
         await server.RunToolAsync("initdb", ["-D", server.dataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"], asRoot);
         await server.RunToolAsync("pg_ctl", ["-D", server.dataDirectory, "-l", Path.Combine(baseDirectory, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {server.Port} -k {baseDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            "-o", $"-p {server.Port} -k {baseDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=600",
             "start"], asRoot);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop(asRoot);
         return server;
