@@ -127,7 +127,7 @@ public sealed class MessageService : IAsyncDisposable
         db.AddRange(send.Callbacks);
         foreach (var message in send.Messages)
         {
-            db.Add(new MessageWork { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt });
+            db.Add(MessageWork.For(message));
             await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, cancellationToken);
         }
     }
@@ -202,8 +202,7 @@ public sealed class MessageService : IAsyncDisposable
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
         await BulkInsert.InsertAsync(db, messages, CancellationToken.None);
-        await BulkInsert.InsertAsync(db, [.. messages.Select(m => new MessageWork { Id = m.Id, AccountId = m.AccountId, Country = m.DestinationCountry, NextAttemptAt = m.CreatedAt })],
-            CancellationToken.None);
+        await BulkInsert.InsertAsync(db, [.. messages.Select(MessageWork.For)], CancellationToken.None);
         await audit.AppendManyAsync(db, [.. sends.SelectMany(s => s.Messages.Select(m => s.Record with { ResourceId = m.Id.ToString() }))], CancellationToken.None);
         db.AddRange(sends.SelectMany(s => s.Callbacks)); // only messages with a url have one
         await db.SaveChangesAsync(); // the callbacks and the advanced audit chain heads

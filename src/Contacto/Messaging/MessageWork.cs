@@ -19,6 +19,10 @@ public sealed class MessageWork
     public DateTimeOffset NextAttemptAt { get; set; }
     public Guid? ClaimedBy { get; set; }
     public DateTimeOffset? ClaimedUntil { get; set; }
+
+    /// <summary>The work item of a newly accepted message, due at once.</summary>
+    public static MessageWork For(Message message) =>
+        new() { Id = message.Id, AccountId = message.AccountId, Country = message.DestinationCountry, NextAttemptAt = message.CreatedAt };
 }
 
 /// <summary>One submitted part, found again by the carrier's id when its receipt comes.</summary>
