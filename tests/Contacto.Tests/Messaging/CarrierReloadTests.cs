@@ -107,6 +107,8 @@ public sealed class CarrierReloadTests : IAsyncDisposable
 
         await ReconfigureAsync(pool, () => WriteCarriers(file, ("alpha", 0, 1, ["PT", "ES"], "secret"), ("beta", 1, 1, ["PT", "ES"], "newpass")), ["alpha", "beta"],
             () => pool.Coverage.GetValueOrDefault("ES") == 2);
+        // New credentials mean new binds: the country is whole again once beta's are up.
+        await Task.WhenAll(pool.Routes.Select(r => r.Carrier.WaitUntilAnyBoundAsync())).WaitAsync(Within);
 
         Assert.Equal(ComponentStatus.Operational, await StatusOfAsync(health, "ES"));
         Assert.Contains(logs.Lines, l => l.Contains("Carrier beta changed (credentials, Countries)"));
