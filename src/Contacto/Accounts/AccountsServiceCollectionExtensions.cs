@@ -17,6 +17,10 @@ public static class AccountsServiceCollectionExtensions
         services.AddOptions<AuthThrottleOptions>().BindConfiguration(AuthThrottleOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthThrottleOptions>, AuthThrottleOptionsValidator>();
         services.AddSingleton<AuthThrottle>();
+        services.AddOptions<SignInRecordOptions>().BindConfiguration(SignInRecordOptions.Section, o => o.ErrorOnUnknownConfiguration = true)
+            .Validate(o => o.RecordSeconds is >= 0 and <= 3600, "Auth:SignIns:RecordSeconds: must be between 0 and 3600")
+            .ValidateOnStart();
+        services.AddSingleton<SignInRecords>();
         services.AddSingleton<AuthMetrics>();
         services.TryAddSingleton<ISecurityEventSink, LoggingSecurityEventSink>();
         services.AddScoped<ApiAuthentication>();

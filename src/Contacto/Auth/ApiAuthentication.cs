@@ -17,10 +17,12 @@ public sealed record ApiCaller(Guid AccountId, string AuthId, Guid? ParentId)
 /// <summary>
 /// HTTP Basic authentication for every <c>/v1/Account/{auth_id}/</c> endpoint, run as an endpoint
 /// filter before any parameter is read. The path's Auth ID must be the caller's own; the account
-/// (and its parent) must be enabled. Failures are throttled, counted and recorded.
+/// (and its parent) must be enabled. Failures are throttled, counted and recorded; successes are
+/// recorded once per client and <see cref="SignInRecordOptions.RecordSeconds"/> (<see cref="SignInRecords"/>).
 /// </summary>
 public sealed class ApiAuthentication(
     AccountService accounts,
+    SignInRecords signIns,
     AuthThrottle throttle,
     AuthMetrics metrics,
     ISecurityEventSink events,
@@ -79,7 +81,19 @@ public sealed class ApiAuthentication(
             throw Challenge(context, "the Auth ID in the path does not match the credentials");
         }
         throttle.RecordSuccess(authId);
-        await RecordAsync(context, SecurityEventKind.AuthenticationSucceeded, authId, account.Id, "ok", cancellationToken);
+        var agent = context.Request.Headers.UserAgent.ToString();
+        if (signIns.ShouldRecord(authId, source, agent))
+        {
+            try
+            {
+                await RecordAsync(context, SecurityEventKind.AuthenticationSucceeded, authId, account.Id, "ok", cancellationToken);
+            }
+            catch
+            {
+                signIns.NotRecorded(authId, source, agent);
+                throw;
+            }
+        }
         return new ApiCaller(account.Id, account.AuthId, account.ParentId);
     }
 

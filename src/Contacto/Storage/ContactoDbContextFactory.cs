@@ -1,16 +1,20 @@
 using Contacto.Platform;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Storage;
 
 /// <summary>
 /// Builds contexts for the configured provider. The provider is chosen at run time from validated
-/// options, so registration does not need to read configuration early.
+/// options, so registration does not need to read configuration early. Contexts come from a pool:
+/// building a context's internal services costs more than most queries run on it. Every rent sets
+/// the tenant and the transaction behaviour again, so nothing of a context's last user carries over.
 /// </summary>
 public sealed class ContactoDbContextFactory : IDbContextFactory<ContactoDbContext>
 {
     readonly Func<ContactoDbContext> create;
+    readonly AutoTransactionBehavior autoTransactions;
 
     public ContactoDbContextFactory(IOptions<StorageOptions> options, DataDirectory dataDirectory)
     {
@@ -19,16 +23,15 @@ public sealed class ContactoDbContextFactory : IDbContextFactory<ContactoDbConte
         ConnectionString = Provider == StorageProvider.Sqlite
             ? SqliteConnectionString(storage.ConnectionString, dataDirectory)
             : storage.ConnectionString!;
+        autoTransactions = Provider == StorageProvider.Sqlite ? AutoTransactionBehavior.Always : AutoTransactionBehavior.WhenNeeded;
         create = Provider switch
         {
-            StorageProvider.PostgreSql => CreateWith(new DbContextOptionsBuilder<PostgresContactoDbContext>()
-                .UseNpgsql(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds)).Options,
-                o => new PostgresContactoDbContext(o)),
-            _ => CreateWith(new DbContextOptionsBuilder<SqliteContactoDbContext>()
+            StorageProvider.PostgreSql => Pooled(new DbContextOptionsBuilder<PostgresContactoDbContext>()
+                .UseNpgsql(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds)).Options),
+            // One writer at a time, queued in-process; SaveChanges always in a transaction so the gate sees it.
+            _ => Pooled(new DbContextOptionsBuilder<SqliteContactoDbContext>()
                 .UseSqlite(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds))
-                // One writer at a time, queued in-process; SaveChanges always in a transaction so the gate sees it.
-                .AddInterceptors(new SqliteWriteGate(TimeSpan.FromSeconds(storage.CommandTimeoutSeconds))).Options,
-                o => new SqliteContactoDbContext(o) { Database = { AutoTransactionBehavior = AutoTransactionBehavior.Always } }),
+                .AddInterceptors(new SqliteWriteGate(TimeSpan.FromSeconds(storage.CommandTimeoutSeconds))).Options),
         };
     }
 
@@ -37,18 +40,24 @@ public sealed class ContactoDbContextFactory : IDbContextFactory<ContactoDbConte
     internal string ConnectionString { get; }
 
     /// <summary>A system context: sees every account's rows. For workers and the CLI only.</summary>
-    public ContactoDbContext CreateDbContext() => create();
+    public ContactoDbContext CreateDbContext() => Rent(null);
 
     /// <summary>A context that sees and saves only <paramref name="accountId"/>'s rows.</summary>
-    public ContactoDbContext CreateForAccount(Guid accountId)
+    public ContactoDbContext CreateForAccount(Guid accountId) => Rent(accountId);
+
+    ContactoDbContext Rent(Guid? tenant)
     {
         var db = create();
-        db.TenantAccountId = accountId;
+        db.TenantAccountId = tenant;
+        db.Database.AutoTransactionBehavior = autoTransactions;
         return db;
     }
 
-    static Func<ContactoDbContext> CreateWith<T>(DbContextOptions<T> options, Func<DbContextOptions<T>, ContactoDbContext> construct)
-        where T : ContactoDbContext => () => construct(options);
+    static Func<ContactoDbContext> Pooled<T>(DbContextOptions<T> options) where T : ContactoDbContext =>
+        new PooledDbContextFactory<T>(options, PoolSize).CreateDbContext;
+
+    /// <summary>Contexts kept for reuse; more are made when all are out, and dropped on return.</summary>
+    const int PoolSize = 1024;
 
     /// <summary>Foreign keys are always on, whatever the configured string says.</summary>
     static string SqliteConnectionString(string? configured, DataDirectory dataDirectory)

@@ -99,6 +99,47 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public async Task A_clients_successes_are_recorded_once_per_window_and_every_failure_is_recorded()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var sink = new RecordingSink();
+        await using var server = await RunningServer.StartAsync(storage, ["--Auth:SignIns:RecordSeconds", "60"], configure: b =>
+        {
+            b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+            b.Services.Replace(ServiceDescriptor.Singleton<ISecurityEventSink>(sink));
+        });
+        var (account, token) = await server.CreateAccountAsync();
+        var path = $"/v1/Account/{account.AuthId}/";
+        int Succeeded() => sink.Events.Count(e => e.Kind == SecurityEventKind.AuthenticationSucceeded && e.AuthId == account.AuthId);
+        int Failed() => sink.Events.Count(e => e.Kind == SecurityEventKind.AuthenticationFailed && e.AuthId == account.AuthId);
+
+        using var client = server.ApiClient(account.AuthId, token);
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("first-client/1.0");
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync(path)).Status);
+        Assert.Equal(1, Succeeded());
+
+        // Another client (user agent) of the same account is recorded on its own.
+        using var other = server.ApiClient(account.AuthId, token);
+        other.DefaultRequestHeaders.UserAgent.ParseAdd("second-client/2.0");
+        Assert.Equal(HttpStatusCode.OK, (await other.GetJsonAsync(path)).Status);
+        Assert.Equal(2, Succeeded());
+
+        // Failures are never coalesced.
+        using var wrong = server.ApiClient(account.AuthId, new string('x', 40));
+        wrong.DefaultRequestHeaders.UserAgent.ParseAdd("first-client/1.0");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetJsonAsync(path)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetJsonAsync(path)).Status);
+        Assert.Equal(2, Failed());
+
+        // Once the window has passed, the first client's next success is recorded again.
+        time.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync(path)).Status);
+        Assert.Equal(3, Succeeded());
+    }
+
+    [Fact]
     public async Task Repeated_failures_slow_down_then_get_429_with_retry_after_recorded_and_counted()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);

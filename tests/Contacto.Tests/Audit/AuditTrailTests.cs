@@ -151,7 +151,8 @@ public sealed class AuditTrailTests
 
         var result = await first.Services.GetRequiredService<AuditVerifier>().VerifyAsync(null, CancellationToken.None);
         Assert.Null(result.FirstProblem);
-        Assert.True(result.Records >= 80, $"only {result.Records} records");
+        // One record per request, the account's creation, and one sign-in per node (same client on each).
+        Assert.True(result.Records >= 43, $"only {result.Records} records");
     }
 
     [Theory]
