@@ -66,7 +66,8 @@ public sealed class SmppCarrier : IAsyncDisposable
     /// <summary>
     /// Splits the text for this carrier and submits the parts in order. Stops at the first part
     /// not accepted, or at a failure of the link (reported in <see cref="TextSubmission.Failure"/>
-    /// with the parts accepted before it).
+    /// with the parts accepted before it). Cancellation stops the message only before its first
+    /// part is sent: a message half on the wire is finished, never left in pieces.
     /// </summary>
     public async Task<TextSubmission> SendTextAsync(OutboundText message, CancellationToken cancellationToken = default)
     {
@@ -76,7 +77,7 @@ public sealed class SmppCarrier : IAsyncDisposable
         {
             try
             {
-                var result = await SubmitAsync(part, cancellationToken).ConfigureAwait(false);
+                var result = await SubmitAsync(part, results.Count == 0 ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
                 results.Add(result);
                 if (!result.IsAccepted)
                 {

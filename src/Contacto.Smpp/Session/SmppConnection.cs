@@ -90,7 +90,9 @@ public sealed class SmppConnection : IAsyncDisposable
     /// Sends a request once a window slot is free and returns the peer's response, which may
     /// carry an error status or be a generic_nack. Throws <see cref="SmppResponseTimeoutException"/>
     /// or <see cref="SmppConnectionClosedException"/>; invalid fields throw <see cref="ArgumentException"/>
-    /// before anything is sent.
+    /// before anything is sent. Cancellation stops only the wait for a window slot: a request on
+    /// its way to the peer gets its answer (or its time-out), so the caller always learns whether
+    /// the peer took what it was sent.
     /// </summary>
     public async Task<Pdu> SendRequestAsync(Pdu request, CancellationToken cancellationToken = default)
     {
@@ -106,8 +108,7 @@ public sealed class SmppConnection : IAsyncDisposable
             ThrowIfClosed();
             throw new SmppConnectionClosedException(ConnectionCloseReason.Local);
         }
-        return await SendCoreAsync(request, _options.ResponseTimeout, holdsWindowSlot: true)
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await SendCoreAsync(request, _options.ResponseTimeout, holdsWindowSlot: true).ConfigureAwait(false);
     }
 
     /// <summary>Queues a response to a request of the peer.</summary>

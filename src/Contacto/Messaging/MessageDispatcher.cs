@@ -23,7 +23,8 @@ namespace Contacto.Messaging;
 /// Delivery to the carrier is at least once: a node that stops between the carrier's
 /// acknowledgement and that transaction leaves its claim to lapse, and the message is sent again
 /// after <see cref="MessagingOptions.ClaimLeaseSeconds"/>. A submit that timed out may also have
-/// reached the first carrier before it goes to the second.
+/// reached the first carrier before it goes to the second. A pass never submits after three
+/// quarters of its lease, so a claim that lapses under a slow carrier is not sent twice.
 /// </remarks>
 public sealed class MessageDispatcher(
     IDbContextFactory<ContactoDbContext> contexts,
@@ -37,7 +38,7 @@ public sealed class MessageDispatcher(
     TimeProvider time,
     ILogger<MessageDispatcher> logger) : BackgroundService
 {
-    enum Result { Sent, Retry, Failed }
+    enum Result { Sent, Retry, Failed, Released }
 
     sealed record Outcome(Result Result, CarrierRoute? Route = null, TextSubmission? Submission = null, string? ErrorCode = null, TimeSpan RetryAfter = default);
 
@@ -72,16 +73,22 @@ public sealed class MessageDispatcher(
         var ids = work.Select(w => w.Id).ToList();
         var messages = await db.Set<Message>().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
         var texts = await OpenAsync(messages.Values, cancellationToken);
+        // Submits stop a quarter of the lease before it ends (a slow, rate-limited carrier): what
+        // this pass has not sent by then is left to the next claim, here or on another node,
+        // rather than sent by both.
+        using var leaseEnds = new CancellationTokenSource(TimeSpan.FromSeconds(settings.ClaimLeaseSeconds * 0.75), time);
+        using var submitting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaseEnds.Token);
         var outcomes = await Task.WhenAll(work.Select(w => texts.TryGetValue(w.Id, out var text)
-            ? SendAsync(w.Country, text, cancellationToken)
+            ? SendAsync(w.Country, text, submitting.Token)
             : Task.FromResult(new Outcome(Result.Failed, ErrorCode: MessageErrors.Unknown))));
         var now = time.GetUtcNow();
         for (var i = 0; i < work.Count; i++)
             Record(db, work[i], messages.GetValueOrDefault(work[i].Id), outcomes[i], now);
         // Sent or failed: the callbacks carry the numbers opened for the carrier.
+        // What the carriers took is recorded even when the node is stopping, or it would be sent again.
         var reported = await callbacks.AddAsync(db, messages.Values.Where(m => m.State != MessageStates.Queued),
-            id => texts.TryGetValue(id, out var text) ? new(text.Source.Address, text.Destination.Address) : default, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+            id => texts.TryGetValue(id, out var text) ? new(text.Source.Address, text.Destination.Address) : default, CancellationToken.None);
+        await db.SaveChangesAsync(CancellationToken.None);
         if (reported)
             callbacks.Notify();
         return work.Count;
@@ -123,6 +130,11 @@ public sealed class MessageDispatcher(
             {
                 submission = new TextSubmission(0, [], e as SmppException);
             }
+            catch (OperationCanceledException)
+            {
+                // The lease is ending (or the node stopping) while it waited for the carrier.
+                return new Outcome(Result.Released);
+            }
             if (submission.IsComplete)
             {
                 route.Succeeded();
@@ -158,6 +170,8 @@ public sealed class MessageDispatcher(
         }
         switch (outcome.Result)
         {
+            case Result.Released:
+                break; // untouched: claimable again when its lease lapses
             case Result.Sent:
                 var route = outcome.Route!;
                 foreach (var part in outcome.Submission!.Parts)

@@ -152,6 +152,26 @@ public sealed class SmppConnectionTests
     }
 
     [Fact]
+    public async Task CancellationStopsAWaitForTheWindowButNotARequestOnTheWire()
+    {
+        var (clientStream, peer) = await Loopback.ConnectedPairAsync();
+        await using var client = Open(clientStream, QuietOptions with { WindowSize = 1 }, Refuse);
+        using var cancel = new CancellationTokenSource();
+        var onTheWire = client.SendRequestAsync(new SubmitSm(), cancel.Token);
+        var waiting = client.SendRequestAsync(new SubmitSm(), cancel.Token);
+        var sent = PduCodec.Decode((await Loopback.ReadFrameAsync(peer))!);
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Loopback.Patience));
+        Assert.False(onTheWire.IsCompleted);
+        await peer.WriteAsync(PduCodec.Encode(((SubmitSm)sent).CreateResponse("taken")));
+        var response = (MessageIdResponsePdu)await onTheWire.WaitAsync(Loopback.Patience);
+        Assert.Equal("taken", response.MessageId);
+        Assert.Equal(0, client.Outstanding);
+    }
+
+    [Fact]
     public async Task PeerEnquireLinkIsAnsweredEvenWithAFullWindow()
     {
         var (clientStream, peer) = await Loopback.ConnectedPairAsync();

@@ -32,7 +32,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var (authId, token) = (credentials.Str("auth_id"), credentials.Str("auth_token"));
         await CliRunner.RunAsync(storage, "number", "add", "--number", MessagingHarness.Sender, "--country", "PT", "--type", "mobile", "--account", authId);
         // The carriers live in the test process: they outlive the server, as real carriers do.
-        await using var carriers = new OutOfServerCarriers();
+        await using var carriers = new CountingCarriers(transactionsPerSecond: 10);
         await using var callbacks = await CallbackReceiver.StartAsync();
         var statusUrl = $"{callbacks.BaseUrl}/status";
         string[] arguments =
@@ -154,71 +154,6 @@ public sealed class CrashTests(ITestOutputHelper output)
         catch (OperationCanceledException)
         {
             return false;
-        }
-    }
-
-    /// <summary>
-    /// Two simulated carriers in the test process that count submits by destination (one per
-    /// message here), slowed so that work is queued and in flight when the server dies.
-    /// </summary>
-    sealed class OutOfServerCarriers : IAsyncDisposable
-    {
-        readonly SmscSimulator[] simulators;
-        readonly ConcurrentDictionary<string, int> submits = new();
-        readonly TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        int threshold = int.MaxValue;
-
-        public OutOfServerCarriers()
-        {
-            simulators = [.. Enumerable.Range(0, 2).Select(_ => new SmscSimulator(new SmscSimulatorOptions
-            {
-                Latency = TimeSpan.FromMilliseconds(20),
-                ReceiptDelay = TimeSpan.FromMilliseconds(300),
-            }))];
-            foreach (var simulator in simulators)
-            {
-                simulator.SubmitReceived += OnSubmit;
-                simulator.Start();
-            }
-        }
-
-        /// <summary>Configuration for the server: these two carriers, each limited to 10 submits a second.</summary>
-        public string[] Arguments =>
-        [
-            .. simulators.SelectMany((s, i) => new[]
-            {
-                $"--Carriers:List:{i}:Name", $"crash-{i}", $"--Carriers:List:{i}:Host", "127.0.0.1",
-                $"--Carriers:List:{i}:Port", s.Port.ToString(CultureInfo.InvariantCulture),
-                $"--Carriers:List:{i}:SystemId", "contacto", $"--Carriers:List:{i}:Password", "secret",
-                $"--Carriers:List:{i}:TransactionsPerSecond", "10",
-            }),
-        ];
-
-        /// <summary>Destinations submitted at least once.</summary>
-        public int Destinations => submits.Count;
-
-        /// <summary>Submits beyond the first for the same destination.</summary>
-        public int Duplicates => submits.Values.Sum(n => n - 1);
-
-        public Task SubmittedAsync(int count)
-        {
-            Volatile.Write(ref threshold, count);
-            if (submits.Count >= count)
-                started.TrySetResult();
-            return started.Task;
-        }
-
-        void OnSubmit(ReceivedSubmit submit)
-        {
-            submits.AddOrUpdate(submit.Pdu.Destination.Address, 1, (_, n) => n + 1);
-            if (submits.Count >= Volatile.Read(ref threshold))
-                started.TrySetResult();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var simulator in simulators)
-                await simulator.DisposeAsync();
         }
     }
 }
