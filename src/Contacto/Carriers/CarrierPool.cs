@@ -296,10 +296,12 @@ public sealed class CarrierPool(
     {
         metrics.BindStateChanged(route.Name, health);
         route.HasBeenUp |= health.IsUp;
-        if (health.IsUp)
-            logger.LogInformation("Carrier {Carrier} bind {Bind} is up", route.Name, health.Name);
+        // Binding and stopping are the normal course (start, reload, shutdown); only a bind that went down warns.
+        if (health.State == BindState.Down)
+            logger.LogWarning("Carrier {Carrier} bind {Bind} is down ({Reason})", route.Name, health.Name,
+                health.LastCloseReason?.ToString() ?? health.LastError ?? "no reason given");
         else
-            logger.LogWarning("Carrier {Carrier} bind {Bind} is {State} ({Reason})", route.Name, health.Name, health.State, health.LastCloseReason);
+            logger.LogInformation("Carrier {Carrier} bind {Bind} is {State}", route.Name, health.Name, health.IsUp ? "up" : health.State.ToString().ToLowerInvariant());
     }
 
     /// <summary>
