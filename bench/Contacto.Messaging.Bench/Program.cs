@@ -212,11 +212,11 @@ sealed class BenchServer : IAsyncDisposable
             {
                 if (i == count / perRequest / 2)
                     onHalf?.Invoke();
-                var sent = Stopwatch.GetTimestamp();
+                var requested = Stopwatch.GetTimestamp();
                 using var response = await PostAsync(perRequest);
                 if (response.StatusCode != HttpStatusCode.Accepted)
                     throw new InvalidOperationException($"send answered {response.StatusCode}");
-                latencies[worker].Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                latencies[worker].Add(Stopwatch.GetElapsedTime(requested).TotalMilliseconds);
             }
         }));
         return (started.Elapsed, [.. latencies.SelectMany(l => l)]);
@@ -252,7 +252,6 @@ sealed class BenchServer : IAsyncDisposable
         return [.. await Task.WhenAll(requests)];
     }
 
-    /// <summary>Polls the database until <paramref name="count"/> of this run's messages are in one of the states, or the time is up.</summary>
     /// <summary>
     /// Waits until <paramref name="count"/> of this run's messages are in one of <paramref name="states"/>,
     /// as the database says; returns how many are and the time taken.

@@ -38,7 +38,7 @@ public sealed class CountingCarriers : IAsyncDisposable
     [
         .. simulators.SelectMany((s, i) => new[]
         {
-            $"--Carriers:List:{i}:Name", $"crash-{i}", $"--Carriers:List:{i}:Host", "127.0.0.1",
+            $"--Carriers:List:{i}:Name", $"counting-{i}", $"--Carriers:List:{i}:Host", "127.0.0.1",
             $"--Carriers:List:{i}:Port", s.Port.ToString(CultureInfo.InvariantCulture),
             $"--Carriers:List:{i}:SystemId", "contacto", $"--Carriers:List:{i}:Password", "secret",
             $"--Carriers:List:{i}:TransactionsPerSecond", transactionsPerSecond.ToString(CultureInfo.InvariantCulture),

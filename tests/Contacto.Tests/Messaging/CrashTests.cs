@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Contacto.CarrierSim;
 using Contacto.Storage;
 using Contacto.Tests.Accounts;
 using Contacto.Tests.Support;
