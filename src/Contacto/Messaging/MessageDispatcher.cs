@@ -71,7 +71,8 @@ public sealed class MessageDispatcher(
         if (work.Count == 0)
             return 0;
         var ids = work.Select(w => w.Id).ToList();
-        var messages = await db.Set<Message>().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
+        // Untracked: their new states are written set-based (MessageStateWrites), not one UPDATE each.
+        var messages = await db.Set<Message>().AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
         var texts = await OpenAsync(messages.Values, cancellationToken);
         // Submits stop a quarter of the lease before it ends (a slow, rate-limited carrier): what
         // this pass has not sent by then is left to the next claim, here or on another node,
@@ -82,16 +83,33 @@ public sealed class MessageDispatcher(
             ? SendAsync(w.Country, text, submitting.Token)
             : Task.FromResult(new Outcome(Result.Failed, ErrorCode: MessageErrors.Unknown))));
         var now = time.GetUtcNow();
+        var records = new Records();
         for (var i = 0; i < work.Count; i++)
-            Record(db, work[i], messages.GetValueOrDefault(work[i].Id), outcomes[i], now);
-        // Sent or failed: the callbacks carry the numbers opened for the carrier.
+            Record(records, work[i], messages.GetValueOrDefault(work[i].Id), outcomes[i], now);
         // What the carriers took is recorded even when the node is stopping, or it would be sent again.
-        var reported = await callbacks.AddAsync(db, messages.Values.Where(m => m.State != MessageStates.Queued),
+        // Sent or failed: the callbacks carry the numbers opened for the carrier.
+        var reported = await callbacks.AddAsync(db, records.Moved,
             id => texts.TryGetValue(id, out var text) ? new(text.Source.Address, text.Destination.Address) : default, CancellationToken.None);
-        await db.SaveChangesAsync(CancellationToken.None);
+        await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
+        {
+            await BulkInsert.InsertAsync(db, records.Parts, CancellationToken.None);
+            await MessageStateWrites.WriteAsync(db, records.Moved, CancellationToken.None);
+            if (records.Done.Count > 0)
+                await db.Set<MessageWork>().Where(w => records.Done.Contains(w.Id)).ExecuteDeleteAsync(CancellationToken.None);
+            await db.SaveChangesAsync(CancellationToken.None); // retried work items and the callbacks
+            await transaction.CommitAsync(CancellationToken.None);
+        }
         if (reported)
             callbacks.Notify();
         return work.Count;
+    }
+
+    /// <summary>What a pass writes: messages moved, parts submitted, work items done.</summary>
+    sealed class Records
+    {
+        public List<Message> Moved { get; } = [];
+        public List<MessagePart> Parts { get; } = [];
+        public List<Guid> Done { get; } = [];
     }
 
     async Task<Dictionary<Guid, OutboundText>> OpenAsync(IEnumerable<Message> messages, CancellationToken cancellationToken)
@@ -161,11 +179,11 @@ public sealed class MessageDispatcher(
             : new Outcome(Result.Failed, ErrorCode: MessageErrors.NoRoute);
     }
 
-    void Record(ContactoDbContext db, MessageWork work, Message? message, Outcome outcome, DateTimeOffset now)
+    void Record(Records records, MessageWork work, Message? message, Outcome outcome, DateTimeOffset now)
     {
         if (message is null)
         {
-            db.Remove(work);
+            records.Done.Add(work.Id);
             return;
         }
         switch (outcome.Result)
@@ -175,20 +193,22 @@ public sealed class MessageDispatcher(
             case Result.Sent:
                 var route = outcome.Route!;
                 foreach (var part in outcome.Submission!.Parts)
-                    db.Add(new MessagePart { Carrier = route.Name, CarrierMessageId = route.Carrier.KeyOf(part), MessageId = message.Id });
+                    records.Parts.Add(new MessagePart { Carrier = route.Name, CarrierMessageId = route.Carrier.KeyOf(part), MessageId = message.Id });
                 message.MoveTo(MessageStates.Sent, null, now);
                 (message.Carrier, message.SentAt, message.Units) = (route.Name, now, outcome.Submission.SegmentCount);
-                db.Remove(work);
+                records.Moved.Add(message);
+                records.Done.Add(work.Id);
                 metrics.Sent(now - message.CreatedAt);
                 break;
             case Result.Retry when work.Attempts + 1 < options.Value.MaxAttempts:
-                work.Attempts++;
+                work.Attempts++; // tracked: written by SaveChanges
                 var backoff = outcome.RetryAfter * Math.Min(32, 1 << Math.Min(work.Attempts - 1, 5));
                 (work.NextAttemptAt, work.ClaimedBy, work.ClaimedUntil) = (now + backoff, null, null);
                 break;
             default:
                 message.MoveTo(MessageStates.Failed, outcome.ErrorCode ?? MessageErrors.NoRoute, now);
-                db.Remove(work);
+                records.Moved.Add(message);
+                records.Done.Add(work.Id);
                 metrics.Reached(MessageStates.Failed);
                 logger.LogWarning("Message {MessageId} failed with error {ErrorCode}", message.Id, message.ErrorCode);
                 break;

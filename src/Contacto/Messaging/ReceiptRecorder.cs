@@ -76,15 +76,16 @@ public sealed class ReceiptRecorder(
     async Task<List<Pending>> ApplyAsync(List<Pending> batch, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
+        // Untracked: the parts and messages that change are written set-based, not one UPDATE each.
         var parts = new Dictionary<(string, string), MessagePart>();
         foreach (var carrier in batch.GroupBy(p => p.Carrier))
         {
             var keys = carrier.Select(p => p.Key).Distinct().ToList();
-            foreach (var part in await db.Set<MessagePart>().Where(p => p.Carrier == carrier.Key && keys.Contains(p.CarrierMessageId)).ToListAsync(cancellationToken))
+            foreach (var part in await db.Set<MessagePart>().AsNoTracking().Where(p => p.Carrier == carrier.Key && keys.Contains(p.CarrierMessageId)).ToListAsync(cancellationToken))
                 parts[(part.Carrier, part.CarrierMessageId)] = part;
         }
         var unmatched = new List<Pending>();
-        var touched = new HashSet<Guid>();
+        var settledParts = new List<MessagePart>();
         foreach (var pending in batch)
         {
             if (!parts.TryGetValue((pending.Carrier, pending.Key), out var part))
@@ -96,12 +97,23 @@ public sealed class ReceiptRecorder(
             {
                 part.State = state;
                 part.ErrorCode = state == MessageStates.Delivered ? MessageErrors.None : MessageErrors.ForReceipt(pending.Receipt.State);
-                touched.Add(part.MessageId);
+                settledParts.Add(part);
             }
         }
-        var reported = await SettleAsync(db, touched, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        if (reported)
+        var (settled, callbacksAdded) = await SettleAsync(db, parts, [.. settledParts.Select(p => p.MessageId)], cancellationToken);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            foreach (var outcome in settledParts.GroupBy(p => (p.Carrier, p.State, p.ErrorCode)))
+            {
+                var keys = outcome.Select(p => p.CarrierMessageId).ToList();
+                await db.Set<MessagePart>().Where(p => p.Carrier == outcome.Key.Carrier && keys.Contains(p.CarrierMessageId))
+                    .ExecuteUpdateAsync(set => set.SetProperty(p => p.State, outcome.Key.State).SetProperty(p => p.ErrorCode, outcome.Key.ErrorCode), cancellationToken);
+            }
+            await MessageStateWrites.WriteAsync(db, settled, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken); // the callbacks
+            await transaction.CommitAsync(cancellationToken);
+        }
+        if (callbacksAdded)
             callbacks.Notify();
         foreach (var pending in batch.Except(unmatched))
             pending.Stored.TrySetResult();
@@ -114,19 +126,25 @@ public sealed class ReceiptRecorder(
         return [.. unmatched.Where(p => p.GiveUpAt > now)];
     }
 
-    /// <summary>Moves each message whose parts are all settled to its final state; returns whether that added callbacks.</summary>
-    async Task<bool> SettleAsync(ContactoDbContext db, HashSet<Guid> messageIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves each message whose parts are all settled to its final state, in memory; returns the
+    /// messages moved and whether that added callbacks. <paramref name="changed"/> holds the parts
+    /// this batch settled, not yet written.
+    /// </summary>
+    async Task<(List<Message> Settled, bool CallbacksAdded)> SettleAsync(ContactoDbContext db, Dictionary<(string, string), MessagePart> changed,
+        HashSet<Guid> messageIds, CancellationToken cancellationToken)
     {
         if (messageIds.Count == 0)
-            return false;
+            return ([], false);
         var ids = messageIds.ToList();
-        var messages = await db.Set<Message>().Where(m => ids.Contains(m.Id)).ToListAsync(cancellationToken);
-        var allParts = (await db.Set<MessagePart>().Where(p => ids.Contains(p.MessageId)).ToListAsync(cancellationToken)).ToLookup(p => p.MessageId);
+        var messages = await db.Set<Message>().AsNoTracking().Where(m => ids.Contains(m.Id) && m.State == MessageStates.Sent).ToListAsync(cancellationToken);
+        var allParts = (await db.Set<MessagePart>().AsNoTracking().Where(p => ids.Contains(p.MessageId)).ToListAsync(cancellationToken))
+            .Select(p => changed.GetValueOrDefault((p.Carrier, p.CarrierMessageId), p)).ToLookup(p => p.MessageId);
         // Opened before the final state erases them (log=false): the callback still needs them.
-        var numbers = await callbacks.OpenNumbersAsync(messages.Where(m => m.State == MessageStates.Sent), cancellationToken);
+        var numbers = await callbacks.OpenNumbersAsync(messages, cancellationToken);
         var settled = new List<Message>();
         var now = time.GetUtcNow();
-        foreach (var message in messages.Where(m => m.State == MessageStates.Sent))
+        foreach (var message in messages)
         {
             var parts = allParts[message.Id].ToList();
             if (parts.FirstOrDefault(p => p.State == MessageStates.Undelivered) is { } failed)
@@ -138,7 +156,7 @@ public sealed class ReceiptRecorder(
             metrics.Reached(message.State);
             settled.Add(message);
         }
-        return await callbacks.AddAsync(db, settled, id => numbers.GetValueOrDefault(id), cancellationToken);
+        return (settled, await callbacks.AddAsync(db, settled, id => numbers.GetValueOrDefault(id), cancellationToken));
     }
 
     /// <summary>The part's final state, or null for an intermediate receipt (en route, accepted, unknown).</summary>
