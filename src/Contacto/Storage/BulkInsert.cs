@@ -25,39 +25,64 @@ public static class BulkInsert
         var properties = entity.GetProperties().ToList();
         var sql = db.GetService<ISqlGenerationHelper>();
         var columns = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
-        var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
                           ?? throw new InvalidOperationException("Bulk inserts run inside a transaction");
 
         // SQLite runs one prepared single-row statement fastest; PostgreSQL wants few round trips.
         var rowsPerStatement = db.Database.IsSqlite() ? 1 : RowsPerStatement;
-        await using var command = connection.CreateCommand();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = transaction;
+        var values = properties.Select(ProviderValue).ToArray();
+        var shapedFor = 0;
         for (var start = 0; start < rows.Count; start += rowsPerStatement)
         {
             var count = Math.Min(rowsPerStatement, rows.Count - start);
-            command.Parameters.Clear();
-            var values = new List<string>(count);
-            for (var r = 0; r < count; r++)
+            if (count != shapedFor)
             {
-                var names = new string[properties.Count];
-                for (var c = 0; c < properties.Count; c++)
-                {
-                    names[c] = $"@p{r}_{c}";
-                    command.Parameters.Add(Parameter(command, properties[c], names[c], rows[start + r]));
-                }
-                values.Add($"({string.Join(", ", names)})");
+                Shape(command, sql.DelimitIdentifier(table.Name, table.Schema), columns, properties, count);
+                shapedFor = count;
             }
-            // Unchanged text keeps the statement prepared from one execution to the next.
-            var text = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES {string.Join(", ", values)}";
-            if (command.CommandText != text)
-                command.CommandText = text;
+            // Same statement, same parameters: only the values change, and the statement stays prepared.
+            for (var r = 0; r < count; r++)
+                for (var c = 0; c < properties.Count; c++)
+                    command.Parameters[r * properties.Count + c].Value = values[c](rows[start + r]);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 
-    /// <summary>The property's type mapping applies its value converter, as SaveChanges would.</summary>
-    static DbParameter Parameter(DbCommand command, IProperty property, string name, object row) =>
-        ((RelationalTypeMapping)property.GetRelationalTypeMapping())
-            .CreateParameter(command, name, property.GetGetter().GetClrValue(row), property.IsNullable);
+    /// <summary>An INSERT of <paramref name="count"/> rows, with a typed parameter for each value.</summary>
+    static void Shape(DbCommand command, string table, string columns, List<IProperty> properties, int count)
+    {
+        command.Parameters.Clear();
+        var values = new List<string>(count);
+        for (var r = 0; r < count; r++)
+        {
+            var names = new string[properties.Count];
+            for (var c = 0; c < properties.Count; c++)
+            {
+                names[c] = $"@p{r}_{c}";
+                // The type mapping types the parameter as SaveChanges would (a Guid as text on SQLite).
+                command.Parameters.Add(((RelationalTypeMapping)properties[c].GetRelationalTypeMapping())
+                    .CreateParameter(command, names[c], null, properties[c].IsNullable));
+            }
+            values.Add($"({string.Join(", ", names)})");
+        }
+        command.CommandText = $"INSERT INTO {table} ({columns}) VALUES {string.Join(", ", values)}";
+    }
+
+    /// <summary>Reads the value as the column stores it: through the property's value converter, as SaveChanges would.</summary>
+    static Func<object, object> ProviderValue(IProperty property)
+    {
+        var getter = property.GetGetter();
+        var converter = property.GetTypeMapping().Converter;
+        return row =>
+        {
+            var value = getter.GetClrValue(row);
+            if (converter is not null)
+                value = converter.ConvertToProvider(value);
+            else if (value is Enum)
+                value = Convert.ChangeType(value, Enum.GetUnderlyingType(value.GetType()), System.Globalization.CultureInfo.InvariantCulture);
+            return value ?? DBNull.Value;
+        };
+    }
 }
