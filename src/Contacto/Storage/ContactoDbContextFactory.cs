@@ -31,7 +31,7 @@ public sealed class ContactoDbContextFactory : IDbContextFactory<ContactoDbConte
             // One writer at a time, queued in-process; SaveChanges always in a transaction so the gate sees it.
             _ => Pooled(new DbContextOptionsBuilder<SqliteContactoDbContext>()
                 .UseSqlite(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds))
-                .AddInterceptors(new SqliteWriteGate(TimeSpan.FromSeconds(storage.CommandTimeoutSeconds))).Options),
+                .AddInterceptors(new SqliteWriteGate(TimeSpan.FromSeconds(storage.CommandTimeoutSeconds)), new SqliteConnectionSetup(storage.SqliteCheckpointPages)).Options),
         };
     }
 

@@ -22,6 +22,12 @@ public sealed class StorageOptions
     public bool MigrateOnStart { get; set; } = true;
 
     public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// SQLite only: pages (4 KiB each) the write-ahead log grows to before it is copied into the
+    /// database file. Larger means fewer copies under load and a larger log file.
+    /// </summary>
+    public int SqliteCheckpointPages { get; set; } = 10_000;
 }
 
 sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
@@ -35,6 +41,8 @@ sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             errors.Add("Storage:ConnectionString: required when Storage:Provider is PostgreSql");
         if (o.CommandTimeoutSeconds is < 1 or > 3600)
             errors.Add($"Storage:CommandTimeoutSeconds: must be between 1 and 3600 (got {o.CommandTimeoutSeconds})");
+        if (o.SqliteCheckpointPages is < 100 or > 1_000_000)
+            errors.Add($"Storage:SqliteCheckpointPages: must be between 100 and 1000000 (got {o.SqliteCheckpointPages})");
         if (o.ConnectionString is not null)
         {
             try

@@ -13,6 +13,7 @@ public sealed class ConfigurationTests
         { ["--storage", "PostgreSql"], "Storage:ConnectionString" },
         { ["--Storage:CommandTimeoutSeconds", "abc"], "Storage:CommandTimeoutSeconds" },
         { ["--Storage:CommandTimeoutSeconds", "0"], "Storage:CommandTimeoutSeconds" },
+        { ["--Storage:SqliteCheckpointPages", "10"], "Storage:SqliteCheckpointPages" },
         { ["--Storage:Colour", "blue"], "Storage:Colour" },
         { ["--public-url", "http://127.0.0.1:0"], "Listen:Public" },
         { ["--public-url", "https://example.com:5001"], "Listen:Public" },

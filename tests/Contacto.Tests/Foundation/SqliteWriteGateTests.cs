@@ -111,6 +111,23 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         Assert.Equal([2L], await db.Database.SqlQueryRaw<long>("PRAGMA synchronous").ToListAsync()); // FULL
     }
 
+    [Fact]
+    public async Task Every_connection_checkpoints_the_log_at_the_configured_size_not_at_sqlites_default()
+    {
+        var configured = new ContactoDbContextFactory(
+            Options.Create(new StorageOptions { Provider = StorageProvider.Sqlite, SqliteCheckpointPages = 2_500 }),
+            new DataDirectory(Options.Create(new PlatformOptions { DataDir = directory.Combine("data") })));
+        // Two contexts open at once hold two native connections; each gets the setting.
+        await using var a = configured.CreateDbContext();
+        await using var b = configured.CreateDbContext();
+        await a.Database.OpenConnectionAsync();
+        await b.Database.OpenConnectionAsync();
+        foreach (var db in new[] { a, b })
+            Assert.Equal([2_500L], await db.Database.SqlQueryRaw<long>("PRAGMA wal_autocheckpoint").ToListAsync());
+        await using var defaults = factory.CreateDbContext();
+        Assert.Equal([10_000L], await defaults.Database.SqlQueryRaw<long>("PRAGMA wal_autocheckpoint").ToListAsync());
+    }
+
     async Task<List<long>> Rows()
     {
         await using var db = factory.CreateDbContext();
