@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Contacto.Crypto;
 using Contacto.Storage;
 using Contacto.Webhooks;
@@ -25,20 +24,9 @@ public sealed class MessageCallbacks(ITenantCrypto crypto, WebhookOutbox outbox)
     public static bool Wanted(Message message) => message.CallbackUrl is not null;
 
     /// <summary>Opens the numbers of the messages that want callbacks, one key lease per account.</summary>
-    public async Task<Dictionary<Guid, Numbers>> OpenNumbersAsync(IEnumerable<Message> messages, CancellationToken cancellationToken)
-    {
-        var numbers = new Dictionary<Guid, Numbers>();
-        foreach (var account in messages.Where(m => Wanted(m) && m.FromSealed is not null && m.ToSealed is not null).GroupBy(m => m.AccountId))
-        {
-            using var keys = await crypto.LeaseKeysAsync(account.Key, cancellationToken);
-            foreach (var message in account)
-            {
-                string Open(string purpose, byte[] envelope) => Encoding.UTF8.GetString(keys.Open(purpose, message.Id, envelope));
-                numbers[message.Id] = Of(Open(Message.FromPurpose, message.FromSealed!), Open(Message.ToPurpose, message.ToSealed!));
-            }
-        }
-        return numbers;
-    }
+    public Task<Dictionary<Guid, Numbers>> OpenNumbersAsync(IEnumerable<Message> messages, CancellationToken cancellationToken) =>
+        SealedFields.OpenAsync(crypto, messages.Where(m => Wanted(m) && m.FromSealed is not null && m.ToSealed is not null),
+            (message, open) => Of(open(Message.FromPurpose, message.FromSealed!), open(Message.ToPurpose, message.ToSealed!)), cancellationToken);
 
     public static Numbers Of(string from, string to) => new(NumberPlan.Bare(from), NumberPlan.Bare(to));
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Contacto.Carriers;
 using Contacto.Crypto;
 using Contacto.Smpp;
@@ -112,24 +111,15 @@ public sealed class MessageDispatcher(
         public List<Guid> Done { get; } = [];
     }
 
-    async Task<Dictionary<Guid, OutboundText>> OpenAsync(IEnumerable<Message> messages, CancellationToken cancellationToken)
-    {
-        var texts = new Dictionary<Guid, OutboundText>();
-        foreach (var account in messages.Where(m => m.TextSealed is not null).GroupBy(m => m.AccountId))
+    Task<Dictionary<Guid, OutboundText>> OpenAsync(IEnumerable<Message> messages, CancellationToken cancellationToken) =>
+        SealedFields.OpenAsync(crypto, messages.Where(m => m.TextSealed is not null), (message, open) =>
         {
-            using var keys = await crypto.LeaseKeysAsync(account.Key, cancellationToken);
-            foreach (var message in account)
-            {
-                string Open(string purpose, byte[] envelope) => Encoding.UTF8.GetString(keys.Open(purpose, message.Id, envelope));
-                var from = Open(Message.FromPurpose, message.FromSealed!);
-                texts[message.Id] = new OutboundText(
-                    message.AlphanumericSender ? SmeAddress.Alphanumeric(from) : SmeAddress.International(from),
-                    SmeAddress.International(Open(Message.ToPurpose, message.ToSealed!)),
-                    Open(Message.TextPurpose, message.TextSealed!));
-            }
-        }
-        return texts;
-    }
+            var from = open(Message.FromPurpose, message.FromSealed!);
+            return new OutboundText(
+                message.AlphanumericSender ? SmeAddress.Alphanumeric(from) : SmeAddress.International(from),
+                SmeAddress.International(open(Message.ToPurpose, message.ToSealed!)),
+                open(Message.TextPurpose, message.TextSealed!));
+        }, cancellationToken);
 
     /// <summary>Tries the country's carriers in weighted order until one takes the message.</summary>
     async Task<Outcome> SendAsync(string country, OutboundText text, CancellationToken cancellationToken)
