@@ -101,8 +101,10 @@ public sealed class ReceiptRecorder(
             }
         }
         var (settled, callbacksAdded) = await SettleAsync(db, parts, [.. settledParts.Select(p => p.MessageId)], cancellationToken);
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        // Receipts that settle nothing (en route, repeated, not matched yet) write nothing: no turn on SQLite's writer.
+        if (settledParts.Count > 0)
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             foreach (var outcome in settledParts.GroupBy(p => (p.Carrier, p.State, p.ErrorCode)))
             {
                 var keys = outcome.Select(p => p.CarrierMessageId).ToList();
@@ -128,10 +130,10 @@ public sealed class ReceiptRecorder(
 
     /// <summary>
     /// Moves each message whose parts are all settled to its final state, in memory; returns the
-    /// messages moved and whether that added callbacks. <paramref name="changed"/> holds the parts
-    /// this batch settled, not yet written.
+    /// messages moved and whether that added callbacks. <paramref name="loaded"/> holds the parts
+    /// this batch read, with the states it settled and has not written yet.
     /// </summary>
-    async Task<(List<Message> Settled, bool CallbacksAdded)> SettleAsync(ContactoDbContext db, Dictionary<(string, string), MessagePart> changed,
+    async Task<(List<Message> Settled, bool CallbacksAdded)> SettleAsync(ContactoDbContext db, Dictionary<(string, string), MessagePart> loaded,
         HashSet<Guid> messageIds, CancellationToken cancellationToken)
     {
         if (messageIds.Count == 0)
@@ -139,7 +141,7 @@ public sealed class ReceiptRecorder(
         var ids = messageIds.ToList();
         var messages = await db.Set<Message>().AsNoTracking().Where(m => ids.Contains(m.Id) && m.State == MessageStates.Sent).ToListAsync(cancellationToken);
         var allParts = (await db.Set<MessagePart>().AsNoTracking().Where(p => ids.Contains(p.MessageId)).ToListAsync(cancellationToken))
-            .Select(p => changed.GetValueOrDefault((p.Carrier, p.CarrierMessageId), p)).ToLookup(p => p.MessageId);
+            .Select(p => loaded.GetValueOrDefault((p.Carrier, p.CarrierMessageId), p)).ToLookup(p => p.MessageId);
         // Opened before the final state erases them (log=false): the callback still needs them.
         var numbers = await callbacks.OpenNumbersAsync(messages, cancellationToken);
         var settled = new List<Message>();

@@ -70,19 +70,16 @@ public static class BulkInsert
         command.CommandText = $"INSERT INTO {table} ({columns}) VALUES {string.Join(", ", values)}";
     }
 
-    /// <summary>Reads the value as the column stores it: through the property's value converter, as SaveChanges would.</summary>
+    /// <summary>
+    /// Reads the value as the column stores it: through the property's value converter, as
+    /// SaveChanges would (EF gives every enum property one, to its number or its name).
+    /// </summary>
     static Func<object, object> ProviderValue(IProperty property)
     {
         var getter = property.GetGetter();
         var converter = property.GetTypeMapping().Converter;
-        return row =>
-        {
-            var value = getter.GetClrValue(row);
-            if (converter is not null)
-                value = converter.ConvertToProvider(value);
-            else if (value is Enum)
-                value = Convert.ChangeType(value, Enum.GetUnderlyingType(value.GetType()), System.Globalization.CultureInfo.InvariantCulture);
-            return value ?? DBNull.Value;
-        };
+        return converter is null
+            ? row => getter.GetClrValue(row) ?? DBNull.Value
+            : row => converter.ConvertToProvider(getter.GetClrValue(row)) ?? DBNull.Value;
     }
 }
