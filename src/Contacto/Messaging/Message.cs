@@ -50,6 +50,16 @@ public sealed class Message : ITenantOwned
     public DateTimeOffset? SentAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>
+    /// When a dispatcher may next take the message to a carrier; null once the carrier took it or
+    /// it failed. A claim moves it to the end of the claim's lease, so a message whose node died
+    /// mid-submit becomes due again by itself (<see cref="MessageQueue"/>).
+    /// </summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>Submits that ended in a retry (throttled, or no carrier up).</summary>
+    public int Attempts { get; set; }
+
     public const string TextPurpose = "message.text";
     public const string FromPurpose = "message.from";
     public const string ToPurpose = "message.to";
@@ -57,10 +67,13 @@ public sealed class Message : ITenantOwned
     public bool KeepsText => Log && LogOnly != MessageLog.NumberOnly;
     public bool KeepsNumbers => Log && LogOnly != MessageLog.ContentOnly;
 
-    /// <summary>Moves to <paramref name="state"/>; a final state forgets what <c>log</c> said not to keep.</summary>
+    /// <summary>
+    /// Moves to <paramref name="state"/>, out of the dispatch queue; a final state forgets what
+    /// <c>log</c> said not to keep.
+    /// </summary>
     public void MoveTo(string state, string? errorCode, DateTimeOffset now)
     {
-        (State, ErrorCode, UpdatedAt) = (state, errorCode, now);
+        (State, ErrorCode, UpdatedAt, NextAttemptAt) = (state, errorCode, now, null);
         if (!MessageStates.IsFinal(state))
             return;
         if (!KeepsText)
@@ -117,6 +130,9 @@ sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.CreatedAt).HasConversion(UnixMilliseconds.Converter);
         builder.Property(m => m.SentAt).HasConversion(UnixMilliseconds.NullableConverter);
         builder.Property(m => m.UpdatedAt).HasConversion(UnixMilliseconds.Converter);
+        builder.Property(m => m.NextAttemptAt).HasConversion(UnixMilliseconds.NullableConverter);
+        // Only messages waiting for a carrier are in it: the queue stays as small as the backlog.
+        builder.HasIndex(m => m.NextAttemptAt).HasFilter("\"NextAttemptAt\" IS NOT NULL");
         builder.HasIndex(m => new { m.AccountId, m.CreatedAt });
         builder.HasIndex(m => new { m.AccountId, m.ToIndex });
         builder.HasIndex(m => new { m.AccountId, m.FromIndex });

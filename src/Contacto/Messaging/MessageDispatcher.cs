@@ -16,7 +16,7 @@ namespace Contacto.Messaging;
 /// Step 3 of a message's path: claims queued messages in batches, submits each to a carrier of
 /// its country (another one when the first fails: bind down, time-out, refusal), and records
 /// the outcome (<c>sent</c> with the carrier's ids, a retry later, or <c>failed</c>) in one
-/// transaction that also deletes the work item and holds the status callbacks.
+/// transaction that also takes the message out of the queue and holds the status callbacks.
 /// </summary>
 /// <remarks>
 /// Delivery to the carrier is at least once: a node that stops between the carrier's
@@ -65,26 +65,22 @@ public sealed class MessageDispatcher(
     {
         var settings = options.Value;
         await using var db = contexts.CreateDbContext();
-        var work = await MessageQueue.ClaimAsync(db, Guid.CreateVersion7(), settings.BatchSize, time.GetUtcNow(),
-            TimeSpan.FromSeconds(settings.ClaimLeaseSeconds), cancellationToken);
-        if (work.Count == 0)
+        var messages = await MessageQueue.ClaimAsync(db, settings.BatchSize, time.GetUtcNow(), TimeSpan.FromSeconds(settings.ClaimLeaseSeconds), cancellationToken);
+        if (messages.Count == 0)
             return 0;
-        var ids = work.Select(w => w.Id).ToList();
-        // Untracked: their new states are written set-based (MessageStateWrites), not one UPDATE each.
-        var messages = await db.Set<Message>().AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
-        var texts = await OpenAsync(messages.Values, cancellationToken);
+        var texts = await OpenAsync(messages, cancellationToken);
         // Submits stop a quarter of the lease before it ends (a slow, rate-limited carrier): what
         // this pass has not sent by then is left to the next claim, here or on another node,
         // rather than sent by both.
         using var leaseEnds = new CancellationTokenSource(TimeSpan.FromSeconds(settings.ClaimLeaseSeconds * 0.75), time);
         using var submitting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaseEnds.Token);
-        var outcomes = await Task.WhenAll(work.Select(w => texts.TryGetValue(w.Id, out var text)
-            ? SendAsync(w.Country, text, submitting.Token)
+        var outcomes = await Task.WhenAll(messages.Select(m => texts.TryGetValue(m.Id, out var text)
+            ? SendAsync(m.DestinationCountry, text, submitting.Token)
             : Task.FromResult(new Outcome(Result.Failed, ErrorCode: MessageErrors.Unknown))));
         var now = time.GetUtcNow();
         var records = new Records();
-        for (var i = 0; i < work.Count; i++)
-            Record(records, work[i], messages.GetValueOrDefault(work[i].Id), outcomes[i], now);
+        for (var i = 0; i < messages.Count; i++)
+            Record(records, messages[i], outcomes[i], now);
         // What the carriers took is recorded even when the node is stopping, or it would be sent again.
         // Sent or failed: the callbacks carry the numbers opened for the carrier.
         var reported = await callbacks.AddAsync(db, records.Moved,
@@ -93,22 +89,21 @@ public sealed class MessageDispatcher(
         {
             await BulkInsert.InsertAsync(db, records.Parts, CancellationToken.None);
             await MessageStateWrites.WriteAsync(db, records.Moved, CancellationToken.None);
-            if (records.Done.Count > 0)
-                await db.Set<MessageWork>().Where(w => records.Done.Contains(w.Id)).ExecuteDeleteAsync(CancellationToken.None);
-            await db.SaveChangesAsync(CancellationToken.None); // retried work items and the callbacks
+            await MessageStateWrites.WriteRetriesAsync(db, records.Retried, CancellationToken.None);
+            await db.SaveChangesAsync(CancellationToken.None); // the callbacks
             await transaction.CommitAsync(CancellationToken.None);
         }
         if (reported)
             callbacks.Notify();
-        return work.Count;
+        return messages.Count;
     }
 
-    /// <summary>What a pass writes: messages moved, parts submitted, work items done.</summary>
+    /// <summary>What a pass writes: messages moved out of the queue or back into it, parts submitted.</summary>
     sealed class Records
     {
         public List<Message> Moved { get; } = [];
+        public List<Message> Retried { get; } = [];
         public List<MessagePart> Parts { get; } = [];
-        public List<Guid> Done { get; } = [];
     }
 
     Task<Dictionary<Guid, OutboundText>> OpenAsync(IEnumerable<Message> messages, CancellationToken cancellationToken) =>
@@ -169,13 +164,8 @@ public sealed class MessageDispatcher(
             : new Outcome(Result.Failed, ErrorCode: MessageErrors.NoRoute);
     }
 
-    void Record(Records records, MessageWork work, Message? message, Outcome outcome, DateTimeOffset now)
+    void Record(Records records, Message message, Outcome outcome, DateTimeOffset now)
     {
-        if (message is null)
-        {
-            records.Done.Add(work.Id);
-            return;
-        }
         switch (outcome.Result)
         {
             case Result.Released:
@@ -187,18 +177,17 @@ public sealed class MessageDispatcher(
                 message.MoveTo(MessageStates.Sent, null, now);
                 (message.Carrier, message.SentAt, message.Units) = (route.Name, now, outcome.Submission.SegmentCount);
                 records.Moved.Add(message);
-                records.Done.Add(work.Id);
                 metrics.Sent(now - message.CreatedAt);
                 break;
-            case Result.Retry when work.Attempts + 1 < options.Value.MaxAttempts:
-                work.Attempts++; // tracked: written by SaveChanges
-                var backoff = outcome.RetryAfter * Math.Min(32, 1 << Math.Min(work.Attempts - 1, 5));
-                (work.NextAttemptAt, work.ClaimedBy, work.ClaimedUntil) = (now + backoff, null, null);
+            case Result.Retry when message.Attempts + 1 < options.Value.MaxAttempts:
+                message.Attempts++;
+                var backoff = outcome.RetryAfter * Math.Min(32, 1 << Math.Min(message.Attempts - 1, 5));
+                message.NextAttemptAt = now + backoff;
+                records.Retried.Add(message);
                 break;
             default:
                 message.MoveTo(MessageStates.Failed, outcome.ErrorCode ?? MessageErrors.NoRoute, now);
                 records.Moved.Add(message);
-                records.Done.Add(work.Id);
                 metrics.Reached(MessageStates.Failed);
                 logger.LogWarning("Message {MessageId} failed with error {ErrorCode}", message.Id, message.ErrorCode);
                 break;

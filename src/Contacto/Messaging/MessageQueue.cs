@@ -4,44 +4,37 @@ using Microsoft.EntityFrameworkCore;
 namespace Contacto.Messaging;
 
 /// <summary>
-/// Claims due work items for one dispatcher pass. On PostgreSQL the claim skips rows another
-/// node has locked (<c>FOR UPDATE SKIP LOCKED</c>), so several nodes share one queue without
-/// waiting on each other; on SQLite (one process) a conditional update does the same.
-/// Either way a claim is a lease: the update only takes rows whose lease is over.
+/// Claims due messages for one dispatcher pass. The queue is the messages themselves: a message
+/// waiting for a carrier has a <see cref="Message.NextAttemptAt"/> (in a partial index), and a
+/// claim is a lease that moves it to the lease's end in the same statement that returns the
+/// rows, so nothing is written to accept a message or finish it beyond the message's own row.
+/// On PostgreSQL the claim skips rows another node has locked (<c>FOR UPDATE SKIP LOCKED</c>),
+/// so several nodes share one queue without waiting on each other; SQLite has one writer.
 /// </summary>
 public static class MessageQueue
 {
-    public static async Task<List<MessageWork>> ClaimAsync(ContactoDbContext db, Guid claim, int batchSize, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>The claimed messages, untracked: their new states are written set-based (<see cref="MessageStateWrites"/>).</summary>
+    public static async Task<List<Message>> ClaimAsync(ContactoDbContext db, int batchSize, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var work = db.Set<MessageWork>();
-        if (db.Database.IsNpgsql())
-            await ClaimSkippingLockedAsync(db, claim, batchSize, now, lease, cancellationToken);
-        else
-        {
-            var due = Due(work, now).OrderBy(w => w.NextAttemptAt).Take(batchSize).Select(w => w.Id);
-            await Due(work, now).Where(w => due.Contains(w.Id)).ExecuteUpdateAsync(w => w
-                .SetProperty(x => x.ClaimedBy, claim).SetProperty(x => x.ClaimedUntil, now + lease), cancellationToken);
-        }
-        return await work.Where(w => w.ClaimedBy == claim).ToListAsync(cancellationToken);
-    }
-
-    static IQueryable<MessageWork> Due(IQueryable<MessageWork> work, DateTimeOffset now) =>
-        work.Where(w => w.NextAttemptAt <= now && (w.ClaimedUntil == null || w.ClaimedUntil < now));
-
-    static Task ClaimSkippingLockedAsync(ContactoDbContext db, Guid claim, int batchSize, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        var entity = db.Model.FindEntityType(typeof(MessageWork))!;
+        var entity = db.Model.FindEntityType(typeof(Message))!;
         string Column(string property) => $"\"{entity.FindProperty(property)!.GetColumnName()}\"";
-        var (table, id, next, by, until) = ($"\"{entity.GetTableName()}\"", Column(nameof(MessageWork.Id)),
-            Column(nameof(MessageWork.NextAttemptAt)), Column(nameof(MessageWork.ClaimedBy)), Column(nameof(MessageWork.ClaimedUntil)));
-        var nowMs = now.ToUnixTimeMilliseconds();
+        var (table, id, next) = ($"\"{entity.GetTableName()}\"", Column(nameof(Message.Id)), Column(nameof(Message.NextAttemptAt)));
+        var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
+        // A statement that writes and returns rows is a reader to EF: only an explicit
+        // transaction makes it wait for SQLite's writer turn (SqliteWriteGate) instead of the
+        // database lock.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Only table and column names from the model are concatenated; every value is a parameter.
 #pragma warning disable EF1003
-        return db.Database.ExecuteSqlRawAsync(
-            $"UPDATE {table} SET {by} = {{0}}, {until} = {{1}} WHERE {id} IN (" +
-            $"SELECT {id} FROM {table} WHERE {next} <= {{2}} AND ({until} IS NULL OR {until} < {{2}}) " +
-            $"ORDER BY {next} LIMIT {{3}} FOR UPDATE SKIP LOCKED)",
-            [claim, (now + lease).ToUnixTimeMilliseconds(), nowMs, batchSize], cancellationToken);
+        var claimed = await db.Set<Message>().FromSqlRaw(
+                $"UPDATE {table} SET {next} = {{0}} WHERE {id} IN (" +
+                $"SELECT {id} FROM {table} WHERE {next} <= {{1}} ORDER BY {next} LIMIT {{2}}{skipLocked}) RETURNING *",
+                (now + lease).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize)
+            .IgnoreQueryFilters() // a worker's context serves every tenant; a filter would wrap the UPDATE in a SELECT
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
 #pragma warning restore EF1003
+        await transaction.CommitAsync(cancellationToken);
+        return claimed;
     }
 }

@@ -25,7 +25,7 @@ public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Re
 
 /// <summary>
 /// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
-/// numbers with the account's key, and writes each message, its work item, its audit record and
+/// numbers with the account's key, and writes each message (queued for the dispatcher), its audit record and
 /// (with a <c>url</c>) its <c>queued</c> callback in one transaction. Only then does the API answer
 /// 202, so an accepted message is never lost.
 /// Sends of concurrent requests share transactions (group commit): one commit, many requests;
@@ -120,16 +120,13 @@ public sealed class MessageService : IAsyncDisposable
         return (await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, record, cancellationToken), invalid);
     }
 
-    /// <summary>Adds a prepared send (messages, work items, audit records, callbacks) to the caller's transaction.</summary>
+    /// <summary>Adds a prepared send (messages, audit records, callbacks) to the caller's transaction.</summary>
     public async Task AddAsync(ContactoDbContext db, PreparedSend send, CancellationToken cancellationToken)
     {
         db.AddRange(send.Messages);
         db.AddRange(send.Callbacks);
         foreach (var message in send.Messages)
-        {
-            db.Add(MessageWork.For(message));
             await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, cancellationToken);
-        }
     }
 
     /// <summary>After the commit: wakes the dispatcher and the callback sender, and counts the messages.</summary>
@@ -185,6 +182,7 @@ public sealed class MessageService : IAsyncDisposable
                 RequesterIp = requesterIp,
                 CreatedAt = now,
                 UpdatedAt = now,
+                NextAttemptAt = now, // queued: due at once
             };
         })];
         List<WebhookDelivery> queued = request.CallbackUrl is null ? [] :
@@ -193,7 +191,7 @@ public sealed class MessageService : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes the messages, work items, audit records and callbacks of many requests in one transaction,
+    /// Writes the messages, audit records and callbacks of many requests in one transaction,
     /// the bulk as multi-row inserts: tracking thousands of new rows would cost more than writing them.
     /// </summary>
     async Task CommitAsync(IReadOnlyList<PreparedSend> sends)
@@ -202,7 +200,6 @@ public sealed class MessageService : IAsyncDisposable
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
         await BulkInsert.InsertAsync(db, messages, CancellationToken.None);
-        await BulkInsert.InsertAsync(db, [.. messages.Select(MessageWork.For)], CancellationToken.None);
         await audit.AppendManyAsync(db, [.. sends.SelectMany(s => s.Messages.Select(m => s.Record with { ResourceId = m.Id.ToString() }))], CancellationToken.None);
         db.AddRange(sends.SelectMany(s => s.Callbacks)); // only messages with a url have one
         await db.SaveChangesAsync(); // the callbacks and the advanced audit chain heads

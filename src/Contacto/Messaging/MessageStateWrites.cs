@@ -33,9 +33,11 @@ static class MessageStateWrites
             var ids = group.Select(m => m.Id).ToList();
             await db.Set<Message>().Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(set =>
             {
+                // Whatever it moved to, a moved message is no longer waiting for a carrier.
                 set.SetProperty(m => m.State, change.State)
                     .SetProperty(m => m.ErrorCode, change.ErrorCode)
-                    .SetProperty(m => m.UpdatedAt, change.UpdatedAt);
+                    .SetProperty(m => m.UpdatedAt, change.UpdatedAt)
+                    .SetProperty(m => m.NextAttemptAt, (DateTimeOffset?)null);
                 if (change.Send is { } send)
                     set.SetProperty(m => m.Carrier, send.Carrier).SetProperty(m => m.SentAt, send.SentAt).SetProperty(m => m.Units, send.Units);
                 if (change.TextDropped)
@@ -44,6 +46,18 @@ static class MessageStateWrites
                     set.SetProperty(m => m.FromSealed, (byte[]?)null).SetProperty(m => m.ToSealed, (byte[]?)null)
                         .SetProperty(m => m.FromIndex, (byte[]?)null).SetProperty(m => m.ToIndex, (byte[]?)null);
             }, cancellationToken);
+        }
+    }
+
+    /// <summary>Puts retried messages back in the queue: their attempts and next attempt, one UPDATE per distinct pair.</summary>
+    public static async Task WriteRetriesAsync(ContactoDbContext db, IEnumerable<Message> retried, CancellationToken cancellationToken)
+    {
+        foreach (var group in retried.GroupBy(m => (m.Attempts, m.NextAttemptAt)))
+        {
+            var (attempts, next) = group.Key;
+            var ids = group.Select(m => m.Id).ToList();
+            await db.Set<Message>().Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(set => set
+                .SetProperty(m => m.Attempts, attempts).SetProperty(m => m.NextAttemptAt, next), cancellationToken);
         }
     }
 }

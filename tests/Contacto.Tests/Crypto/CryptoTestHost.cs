@@ -1,9 +1,7 @@
 using Contacto.Crypto;
-using Contacto.Platform;
 using Contacto.Storage;
 using Contacto.Tests.Support;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Contacto.Tests.Crypto;
@@ -26,9 +24,7 @@ internal sealed class CryptoTestHost : IDisposable
     private CryptoTestHost(TestStorage storage)
     {
         _storage = storage;
-        Contexts = new ContactoDbContextFactory(
-            Options.Create(new StorageOptions { Provider = storage.Provider, ConnectionString = storage.ConnectionString }),
-            new DataDirectory(Options.Create(new PlatformOptions { DataDir = storage.DataDir })));
+        Contexts = storage.Contexts();
         using (var db = Contexts.CreateDbContext())
         {
             db.Database.Migrate();

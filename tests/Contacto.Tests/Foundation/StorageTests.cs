@@ -1,13 +1,11 @@
 using System.Net;
 using Contacto.Cli;
-using Contacto.Platform;
 using Contacto.Server;
 using Contacto.Storage;
 using Contacto.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace Contacto.Tests.Foundation;
 
@@ -59,7 +57,7 @@ public sealed class StorageTests
     public async Task Readiness_reports_pending_migrations_as_unhealthy(StorageProvider provider)
     {
         using var storage = await TestStorage.CreateAsync(provider);
-        var factory = Factory(storage, storage.ConnectionString);
+        var factory = storage.Contexts();
         await using (var db = factory.CreateDbContext())
             await db.Database.ExecuteSqlRawAsync("SELECT 1"); // the database exists, its schema does not
 
@@ -75,7 +73,7 @@ public sealed class StorageTests
     {
         // A capability that changed its entities without a migration for both providers fails here.
         using var storage = await TestStorage.CreateAsync(provider);
-        await using var db = Factory(storage, storage.ConnectionString).CreateDbContext();
+        await using var db = storage.Contexts().CreateDbContext();
         Assert.False(db.Database.HasPendingModelChanges());
     }
 
@@ -84,7 +82,7 @@ public sealed class StorageTests
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.PostgreSql);
         // A closed port on loopback, and a password that must not leak into the report.
-        var factory = Factory(storage, "Host=127.0.0.1;Port=1;Username=u;Password=leak-me-not;Timeout=2");
+        var factory = storage.Contexts("Host=127.0.0.1;Port=1;Username=u;Password=leak-me-not;Timeout=2");
 
         var result = await new StorageHealthCheck(factory).CheckHealthAsync(new HealthCheckContext());
 
@@ -106,10 +104,6 @@ public sealed class StorageTests
         Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
         Assert.True(File.Exists(path));
     }
-
-    static ContactoDbContextFactory Factory(TestStorage storage, string? connectionString) =>
-        new(Options.Create(new StorageOptions { Provider = storage.Provider, ConnectionString = connectionString }),
-            new DataDirectory(Options.Create(new PlatformOptions { DataDir = storage.DataDir })));
 
     static async Task<string?> Scalar(DbContext db, string sql)
     {

@@ -67,7 +67,6 @@ public sealed class MessageAcceptanceTests
         await using (var db = contexts.CreateDbContext())
         {
             Assert.False(await db.Set<Message>().AnyAsync(m => m.AccountId == sender.AccountId));
-            Assert.False(await db.Set<MessageWork>().AnyAsync(w => w.AccountId == sender.AccountId));
             Assert.False(await db.Set<AuditRecord>().AnyAsync(r => r.AccountId == sender.AccountId && r.Action == AuditActions.MessageQueued));
             await db.Database.ExecuteSqlRawAsync(provider == StorageProvider.Sqlite ? "DROP TRIGGER refuse_messages" : "DROP TRIGGER refuse_messages ON messages");
         }

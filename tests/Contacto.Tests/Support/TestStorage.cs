@@ -1,4 +1,6 @@
+using Contacto.Platform;
 using Contacto.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Contacto.Tests.Support;
 
@@ -33,6 +35,11 @@ public sealed class TestStorage : IDisposable
         ConnectionString is null
             ? ["--data-dir", DataDir, "--storage", Provider.ToString()]
             : ["--data-dir", DataDir, "--storage", Provider.ToString(), "--connection-string", ConnectionString];
+
+    /// <summary>Contexts on this storage, as the server makes them; another connection string when given one.</summary>
+    public ContactoDbContextFactory Contexts(string? connectionString = null) =>
+        new(Options.Create(new StorageOptions { Provider = Provider, ConnectionString = connectionString ?? ConnectionString }),
+            new DataDirectory(Options.Create(new PlatformOptions { DataDir = DataDir })));
 
     public void Dispose() => directory.Dispose();
 }

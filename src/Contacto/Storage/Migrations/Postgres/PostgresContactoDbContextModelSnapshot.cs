@@ -923,6 +923,9 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<bool>("AlphanumericSender")
                         .HasColumnType("boolean");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("CallbackMethod")
                         .HasMaxLength(4)
                         .HasColumnType("character varying(4)");
@@ -965,6 +968,9 @@ namespace Contacto.Storage.Migrations.Postgres
                         .HasMaxLength(12)
                         .HasColumnType("character varying(12)");
 
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("RequesterIp")
                         .HasMaxLength(45)
                         .HasColumnType("character varying(45)");
@@ -998,6 +1004,9 @@ namespace Contacto.Storage.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("\"NextAttemptAt\" IS NOT NULL");
 
                     b.HasIndex("AccountId", "CreatedAt");
 
@@ -1034,41 +1043,6 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.HasIndex("MessageId");
 
                     b.ToTable("message_parts", (string)null);
-                });
-
-            modelBuilder.Entity("Contacto.Messaging.MessageWork", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("AccountId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
-                    b.Property<Guid?>("ClaimedBy")
-                        .HasColumnType("uuid");
-
-                    b.Property<long?>("ClaimedUntil")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Country")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)");
-
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClaimedBy");
-
-                    b.HasIndex("NextAttemptAt");
-
-                    b.ToTable("message_work", (string)null);
                 });
 
             modelBuilder.Entity("Contacto.Numbers.RentedNumber", b =>

@@ -917,6 +917,9 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<bool>("AlphanumericSender")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CallbackMethod")
                         .HasMaxLength(4)
                         .HasColumnType("TEXT");
@@ -959,6 +962,9 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(12)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("RequesterIp")
                         .HasMaxLength(45)
                         .HasColumnType("TEXT");
@@ -992,6 +998,9 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("\"NextAttemptAt\" IS NOT NULL");
 
                     b.HasIndex("AccountId", "CreatedAt");
 
@@ -1028,41 +1037,6 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.HasIndex("MessageId");
 
                     b.ToTable("message_parts", (string)null);
-                });
-
-            modelBuilder.Entity("Contacto.Messaging.MessageWork", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("AccountId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("ClaimedBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ClaimedUntil")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Country")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClaimedBy");
-
-                    b.HasIndex("NextAttemptAt");
-
-                    b.ToTable("message_work", (string)null);
                 });
 
             modelBuilder.Entity("Contacto.Numbers.RentedNumber", b =>
