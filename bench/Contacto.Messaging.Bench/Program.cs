@@ -160,7 +160,7 @@ sealed class BenchServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The baseline: one plain row per message (an API log row, no encryption, chain or work item),
+    /// The baseline: one plain row per message (an API log row, no encryption or chain),
     /// inserted through a group commit from as many concurrent callers. Returns rows per second.
     /// </summary>
     public async Task<double> PlainInsertsAsync(int count, int concurrency)
