@@ -43,8 +43,7 @@ public sealed class InboundReplies(
             .ExecuteUpdateAsync(set => set.SetProperty(m => m.State, state).SetProperty(m => m.UpdatedAt, now), cancellationToken);
         if (moved == 0)
             return; // settled already: this callback was sent again after a restart
-        foreach (var reply in replies)
-            await messages.AddAsync(db, reply, cancellationToken);
+        await messages.AddAsync(db, replies, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         metrics.Reached(state);

@@ -120,13 +120,19 @@ public sealed class MessageService : IAsyncDisposable
         return (await SealAsync(accountId, request, sender, alphanumeric, valid, requesterIp, record, cancellationToken), invalid);
     }
 
-    /// <summary>Adds a prepared send (messages, audit records, callbacks) to the caller's transaction.</summary>
-    public async Task AddAsync(ContactoDbContext db, PreparedSend send, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds prepared sends (messages, audit records, callbacks) to the caller's transaction, the
+    /// messages and records as multi-row inserts: tracking thousands of new rows would cost more
+    /// than writing them. The caller's SaveChanges stores the callbacks and the advanced audit chain heads.
+    /// </summary>
+    public async Task AddAsync(ContactoDbContext db, IReadOnlyList<PreparedSend> sends, CancellationToken cancellationToken)
     {
-        db.AddRange(send.Messages);
-        db.AddRange(send.Callbacks);
-        foreach (var message in send.Messages)
-            await audit.AppendAsync(db, send.Record with { ResourceId = message.Id.ToString() }, cancellationToken);
+        var messages = sends.SelectMany(s => s.Messages).ToList();
+        if (messages.Count == 0)
+            return;
+        await BulkInsert.InsertAsync(db, messages, cancellationToken);
+        await audit.AppendManyAsync(db, [.. sends.SelectMany(s => s.Messages.Select(m => s.Record with { ResourceId = m.Id.ToString() }))], cancellationToken);
+        db.AddRange(sends.SelectMany(s => s.Callbacks)); // only messages with a url have one
     }
 
     /// <summary>After the commit: wakes the dispatcher and the callback sender, and counts the messages.</summary>
@@ -190,19 +196,13 @@ public sealed class MessageService : IAsyncDisposable
         return new PreparedSend(messages, record, queued);
     }
 
-    /// <summary>
-    /// Writes the messages, audit records and callbacks of many requests in one transaction,
-    /// the bulk as multi-row inserts: tracking thousands of new rows would cost more than writing them.
-    /// </summary>
+    /// <summary>Writes the sends of many requests in one transaction.</summary>
     async Task CommitAsync(IReadOnlyList<PreparedSend> sends)
     {
-        var messages = sends.SelectMany(s => s.Messages).ToList();
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        await BulkInsert.InsertAsync(db, messages, CancellationToken.None);
-        await audit.AppendManyAsync(db, [.. sends.SelectMany(s => s.Messages.Select(m => s.Record with { ResourceId = m.Id.ToString() }))], CancellationToken.None);
-        db.AddRange(sends.SelectMany(s => s.Callbacks)); // only messages with a url have one
-        await db.SaveChangesAsync(); // the callbacks and the advanced audit chain heads
+        await AddAsync(db, sends, CancellationToken.None);
+        await db.SaveChangesAsync();
         await transaction.CommitAsync();
     }
 

@@ -279,6 +279,7 @@ public sealed class InboundMessageTests : IAsyncLifetime
         await using var db = setup.Server.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
         var audited = await db.Set<Contacto.Audit.AuditRecord>().Where(r => r.AccountId == setup.Account.AccountId && r.Action == "message.queued").CountAsync();
         Assert.Equal(2, audited);
+        Assert.True((await setup.Server.Services.GetRequiredService<Contacto.Audit.AuditVerifier>().VerifyAsync(setup.Account.AccountId, CancellationToken.None)).Intact);
     }
 
     public static TheoryData<string> RefusedReplies => new()
