@@ -1,5 +1,7 @@
 using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Contacto.Messaging;
 
@@ -17,8 +19,9 @@ public static class MessageQueue
     public static async Task<List<Message>> ClaimAsync(ContactoDbContext db, int batchSize, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
         var entity = db.Model.FindEntityType(typeof(Message))!;
-        string Column(string property) => $"\"{entity.FindProperty(property)!.GetColumnName()}\"";
-        var (table, id, next) = ($"\"{entity.GetTableName()}\"", Column(nameof(Message.Id)), Column(nameof(Message.NextAttemptAt)));
+        var sql = db.GetService<ISqlGenerationHelper>();
+        string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName());
+        var (table, id, next) = (sql.DelimitIdentifier(entity.GetTableName()!, entity.GetSchema()), Column(nameof(Message.Id)), Column(nameof(Message.NextAttemptAt)));
         var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
         // A statement that writes and returns rows is a reader to EF: only an explicit
         // transaction makes it wait for SQLite's writer turn (SqliteWriteGate) instead of the

@@ -72,6 +72,8 @@ sealed class SqliteWriteGate(TimeSpan timeout) : IDbTransactionInterceptor, IDbC
 
     // Statements outside a transaction (ExecuteUpdate, ExecuteDelete, raw SQL): held while they run.
     // SaveChanges always opens a transaction on SQLite (see ContactoDbContextFactory), and reads use readers.
+    // A statement that writes and returns rows (UPDATE ... RETURNING) is a reader too: run it inside
+    // a transaction, or it meets the database lock instead of this gate (see MessageQueue).
     public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
         if (OutsideTransaction(command))
