@@ -124,16 +124,41 @@ sealed class BenchServer : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    /// <summary>The tests' private server runs without fsync; a benchmark of durable writes needs it back on.</summary>
+    /// <summary>
+    /// The tests' private server runs without flushing; a benchmark of durable writes needs it
+    /// back, and checks that the server took it: a setting given on its command line would win.
+    /// </summary>
     static async Task MakeDurableAsync(string connectionString)
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        foreach (var sql in new[] { "ALTER SYSTEM SET fsync = on", "ALTER SYSTEM SET synchronous_commit = on", "SELECT pg_reload_conf()" })
+        string[] durable = ["fsync", "synchronous_commit", "full_page_writes"];
+        foreach (var sql in durable.Select(s => $"ALTER SYSTEM SET {s} = on").Append("SELECT pg_reload_conf()"))
         {
             await using var command = new Npgsql.NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync();
         }
+        // The server applies a reload when its main process gets to the signal: ask until it has.
+        var deadline = Stopwatch.StartNew();
+        while (await SettingsOffAsync(connectionString, durable) is { Count: > 0 } off)
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
+                throw new InvalidOperationException($"PostgreSQL kept {string.Join(", ", off)} off; the figures would not be of durable writes");
+            await Task.Delay(50);
+        }
+    }
+
+    static async Task<List<string>> SettingsOffAsync(string connectionString, string[] settings)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT name FROM pg_settings WHERE name = ANY(@names) AND setting <> 'on'", connection);
+        command.Parameters.AddWithValue("names", settings);
+        var off = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            off.Add(reader.GetString(0));
+        return off;
     }
 
     /// <summary>A server on fresh storage of its own: a new SQLite file, or a new database on the private PostgreSQL server.</summary>
