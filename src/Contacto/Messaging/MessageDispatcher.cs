@@ -13,7 +13,8 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Messaging;
 
 /// <summary>
-/// Step 3 of a message's path: claims queued messages in batches, submits each to a carrier of
+/// Step 3 of a message's path: takes the messages this node accepted (<see cref="MessageHandoff"/>)
+/// and claims queued ones in batches, submits each to a carrier of
 /// its country (another one when the first fails: bind down, time-out, refusal), and records
 /// the outcome (<c>sent</c> with the carrier's ids, a retry later, or <c>failed</c>) in one
 /// transaction that also takes the message out of the queue and holds the status callbacks.
@@ -31,6 +32,7 @@ public sealed class MessageDispatcher(
     MessageCallbacks callbacks,
     CarrierPool carriers,
     MessageSignal signal,
+    MessageHandoff handoff,
     IOptions<MessagingOptions> options,
     MessagingMetrics metrics,
     CarrierMetrics carrierMetrics,
@@ -44,35 +46,53 @@ public sealed class MessageDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
+        handoff.Open();
+        try
         {
-            var claimed = 0;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                claimed = await DispatchOnceAsync(stoppingToken);
+                var taken = 0;
+                try
+                {
+                    taken = await DispatchOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError("Dispatch pass failed ({Error}); the claimed messages return to the queue when their lease ends", e.GetType().Name);
+                }
+                if (taken < settings.BatchSize)
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(settings.PollMilliseconds), stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError("Dispatch pass failed ({Error}); the claimed messages return to the queue when their lease ends", e.GetType().Name);
-            }
-            if (claimed < settings.BatchSize)
-                await signal.WaitAsync(TimeSpan.FromMilliseconds(settings.PollMilliseconds), stoppingToken);
+        }
+        finally
+        {
+            await GiveUpAsync(handoff.Close());
         }
     }
 
-    /// <summary>One pass: claim, submit, record. Returns how many messages it claimed.</summary>
+    /// <summary>
+    /// One pass: take handed-off messages and claim queued ones, submit, record. Returns how
+    /// many messages it took. A quarter of each batch is claimed from the database even while
+    /// hand-offs abound, so retries and other nodes' orphans are not starved.
+    /// </summary>
     public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var lease = TimeSpan.FromSeconds(settings.ClaimLeaseSeconds);
         await using var db = contexts.CreateDbContext();
-        var messages = await MessageQueue.ClaimAsync(db, settings.BatchSize, time.GetUtcNow(), TimeSpan.FromSeconds(settings.ClaimLeaseSeconds), cancellationToken);
+        var handed = handoff.Take(settings.BatchSize - settings.BatchSize / 4, time.GetUtcNow(), lease);
+        var claimed = await MessageQueue.ClaimAsync(db, settings.BatchSize - handed.Count, time.GetUtcNow(), lease, cancellationToken);
+        List<Message> messages = [.. handed.Select(h => h.Message), .. claimed];
         if (messages.Count == 0)
             return 0;
-        var texts = await OpenAsync(messages, cancellationToken);
-        // Submits stop a quarter of the lease before it ends (a slow, rate-limited carrier): what
-        // this pass has not sent by then is left to the next claim, here or on another node,
-        // rather than sent by both.
-        using var leaseEnds = new CancellationTokenSource(TimeSpan.FromSeconds(settings.ClaimLeaseSeconds * 0.75), time);
+        var texts = await OpenAsync(claimed, cancellationToken);
+        foreach (var (message, text) in handed)
+            texts[message.Id] = text;
+        // Submits stop a quarter of a lease before the first of the pass's leases ends (a slow,
+        // rate-limited carrier): what this pass has not sent by then is left to the next claim,
+        // here or on another node, rather than sent by both.
+        var submitBy = messages.Min(m => m.NextAttemptAt!.Value) - lease / 4;
+        using var leaseEnds = new CancellationTokenSource(submitBy - time.GetUtcNow() is { Ticks: > 0 } left ? left : TimeSpan.Zero, time);
         using var submitting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaseEnds.Token);
         var outcomes = await Task.WhenAll(messages.Select(m => texts.TryGetValue(m.Id, out var text)
             ? SendAsync(m.DestinationCountry, text, submitting.Token)
@@ -96,6 +116,24 @@ public sealed class MessageDispatcher(
         if (reported)
             callbacks.Notify();
         return messages.Count;
+    }
+
+    /// <summary>Makes messages handed to this dispatcher and never taken due again, so that any node claims them at once.</summary>
+    async Task GiveUpAsync(List<Guid> ids)
+    {
+        if (ids.Count == 0)
+            return;
+        try
+        {
+            await using var db = contexts.CreateDbContext();
+            var now = time.GetUtcNow();
+            await db.Set<Message>().Where(m => ids.Contains(m.Id) && m.NextAttemptAt != null)
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, now), CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Could not give up {Count} handed-off messages ({Error}); they are claimed when their lease lapses", ids.Count, e.GetType().Name);
+        }
     }
 
     /// <summary>What a pass writes: messages moved out of the queue or back into it, parts submitted.</summary>

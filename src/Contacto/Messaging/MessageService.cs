@@ -4,6 +4,7 @@ using Contacto.Api;
 using Contacto.Audit;
 using Contacto.Crypto;
 using Contacto.Numbers;
+using Contacto.Smpp.Protocol;
 using Contacto.Smpp.Text;
 using Contacto.Storage;
 using Contacto.Webhooks;
@@ -20,8 +21,11 @@ public sealed record SendRequest(string Source, string Destinations, string Text
 /// <summary>What a send accepted: one id per valid destination, and the destinations refused.</summary>
 public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<string> InvalidNumbers);
 
-/// <summary>One request's messages, sealed: the audit record each gets, and their <c>queued</c> callbacks.</summary>
-public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks);
+/// <summary>
+/// One request's messages, sealed: the audit record each gets, and their <c>queued</c> callbacks;
+/// also, in memory only, what goes to the carrier for each (for the <see cref="MessageHandoff"/>).
+/// </summary>
+public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks, IReadOnlyList<OutboundText> Texts);
 
 /// <summary>
 /// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
@@ -40,16 +44,17 @@ public sealed class MessageService : IAsyncDisposable
     readonly IAuditTrail audit;
     readonly IDbContextFactory<ContactoDbContext> contexts;
     readonly MessageSignal signal;
+    readonly MessageHandoff handoff;
     readonly MessagingMetrics metrics;
     readonly IOptions<MessagingOptions> options;
     readonly TimeProvider time;
     readonly GroupCommit<PreparedSend> queue;
 
     public MessageService(ITenantCrypto crypto, MessageCallbacks callbacks, NumberService numbers, IAuditTrail audit, IDbContextFactory<ContactoDbContext> contexts,
-        MessageSignal signal, MessagingMetrics metrics, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
+        MessageSignal signal, MessageHandoff handoff, MessagingMetrics metrics, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
     {
-        (this.crypto, this.callbacks, this.numbers, this.audit, this.contexts, this.signal, this.metrics, this.options, this.time) =
-            (crypto, callbacks, numbers, audit, contexts, signal, metrics, options, time);
+        (this.crypto, this.callbacks, this.numbers, this.audit, this.contexts, this.signal, this.handoff, this.metrics, this.options, this.time) =
+            (crypto, callbacks, numbers, audit, contexts, signal, handoff, metrics, options, time);
         queue = new GroupCommit<PreparedSend>(CommitAsync, logger, maxBatch: 500);
         accountRate = PartitionedRateLimiter.Create<Guid, Guid>(account =>
             options.Value.AccountMessagesPerSecond <= 0
@@ -193,17 +198,38 @@ public sealed class MessageService : IAsyncDisposable
         })];
         List<WebhookDelivery> queued = request.CallbackUrl is null ? [] :
             [.. messages.Select((m, i) => callbacks.Prepare(keys, m, MessageCallbacks.Of(sender, destinations[i].E164)))];
-        return new PreparedSend(messages, record, queued);
+        var source = alphanumeric ? SmeAddress.Alphanumeric(sender) : SmeAddress.International(sender);
+        return new PreparedSend(messages, record, queued, [.. destinations.Select(d => new OutboundText(source, SmeAddress.International(d.E164), request.Text))]);
     }
 
-    /// <summary>Writes the sends of many requests in one transaction.</summary>
+    /// <summary>
+    /// Writes the sends of many requests in one transaction. The messages the hand-off has room
+    /// for are stored claimed by this node and handed to its dispatcher once committed.
+    /// </summary>
     async Task CommitAsync(IReadOnlyList<PreparedSend> sends)
     {
-        await using var db = contexts.CreateDbContext();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        await AddAsync(db, sends, CancellationToken.None);
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
+        var leaseEnds = time.GetUtcNow() + TimeSpan.FromSeconds(options.Value.ClaimLeaseSeconds);
+        var handed = new List<MessageHandoff.Handed>();
+        foreach (var send in sends)
+            for (var i = 0; i < send.Messages.Count && handoff.TryReserve(); i++)
+            {
+                send.Messages[i].NextAttemptAt = leaseEnds;
+                handed.Add(new(send.Messages[i], send.Texts[i]));
+            }
+        try
+        {
+            await using var db = contexts.CreateDbContext();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await AddAsync(db, sends, CancellationToken.None);
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+        catch
+        {
+            handoff.Release(handed.Count);
+            throw;
+        }
+        handoff.Add(handed);
     }
 
     public async ValueTask DisposeAsync()

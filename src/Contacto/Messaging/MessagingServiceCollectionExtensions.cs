@@ -23,6 +23,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<IComponentStatusSource, CarrierHealthSource>();
         services.AddSingleton<MessagingMetrics>();
         services.AddSingleton<MessageSignal>();
+        services.AddSingleton<MessageHandoff>();
         services.AddSingleton<MessageCallbacks>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<ReceiptRecorder>();

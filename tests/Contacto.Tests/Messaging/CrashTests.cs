@@ -59,7 +59,16 @@ public sealed class CrashTests(ITestOutputHelper output)
 
         using var second = ServerProcess.Start(arguments);
         using var resumed = await ClientAsync(second, authId, token);
-        var states = await WaitForDeliveryAsync(resumed, authId, [.. accepted]);
+        Dictionary<string, string> states;
+        try
+        {
+            states = await WaitForDeliveryAsync(resumed, authId, [.. accepted]);
+        }
+        catch (HttpRequestException) when (second.Process.HasExited)
+        {
+            Assert.Fail($"the restarted server exited with {second.Process.ExitCode}: {await second.StandardError}");
+            throw;
+        }
 
         var notDelivered = states.Where(s => s.Value != "delivered").GroupBy(s => s.Value).Select(g => $"{g.Count()} {g.Key}");
         Assert.True(states.Values.All(s => s == "delivered"), $"of {accepted.Count} accepted, not delivered: {string.Join(", ", notDelivered)}");

@@ -1,0 +1,114 @@
+using Contacto.Messaging;
+using Contacto.Smpp.Protocol;
+using Contacto.Smpp.Text;
+using Contacto.Storage;
+using Contacto.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Tests.Messaging;
+
+/// <summary>
+/// Messages a node accepts go straight to its own dispatcher, stored claimed by that node; the
+/// hand-off is bounded, never passes on a message whose lease could lapse mid-submit, and gives
+/// back what it still holds when the node stops.
+/// </summary>
+public sealed class MessageHandoffTests
+{
+    static readonly DateTimeOffset Now = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
+    static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void It_takes_nothing_until_a_dispatcher_opens_it_and_holds_at_most_four_batches()
+    {
+        var handoff = new MessageHandoff(Options.Create(new MessagingOptions { BatchSize = 2 }));
+        Assert.False(handoff.TryReserve());
+
+        handoff.Open();
+        Assert.All(Enumerable.Range(0, 8), _ => Assert.True(handoff.TryReserve()));
+        Assert.False(handoff.TryReserve());
+        handoff.Release(1); // a commit failed
+        Assert.True(handoff.TryReserve());
+        Assert.False(handoff.TryReserve());
+
+        // Room comes back as the dispatcher takes messages.
+        handoff.Add([.. Enumerable.Range(0, 8).Select(_ => Handed(Now + Lease))]);
+        Assert.Equal(3, handoff.Take(3, Now, Lease).Count);
+        Assert.All(Enumerable.Range(0, 3), _ => Assert.True(handoff.TryReserve()));
+        Assert.False(handoff.TryReserve());
+    }
+
+    [Fact]
+    public void It_drops_a_message_that_waited_past_half_its_lease_and_keeps_the_order_of_the_rest()
+    {
+        var handoff = new MessageHandoff(Options.Create(new MessagingOptions { BatchSize = 10 }));
+        handoff.Open();
+        MessageHandoff.Handed[] handed = [Handed(Now + Lease / 2 - TimeSpan.FromMilliseconds(1)), Handed(Now + Lease / 2), Handed(Now + Lease), Handed(Now + Lease)];
+        handoff.Add(handed);
+
+        var taken = handoff.Take(2, Now, Lease);
+
+        Assert.Equal([handed[1], handed[2]], taken);
+        Assert.Equal([handed[3]], handoff.Take(10, Now, Lease));
+        Assert.Empty(handoff.Take(10, Now, Lease));
+    }
+
+    [Fact]
+    public void Closing_stops_hand_offs_and_returns_what_was_never_taken()
+    {
+        var handoff = new MessageHandoff(Options.Create(new MessagingOptions { BatchSize = 10 }));
+        handoff.Open();
+        MessageHandoff.Handed[] handed = [Handed(Now + Lease), Handed(Now + Lease), Handed(Now + Lease)];
+        handoff.Add(handed);
+        handoff.Take(1, Now, Lease);
+
+        Assert.Equal([handed[1].Message.Id, handed[2].Message.Id], handoff.Close());
+        Assert.False(handoff.TryReserve());
+        Assert.Empty(handoff.Take(10, Now, Lease));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task A_node_stores_what_it_accepts_claimed_by_itself_and_gives_back_what_it_never_took_when_it_stops(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        // Carriers at one submit a second and a lease of ten minutes: a pass takes three messages
+        // (three quarters of a batch of four) and is still submitting when the node stops.
+        await using var carriers = new CountingCarriers(transactionsPerSecond: 1);
+        string[] arguments = ["--Messaging:BatchSize", "4", "--Messaging:ClaimLeaseSeconds", "600", .. carriers.Arguments];
+        var server = await RunningServer.StartAsync(storage, arguments);
+        List<string> ids;
+        DateTimeOffset acceptedBy, stoppedBy;
+        await using (server)
+        {
+            var sender = await MessagingHarness.CreateAsync(server);
+            ids = await sender.SendAsync([.. Enumerable.Range(1, 12).Select(MessagingHarness.Destination)]);
+            acceptedBy = DateTimeOffset.UtcNow;
+            await carriers.SubmittedAsync(1).WaitAsync(Within);
+
+            // Nothing is due for a claim: the node holds every message it accepted, as a claim would.
+            await using (var db = storage.Contexts().CreateDbContext())
+                Assert.Equal(0, await db.Set<Message>().CountAsync(m => m.NextAttemptAt != null && m.NextAttemptAt <= acceptedBy));
+            await server.App.StopAsync();
+            stoppedBy = DateTimeOffset.UtcNow;
+        }
+
+        await using var check = storage.Contexts().CreateDbContext();
+        var messages = await check.Set<Message>().AsNoTracking().ToListAsync();
+        Assert.Equal(12, messages.Count);
+        var givenBack = messages.Where(m => m.NextAttemptAt <= stoppedBy).ToList();
+        var leased = messages.Where(m => m.NextAttemptAt > stoppedBy).ToList();
+        // Given back: due at once for any node. Still leased: the pass in flight at the stop,
+        // whose submits may have reached a carrier, so they wait for their lease as a claim would.
+        Assert.InRange(givenBack.Count, 12 - 2 * 3, 12 - carriers.Destinations);
+        Assert.InRange(leased.Count, 0, 2 * 3);
+        Assert.All(givenBack, m => Assert.Equal(MessageStates.Queued, m.State));
+        Assert.Equal(12, givenBack.Count + leased.Count + messages.Count(m => m.NextAttemptAt is null));
+    }
+
+    static MessageHandoff.Handed Handed(DateTimeOffset leaseEnds) =>
+        new(new Message { Id = Guid.CreateVersion7(), NextAttemptAt = leaseEnds },
+            new OutboundText(SmeAddress.Alphanumeric("Contacto"), SmeAddress.International("+447700900001"), "hello"));
+}
