@@ -16,7 +16,9 @@ namespace Contacto.Messaging;
 /// The hand-off holds at most four dispatcher batches; beyond that, and while no dispatcher
 /// runs, accepted messages are stored due at once and claimed as before. A message that waited
 /// here past half its lease is dropped rather than sent: its lease could lapse mid-submit, and
-/// the claim that takes it once it has lapsed sends it then.
+/// the claim that takes it once it has lapsed sends it then. So the bound is kept small: with 64
+/// batches a flood of sends left messages waiting out their leases, and the bulk bench on
+/// PostgreSQL fell by a third.
 /// </remarks>
 public sealed class MessageHandoff(IOptions<MessagingOptions> options)
 {
