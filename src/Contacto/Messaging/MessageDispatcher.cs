@@ -80,7 +80,8 @@ public sealed class MessageDispatcher(
         var settings = options.Value;
         var lease = TimeSpan.FromSeconds(settings.ClaimLeaseSeconds);
         await using var db = contexts.CreateDbContext();
-        var handed = handoff.Take(settings.BatchSize - settings.BatchSize / 4, time.GetUtcNow(), lease);
+        var (handed, stale) = handoff.Take(settings.BatchSize - settings.BatchSize / 4, time.GetUtcNow(), lease);
+        await GiveUpAsync(stale);
         var claimed = await MessageQueue.ClaimAsync(db, settings.BatchSize - handed.Count, time.GetUtcNow(), lease, cancellationToken);
         List<Message> messages = [.. handed.Select(h => h.Message), .. claimed];
         if (messages.Count == 0)
@@ -118,21 +119,29 @@ public sealed class MessageDispatcher(
         return messages.Count;
     }
 
-    /// <summary>Makes messages handed to this dispatcher and never taken due again, so that any node claims them at once.</summary>
-    async Task GiveUpAsync(List<Guid> ids)
+    /// <summary>
+    /// Makes messages handed to this dispatcher and not sent from here due again, so that any node
+    /// claims them at once. Only a lease still this node's is given up: one that lapsed may have
+    /// been claimed by another node since.
+    /// </summary>
+    async Task GiveUpAsync(List<MessageHandoff.Handed> unsent)
     {
-        if (ids.Count == 0)
+        if (unsent.Count == 0)
             return;
         try
         {
             await using var db = contexts.CreateDbContext();
             var now = time.GetUtcNow();
-            await db.Set<Message>().Where(m => ids.Contains(m.Id) && m.NextAttemptAt != null)
-                .ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, now), CancellationToken.None);
+            foreach (var lease in unsent.GroupBy(h => h.Message.NextAttemptAt, h => h.Message.Id))
+            {
+                var ids = lease.ToList();
+                await db.Set<Message>().Where(m => ids.Contains(m.Id) && m.NextAttemptAt == lease.Key)
+                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, now), CancellationToken.None);
+            }
         }
         catch (Exception e)
         {
-            logger.LogWarning("Could not give up {Count} handed-off messages ({Error}); they are claimed when their lease lapses", ids.Count, e.GetType().Name);
+            logger.LogWarning("Could not give back {Count} handed-off messages ({Error}); they are claimed when their lease lapses", unsent.Count, e.GetType().Name);
         }
     }
 

@@ -15,10 +15,9 @@ namespace Contacto.Messaging;
 /// <remarks>
 /// The hand-off holds at most four dispatcher batches; beyond that, and while no dispatcher
 /// runs, accepted messages are stored due at once and claimed as before. A message that waited
-/// here past half its lease is dropped rather than sent: its lease could lapse mid-submit, and
-/// the claim that takes it once it has lapsed sends it then. So the bound is kept small: with 64
-/// batches a flood of sends left messages waiting out their leases, and the bulk bench on
-/// PostgreSQL fell by a third.
+/// here past half its lease is not sent from here (its lease could lapse mid-submit) but given
+/// back to the queue, due at once. The bound is kept small all the same: with 64 batches a flood
+/// of sends left messages waiting out their leases, and the bulk bench on PostgreSQL fell by a third.
 /// </remarks>
 public sealed class MessageHandoff(IOptions<MessagingOptions> options)
 {
@@ -38,14 +37,14 @@ public sealed class MessageHandoff(IOptions<MessagingOptions> options)
     /// The dispatcher stops: no more hand-offs. Returns the messages it will not send, whose
     /// leases the dispatcher gives up so that another node need not wait for them to lapse.
     /// </summary>
-    public List<Guid> Close()
+    public List<Handed> Close()
     {
         open = false;
-        var left = new List<Guid>();
+        var left = new List<Handed>();
         while (queue.TryDequeue(out var handed))
         {
             Interlocked.Decrement(ref held);
-            left.Add(handed.Message.Id);
+            left.Add(handed);
         }
         return left;
     }
@@ -71,16 +70,18 @@ public sealed class MessageHandoff(IOptions<MessagingOptions> options)
             queue.Enqueue(handed);
     }
 
-    /// <summary>Up to <paramref name="max"/> messages, oldest first, each with at least half its lease left.</summary>
-    public List<Handed> Take(int max, DateTimeOffset now, TimeSpan lease)
+    /// <summary>
+    /// Up to <paramref name="max"/> messages to send, oldest first, each with at least half its
+    /// lease left; and those met on the way with less, for the dispatcher to give back.
+    /// </summary>
+    public (List<Handed> Taken, List<Handed> Stale) Take(int max, DateTimeOffset now, TimeSpan lease)
     {
-        var taken = new List<Handed>();
+        var (taken, stale) = (new List<Handed>(), new List<Handed>());
         while (taken.Count < max && queue.TryDequeue(out var handed))
         {
             Interlocked.Decrement(ref held);
-            if (handed.Message.NextAttemptAt - now >= lease / 2)
-                taken.Add(handed);
+            (handed.Message.NextAttemptAt - now >= lease / 2 ? taken : stale).Add(handed);
         }
-        return taken;
+        return (taken, stale);
     }
 }
