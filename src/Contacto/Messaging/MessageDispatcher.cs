@@ -14,8 +14,8 @@ namespace Contacto.Messaging;
 
 /// <summary>
 /// Step 3 of a message's path: takes the messages this node accepted (<see cref="MessageHandoff"/>)
-/// and claims queued ones in batches, submits each to a carrier of
-/// its country (another one when the first fails: bind down, time-out, refusal), and records
+/// and claims queued ones in batches, submits each to a carrier of its country (another one
+/// when the first fails: bind down, time-out, refusal), and records
 /// the outcome (<c>sent</c> with the carrier's ids, a retry later, or <c>failed</c>) in one
 /// transaction that also takes the message out of the queue and holds the status callbacks.
 /// </summary>
@@ -23,8 +23,9 @@ namespace Contacto.Messaging;
 /// Delivery to the carrier is at least once: a node that stops between the carrier's
 /// acknowledgement and that transaction leaves its claim to lapse, and the message is sent again
 /// after <see cref="MessagingOptions.ClaimLeaseSeconds"/>. A submit that timed out may also have
-/// reached the first carrier before it goes to the second. A pass never submits after three
-/// quarters of its lease, so a claim that lapses under a slow carrier is not sent twice.
+/// reached the first carrier before it goes to the second. A pass stops submitting a quarter of
+/// a lease before the first of its messages' leases ends, so a claim that lapses under a slow
+/// carrier is not sent twice.
 /// </remarks>
 public sealed class MessageDispatcher(
     IDbContextFactory<ContactoDbContext> contexts,
