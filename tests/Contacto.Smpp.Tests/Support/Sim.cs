@@ -29,7 +29,10 @@ internal static class Sim
         ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
         ThrottleRetryDelay = TimeSpan.FromMilliseconds(10),
-        Connection = new SmppConnectionOptions { ResponseTimeout = TimeSpan.FromSeconds(5) },
+        // Probes as often as in production, but a peer is declared dead only after 2 s unanswered
+        // rather than 400 ms: a test process starting beside others can stall that long, and
+        // the tests about dead peers can wait 2 s.
+        Connection = new SmppConnectionOptions { ResponseTimeout = TimeSpan.FromSeconds(5), EnquireLinkTimeout = TimeSpan.FromSeconds(2) },
     };
 
     /// <summary>A handler that records inbound messages and signals when the wanted count has come.</summary>
