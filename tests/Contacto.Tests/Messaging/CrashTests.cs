@@ -60,15 +60,18 @@ public sealed class CrashTests(ITestOutputHelper output)
         using var second = ServerProcess.Start(arguments);
         using var resumed = await ClientAsync(second, authId, token);
         Dictionary<string, string> states;
+        int refused;
         try
         {
-            states = await WaitForDeliveryAsync(resumed, authId, [.. accepted]);
+            (states, refused) = await WaitForDeliveryAsync(resumed, second, authId, [.. accepted]);
         }
-        catch (HttpRequestException) when (second.Process.HasExited)
+        catch (HttpRequestException e)
         {
-            Assert.Fail($"the restarted server exited with {second.Process.ExitCode}: {await second.StandardError}");
+            Assert.Fail($"the restarted server exited ({e.Message}) with {second.Process.ExitCode}: {await second.StandardError}; its last output:\n{second.RecentOutput}");
             throw;
         }
+        if (refused > 0)
+            output.WriteLine($"{refused} status request(s) to the restarted server failed to connect and were asked again; its last output:\n{second.RecentOutput}");
 
         var notDelivered = states.Where(s => s.Value != "delivered").GroupBy(s => s.Value).Select(g => $"{g.Count()} {g.Key}");
         Assert.True(states.Values.All(s => s == "delivered"), $"of {accepted.Count} accepted, not delivered: {string.Join(", ", notDelivered)}");
@@ -134,22 +137,37 @@ public sealed class CrashTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Reads the messages' states until all are delivered or the time is up; returns the last states seen.</summary>
-    static async Task<Dictionary<string, string>> WaitForDeliveryAsync(HttpClient client, string authId, IReadOnlyList<string> ids)
+    /// <summary>
+    /// Reads the messages' states until all are delivered or the time is up; returns the last
+    /// states seen, and how many requests failed to connect. A connection the restarted server
+    /// drops while it runs (seen twice in full CI runs as a TLS handshake cut short, under the load
+    /// of the resumed backlog) is asked again and reported; one it drops because it exited fails the test.
+    /// </summary>
+    static async Task<(Dictionary<string, string> States, int Refused)> WaitForDeliveryAsync(HttpClient client, ServerProcess server, string authId, IReadOnlyList<string> ids)
     {
         var states = new ConcurrentDictionary<string, string>();
+        var refused = 0;
         using var deadline = new CancellationTokenSource(Within);
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         do
         {
             await Parallel.ForEachAsync(ids.Where(id => states.GetValueOrDefault(id) != "delivered"), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (id, _) =>
             {
-                var (status, message) = await client.GetJsonAsync($"/v1/Account/{authId}/Message/{id}/");
-                states[id] = status == HttpStatusCode.OK ? message.Str("message_state") : $"HTTP {(int)status}";
+                try
+                {
+                    var (status, message) = await client.GetJsonAsync($"/v1/Account/{authId}/Message/{id}/");
+                    states[id] = status == HttpStatusCode.OK ? message.Str("message_state") : $"HTTP {(int)status}";
+                }
+                catch (HttpRequestException) when (!server.Process.WaitForExit(TimeSpan.FromSeconds(2)))
+                {
+                    Interlocked.Increment(ref refused);
+                }
             });
         }
-        while (states.Values.Any(s => s != "delivered") && await WaitAsync(tick, deadline.Token));
-        return new(states);
+        while ((states.Count < ids.Count || states.Values.Any(s => s != "delivered")) && await WaitAsync(tick, deadline.Token));
+        foreach (var id in ids)
+            states.TryAdd(id, "never answered");
+        return (new(states), refused);
     }
 
     static async Task<bool> WaitAsync(PeriodicTimer tick, CancellationToken deadline)

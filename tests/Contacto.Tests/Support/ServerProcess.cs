@@ -14,6 +14,7 @@ public sealed partial class ServerProcess : IDisposable
     readonly Process process;
     readonly TaskCompletionSource<(int PublicPort, int OpsPort, string CaPath)> banner = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Task<string> error;
+    readonly Queue<string> recentOutput = new();
 
     ServerProcess(Process process)
     {
@@ -49,6 +50,16 @@ public sealed partial class ServerProcess : IDisposable
         return await banner.Task;
     }
 
+    /// <summary>The last hundred lines the process wrote after its banner.</summary>
+    public string RecentOutput
+    {
+        get
+        {
+            lock (recentOutput)
+                return string.Join('\n', recentOutput);
+        }
+    }
+
     /// <summary>Standard error, once the process has exited.</summary>
     public Task<string> StandardError => error;
 
@@ -67,7 +78,16 @@ public sealed partial class ServerProcess : IDisposable
         while (await process.StandardOutput.ReadLineAsync() is { } line)
         {
             if (banner.Task.IsCompleted)
-                continue; // keep the pipe drained
+            {
+                // Keep the pipe drained, and the last lines (logs, never the banner's credentials) for a failing test to show.
+                lock (recentOutput)
+                {
+                    recentOutput.Enqueue(line);
+                    if (recentOutput.Count > 100)
+                        recentOutput.Dequeue();
+                }
+                continue;
+            }
             if (PublicLine().Match(line) is { Success: true } api)
                 publicPort = int.Parse(api.Groups[1].Value);
             if (OpsLine().Match(line) is { Success: true } ops)
