@@ -5,7 +5,7 @@
 // Throughput is measured twice: one destination per request, and --bulk destinations per request
 // (Plivo's dst joined by '<'), where the API costs little and the pipeline behind it shows.
 //   dotnet run -c Release --project bench/Contacto.Messaging.Bench -- [messages] [concurrency] [--rate N] [--bulk N] [--bulk-only] [--sqlite | --postgresql]
-// PostgreSQL is a private server started from the system's binaries (as the tests do), made durable.
+// PostgreSQL is a private server started from the system's binaries (as the tests do), flushing every commit.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -37,6 +37,7 @@ var bulkOnly = args.Contains("--bulk-only");
 
 Console.WriteLine($"Messaging end to end with per-tenant encryption and audit on: {messages:N0} messages, {concurrency} concurrent requests, " +
     $"{Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start");
+PostgresServer.Durable = true;
 var results = new List<string>();
 StorageProvider[] providers = args.Contains("--sqlite") ? [StorageProvider.Sqlite]
     : args.Contains("--postgresql") ? [StorageProvider.PostgreSql] : [StorageProvider.Sqlite, StorageProvider.PostgreSql];
@@ -125,40 +126,17 @@ sealed class BenchServer : IAsyncDisposable
     public IServiceProvider Services => app.Services;
 
     /// <summary>
-    /// The tests' private server runs without flushing; a benchmark of durable writes needs it
-    /// back, and checks that the server took it: a setting given on its command line would win.
+    /// Stops the run unless the private server flushes every commit (<see cref="PostgresServer.Durable"/>):
+    /// figures of unflushed writes would say nothing about a production server.
     /// </summary>
-    static async Task MakeDurableAsync(string connectionString)
+    static async Task CheckDurableAsync(string connectionString)
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        string[] durable = ["fsync", "synchronous_commit", "full_page_writes"];
-        foreach (var sql in durable.Select(s => $"ALTER SYSTEM SET {s} = on").Append("SELECT pg_reload_conf()"))
-        {
-            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
-        }
-        // The server applies a reload when its main process gets to the signal: ask until it has.
-        var deadline = Stopwatch.StartNew();
-        while (await SettingsOffAsync(connectionString, durable) is { Count: > 0 } off)
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
-                throw new InvalidOperationException($"PostgreSQL kept {string.Join(", ", off)} off; the figures would not be of durable writes");
-            await Task.Delay(50);
-        }
-    }
-
-    static async Task<List<string>> SettingsOffAsync(string connectionString, string[] settings)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("SELECT name FROM pg_settings WHERE name = ANY(@names) AND setting <> 'on'", connection);
-        command.Parameters.AddWithValue("names", settings);
-        var off = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            off.Add(reader.GetString(0));
-        return off;
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT string_agg(name, ', ') FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes') AND setting <> 'on'", connection);
+        if (await command.ExecuteScalarAsync() is string off)
+            throw new InvalidOperationException($"PostgreSQL runs with {off} off; the figures would not be of durable writes");
     }
 
     /// <summary>A server on fresh storage of its own: a new SQLite file, or a new database on the private PostgreSQL server.</summary>
@@ -166,7 +144,7 @@ sealed class BenchServer : IAsyncDisposable
     {
         var storage = await TestStorage.CreateAsync(provider);
         if (storage.ConnectionString is { } connectionString)
-            await MakeDurableAsync(connectionString);
+            await CheckDurableAsync(connectionString);
         string[] args =
         [
             .. storage.Arguments, "--public-url", "https://127.0.0.1:0", "--ops-url", "https://127.0.0.1:0",

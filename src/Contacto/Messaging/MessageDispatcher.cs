@@ -81,9 +81,10 @@ public sealed class MessageDispatcher(
         var settings = options.Value;
         var lease = TimeSpan.FromSeconds(settings.ClaimLeaseSeconds);
         await using var db = contexts.CreateDbContext();
-        var (handed, stale) = handoff.Take(settings.BatchSize - settings.BatchSize / 4, time.GetUtcNow(), lease);
+        var startedAt = time.GetUtcNow();
+        var (handed, stale) = handoff.Take(settings.BatchSize - settings.BatchSize / 4, startedAt, lease);
         await GiveUpAsync(stale);
-        var claimed = await MessageQueue.ClaimAsync(db, settings.BatchSize - handed.Count, time.GetUtcNow(), lease, cancellationToken);
+        var claimed = await MessageQueue.ClaimAsync(db, settings.BatchSize - handed.Count, startedAt, lease, cancellationToken);
         List<Message> messages = [.. handed.Select(h => h.Message), .. claimed];
         if (messages.Count == 0)
             return 0;

@@ -30,6 +30,12 @@ public sealed class PostgresServer
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
+    /// <summary>
+    /// Set before the first <see cref="GetAsync"/> by a benchmark of durable writes: the server then
+    /// flushes as a production one does. Tests leave it off and skip flushing.
+    /// </summary>
+    public static bool Durable { get; set; }
+
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, Pooling = true }.ToString();
 
@@ -54,10 +60,8 @@ public sealed class PostgresServer
             await RunAsync("chown", ["postgres:postgres", baseDirectory], asPostgres: false);
         var server = new PostgresServer(bin, baseDirectory, FreePort());
         await server.RunToolAsync("initdb", ["-D", server.dataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"], asRoot);
-        // Tests need no durability, so they skip flushing; the settings go in the configuration
-        // file rather than on the command line, which would outrank a benchmark's ALTER SYSTEM
-        // putting durability back.
-        await File.AppendAllLinesAsync(Path.Combine(server.dataDirectory, "postgresql.conf"), ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]);
+        if (!Durable)
+            await File.AppendAllLinesAsync(Path.Combine(server.dataDirectory, "postgresql.conf"), ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]);
         await server.RunToolAsync("pg_ctl", ["-D", server.dataDirectory, "-l", Path.Combine(baseDirectory, "server.log"), "-w", "-t", "60",
             "-o", $"-p {server.Port} -k {baseDirectory} -c listen_addresses=127.0.0.1 -c max_connections=600",
             "start"], asRoot);
