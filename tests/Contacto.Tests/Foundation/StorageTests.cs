@@ -1,5 +1,7 @@
 using System.Net;
+using System.Text.Json;
 using Contacto.Cli;
+using Contacto.Messaging;
 using Contacto.Server;
 using Contacto.Storage;
 using Contacto.Tests.Support;
@@ -75,6 +77,40 @@ public sealed class StorageTests
         using var storage = await TestStorage.CreateAsync(provider);
         await using var db = storage.Contexts().CreateDbContext();
         Assert.False(db.Database.HasPendingModelChanges());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task A_bulk_insert_stores_each_value_as_SaveChanges_would(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        var contexts = storage.Contexts();
+        await using (var db = contexts.CreateDbContext())
+            await db.Database.MigrateAsync();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_780_000_000_123);
+        Message Row(int i, bool full) => new()
+        {
+            Id = Guid.CreateVersion7(), AccountId = Guid.NewGuid(), State = MessageStates.Sent, DestinationCountry = "PT", Units = i,
+            TextSealed = full ? [0, 1, 2, 255] : null, ToIndex = full ? new byte[32] : null, AlphanumericSender = full, Log = !full,
+            LogOnly = full ? MessageLog.ContentOnly : null, CallbackUrl = full ? "https://example.com/cb?x=1&y=é" : null,
+            CreatedAt = at.AddMilliseconds(i), UpdatedAt = at, SentAt = full ? at : null, NextAttemptAt = full ? null : at.AddSeconds(i),
+        };
+        List<Message> bulk = [Row(1, true), Row(2, false), Row(3, true)], tracked = [Row(4, true), Row(5, false)];
+        await using (var db = contexts.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await BulkInsert.InsertAsync(db, bulk, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+        await using (var db = contexts.CreateDbContext())
+        {
+            db.AddRange(tracked);
+            await db.SaveChangesAsync();
+        }
+
+        await using var read = contexts.CreateDbContext();
+        var stored = await read.Set<Message>().AsNoTracking().OrderBy(m => m.Units).ToListAsync();
+        Assert.Equal(bulk.Concat(tracked).Select(m => JsonSerializer.Serialize(m)), stored.Select(m => JsonSerializer.Serialize(m)));
     }
 
     [Fact]
