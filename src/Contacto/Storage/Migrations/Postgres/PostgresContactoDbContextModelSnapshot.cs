@@ -1019,13 +1019,13 @@ namespace Contacto.Storage.Migrations.Postgres
 
             modelBuilder.Entity("Contacto.Messaging.MessagePart", b =>
                 {
-                    b.Property<string>("Carrier")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
                     b.Property<string>("CarrierMessageId")
                         .HasMaxLength(65)
                         .HasColumnType("character varying(65)");
+
+                    b.Property<string>("Carrier")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(8)
@@ -1038,7 +1038,7 @@ namespace Contacto.Storage.Migrations.Postgres
                         .HasMaxLength(12)
                         .HasColumnType("character varying(12)");
 
-                    b.HasKey("Carrier", "CarrierMessageId");
+                    b.HasKey("CarrierMessageId", "Carrier");
 
                     b.HasIndex("MessageId");
 

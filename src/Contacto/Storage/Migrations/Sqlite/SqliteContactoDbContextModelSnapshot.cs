@@ -1013,12 +1013,12 @@ namespace Contacto.Storage.Migrations.Sqlite
 
             modelBuilder.Entity("Contacto.Messaging.MessagePart", b =>
                 {
-                    b.Property<string>("Carrier")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("CarrierMessageId")
                         .HasMaxLength(65)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Carrier")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ErrorCode")
@@ -1032,7 +1032,7 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(12)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Carrier", "CarrierMessageId");
+                    b.HasKey("CarrierMessageId", "Carrier");
 
                     b.HasIndex("MessageId");
 
