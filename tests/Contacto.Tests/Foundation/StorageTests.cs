@@ -114,6 +114,20 @@ public sealed class StorageTests
     }
 
     [Fact]
+    public async Task PostgreSQL_statements_that_repeat_are_prepared_unless_the_connection_string_says_not_to()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.PostgreSql);
+        foreach (var (connectionString, prepared) in new[] { (storage.ConnectionString, true), (storage.ConnectionString + ";Max Auto Prepare=0", false) })
+        {
+            await using var db = storage.Contexts(connectionString).CreateDbContext();
+            await db.Database.OpenConnectionAsync();
+            for (var i = 0; i < 10; i++)
+                await Scalar(db, "SELECT 1");
+            Assert.Equal(prepared, await Scalar(db, "SELECT count(*) FROM pg_prepared_statements") != "0");
+        }
+    }
+
+    [Fact]
     public async Task A_receipt_batch_finds_its_parts_by_carrier_id_while_PostgreSQL_statistics_lag_behind_the_table()
     {
         // Statistics taken while the table was small, then a flood of one carrier's parts: the plan
