@@ -63,4 +63,15 @@ public abstract class ContactoDbContext(DbContextOptions options) : DbContext(op
 
 public sealed class SqliteContactoDbContext(DbContextOptions<SqliteContactoDbContext> options) : ContactoDbContext(options);
 
-public sealed class PostgresContactoDbContext(DbContextOptions<PostgresContactoDbContext> options) : ContactoDbContext(options);
+public sealed class PostgresContactoDbContext(DbContextOptions<PostgresContactoDbContext> options) : ContactoDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // A message row is rewritten as it goes sent and then delivered, a part once. With room left
+        // on each page the later writes can be HOT updates, which add no index entries: the bulk
+        // bench rose by a seventh (2,757 -> 3,167 msg/s, means of four alternating runs).
+        modelBuilder.Entity<Messaging.Message>().HasStorageParameter("fillfactor", 70);
+        modelBuilder.Entity<Messaging.MessagePart>().HasStorageParameter("fillfactor", 70);
+    }
+}

@@ -128,6 +128,17 @@ public sealed class StorageTests
     }
 
     [Fact]
+    public async Task PostgreSQL_leaves_room_on_message_pages_for_their_later_versions()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.PostgreSql);
+        await using var db = storage.Contexts().CreateDbContext();
+        await db.Database.MigrateAsync();
+        await db.Database.OpenConnectionAsync();
+        foreach (var table in new[] { "messages", "message_parts" })
+            Assert.Equal("fillfactor=70", await Scalar(db, $"SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = '{table}'"));
+    }
+
+    [Fact]
     public async Task A_receipt_batch_finds_its_parts_by_carrier_id_while_PostgreSQL_statistics_lag_behind_the_table()
     {
         // Statistics taken while the table was small, then a flood of one carrier's parts: the plan

@@ -1015,6 +1015,8 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.HasIndex("AccountId", "ToIndex");
 
                     b.ToTable("messages", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("Contacto.Messaging.MessagePart", b =>
@@ -1043,6 +1045,8 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.HasIndex("MessageId");
 
                     b.ToTable("message_parts", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("Contacto.Numbers.RentedNumber", b =>
