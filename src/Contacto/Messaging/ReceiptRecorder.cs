@@ -140,8 +140,13 @@ public sealed class ReceiptRecorder(
             return ([], false);
         var ids = messageIds.ToList();
         var messages = await db.Set<Message>().AsNoTracking().Where(m => ids.Contains(m.Id) && m.State == MessageStates.Sent).ToListAsync(cancellationToken);
-        var allParts = (await db.Set<MessagePart>().AsNoTracking().Where(p => ids.Contains(p.MessageId)).ToListAsync(cancellationToken))
-            .Select(p => loaded.GetValueOrDefault((p.Carrier, p.CarrierMessageId), p)).ToLookup(p => p.MessageId);
+        // A message sent as one unit has one part, which this batch loaded: only longer ones have
+        // parts to read (a sent message's units are the parts its carrier took).
+        var singleUnit = messages.Where(m => m.Units == 1).Select(m => m.Id).ToHashSet();
+        var longer = messages.Where(m => m.Units != 1).Select(m => m.Id).ToList();
+        var stored = longer.Count == 0 ? [] : await db.Set<MessagePart>().AsNoTracking().Where(p => longer.Contains(p.MessageId)).ToListAsync(cancellationToken);
+        var allParts = stored.Select(p => loaded.GetValueOrDefault((p.Carrier, p.CarrierMessageId), p))
+            .Concat(loaded.Values.Where(p => singleUnit.Contains(p.MessageId))).ToLookup(p => p.MessageId);
         // Opened before the final state erases them (log=false): the callback still needs them.
         var numbers = await callbacks.OpenNumbersAsync(messages, cancellationToken);
         var settled = new List<Message>();
