@@ -52,10 +52,18 @@ public sealed class Message : ITenantOwned
 
     /// <summary>
     /// When a dispatcher may next take the message to a carrier; null once the carrier took it or
-    /// it failed. A claim moves it to the end of the claim's lease, so a message whose node died
-    /// mid-submit becomes due again by itself (<see cref="MessageQueue"/>).
+    /// it failed. The queue's index is on it, so it changes only when the message enters or leaves
+    /// the queue or waits for a retry (<see cref="MessageQueue"/>).
     /// </summary>
     public DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>
+    /// The end of the lease of the node that claimed the message to send it; others pass it by
+    /// until then, so a message whose node died mid-submit becomes claimable again by itself.
+    /// Not indexed: on PostgreSQL a claim then rewrites the row in place (a HOT update) instead of
+    /// adding an entry to each of the message's indexes.
+    /// </summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
 
     /// <summary>Submits that ended in a retry (throttled, or no carrier up).</summary>
     public int Attempts { get; set; }
@@ -73,7 +81,7 @@ public sealed class Message : ITenantOwned
     /// </summary>
     public void MoveTo(string state, string? errorCode, DateTimeOffset now)
     {
-        (State, ErrorCode, UpdatedAt, NextAttemptAt) = (state, errorCode, now, null);
+        (State, ErrorCode, UpdatedAt, NextAttemptAt, ClaimedUntil) = (state, errorCode, now, null, null);
         if (!MessageStates.IsFinal(state))
             return;
         if (!KeepsText)
@@ -131,6 +139,7 @@ sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.SentAt).HasConversion(UnixMilliseconds.NullableConverter);
         builder.Property(m => m.UpdatedAt).HasConversion(UnixMilliseconds.Converter);
         builder.Property(m => m.NextAttemptAt).HasConversion(UnixMilliseconds.NullableConverter);
+        builder.Property(m => m.ClaimedUntil).HasConversion(UnixMilliseconds.NullableConverter);
         // Only messages waiting for a carrier are in it: the queue stays as small as the backlog.
         builder.HasIndex(m => m.NextAttemptAt).HasFilter("\"NextAttemptAt\" IS NOT NULL");
         builder.HasIndex(m => new { m.AccountId, m.CreatedAt });

@@ -94,7 +94,7 @@ public sealed class MessageDispatcher(
         // Submits stop a quarter of a lease before the first of the pass's leases ends (a slow,
         // rate-limited carrier): what this pass has not sent by then is left to the next claim,
         // here or on another node, rather than sent by both.
-        var submitBy = messages.Min(m => m.NextAttemptAt!.Value) - lease / 4;
+        var submitBy = messages.Min(m => m.ClaimedUntil!.Value) - lease / 4;
         using var leaseEnds = new CancellationTokenSource(submitBy - time.GetUtcNow() is { Ticks: > 0 } left ? left : TimeSpan.Zero, time);
         using var submitting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaseEnds.Token);
         var outcomes = await Task.WhenAll(messages.Select(m => texts.TryGetValue(m.Id, out var text)
@@ -134,11 +134,11 @@ public sealed class MessageDispatcher(
         {
             await using var db = contexts.CreateDbContext();
             var now = time.GetUtcNow();
-            foreach (var lease in unsent.GroupBy(h => h.Message.NextAttemptAt, h => h.Message.Id))
+            foreach (var lease in unsent.GroupBy(h => h.Message.ClaimedUntil, h => h.Message.Id))
             {
                 var ids = lease.ToList();
-                await db.Set<Message>().Where(m => ids.Contains(m.Id) && m.NextAttemptAt == lease.Key)
-                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, now), CancellationToken.None);
+                await db.Set<Message>().Where(m => ids.Contains(m.Id) && m.ClaimedUntil == lease.Key).ExecuteUpdateAsync(set => set
+                    .SetProperty(m => m.NextAttemptAt, now).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
             }
         }
         catch (Exception e)

@@ -7,7 +7,7 @@ namespace Contacto.Messaging;
 /// <summary>
 /// Passes messages this node accepts straight to its own dispatcher, with their text still open,
 /// instead of through the database. Such a message is stored already claimed by this node (its
-/// <see cref="Message.NextAttemptAt"/> is the end of a lease, as a claim would write), so no
+/// <see cref="Message.ClaimedUntil"/> is the end of a lease, as a claim would write), so no
 /// other node takes it and the dispatcher neither claims it nor opens its sealed fields: on
 /// PostgreSQL the claim was the costliest write of a message's path. If the node dies, the lease
 /// lapses and any node claims the message from the database, as it would a claimed one.
@@ -63,7 +63,7 @@ public sealed class MessageHandoff(IOptions<MessagingOptions> options)
     /// <summary>Gives back room reserved for messages whose commit failed.</summary>
     public void Release(int count) => Interlocked.Add(ref held, -count);
 
-    /// <summary>Hands over committed messages, each with its lease's end in <see cref="Message.NextAttemptAt"/>.</summary>
+    /// <summary>Hands over committed messages, each with its lease's end in <see cref="Message.ClaimedUntil"/>.</summary>
     public void Add(IEnumerable<Handed> committed)
     {
         foreach (var handed in committed)
@@ -80,7 +80,7 @@ public sealed class MessageHandoff(IOptions<MessagingOptions> options)
         while (taken.Count < max && queue.TryDequeue(out var handed))
         {
             Interlocked.Decrement(ref held);
-            (handed.Message.NextAttemptAt - now >= lease / 2 ? taken : stale).Add(handed);
+            (handed.Message.ClaimedUntil - now >= lease / 2 ? taken : stale).Add(handed);
         }
         return (taken, stale);
     }

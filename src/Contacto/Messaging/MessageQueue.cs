@@ -8,8 +8,10 @@ namespace Contacto.Messaging;
 /// <summary>
 /// Claims due messages for one dispatcher pass. The queue is the messages themselves: a message
 /// waiting for a carrier has a <see cref="Message.NextAttemptAt"/> (in a partial index), and a
-/// claim is a lease that moves it to the lease's end in the same statement that returns the
-/// rows, so nothing is written to accept a message or finish it beyond the message's own row.
+/// claim is a lease written to <see cref="Message.ClaimedUntil"/> in the same statement that
+/// returns the rows, so nothing is written to accept a message or finish it beyond the message's
+/// own row. The lease is in a column of its own, outside every index, so that on PostgreSQL the
+/// claim is a HOT update; the claimed messages a claim passes by are only those in flight.
 /// On PostgreSQL the claim skips rows another node has locked (<c>FOR UPDATE SKIP LOCKED</c>),
 /// so several nodes share one queue without waiting on each other; SQLite has one writer.
 /// </summary>
@@ -21,7 +23,8 @@ public static class MessageQueue
         var entity = db.Model.FindEntityType(typeof(Message))!;
         var sql = db.GetService<ISqlGenerationHelper>();
         string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName());
-        var (table, id, next) = (sql.DelimitIdentifier(entity.GetTableName()!, entity.GetSchema()), Column(nameof(Message.Id)), Column(nameof(Message.NextAttemptAt)));
+        var (table, id, next, claimedUntil) = (sql.DelimitIdentifier(entity.GetTableName()!, entity.GetSchema()),
+            Column(nameof(Message.Id)), Column(nameof(Message.NextAttemptAt)), Column(nameof(Message.ClaimedUntil)));
         var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
         // A statement that writes and returns rows is a reader to EF: only an explicit
         // transaction makes it wait for SQLite's writer turn (SqliteWriteGate) instead of the
@@ -30,8 +33,9 @@ public static class MessageQueue
         // Only table and column names from the model are concatenated; every value is a parameter.
 #pragma warning disable EF1003
         var claimed = await db.Set<Message>().FromSqlRaw(
-                $"UPDATE {table} SET {next} = {{0}} WHERE {id} IN (" +
-                $"SELECT {id} FROM {table} WHERE {next} <= {{1}} ORDER BY {next} LIMIT {{2}}{skipLocked}) RETURNING *",
+                $"UPDATE {table} SET {claimedUntil} = {{0}} WHERE {id} IN (" +
+                $"SELECT {id} FROM {table} WHERE {next} <= {{1}} AND ({claimedUntil} IS NULL OR {claimedUntil} <= {{1}}) " +
+                $"ORDER BY {next} LIMIT {{2}}{skipLocked}) RETURNING *",
                 (now + lease).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize)
             .IgnoreQueryFilters() // a worker's context serves every tenant; a filter would wrap the UPDATE in a SELECT
             .AsNoTracking()

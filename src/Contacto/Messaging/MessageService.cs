@@ -213,7 +213,9 @@ public sealed class MessageService : IAsyncDisposable
         foreach (var send in sends)
             for (var i = 0; i < send.Messages.Count && handoff.TryReserve(); i++)
             {
-                send.Messages[i].NextAttemptAt = leaseEnds;
+                // Claimed as a claim would, and not due before the lease ends either, so that the
+                // claims of other nodes do not pass it by at the head of the queue.
+                send.Messages[i].NextAttemptAt = send.Messages[i].ClaimedUntil = leaseEnds;
                 handed.Add(new(send.Messages[i], send.Texts[i]));
             }
         try

@@ -37,7 +37,8 @@ static class MessageStateWrites
                 set.SetProperty(m => m.State, change.State)
                     .SetProperty(m => m.ErrorCode, change.ErrorCode)
                     .SetProperty(m => m.UpdatedAt, change.UpdatedAt)
-                    .SetProperty(m => m.NextAttemptAt, (DateTimeOffset?)null);
+                    .SetProperty(m => m.NextAttemptAt, (DateTimeOffset?)null)
+                    .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null);
                 if (change.Send is { } send)
                     set.SetProperty(m => m.Carrier, send.Carrier).SetProperty(m => m.SentAt, send.SentAt).SetProperty(m => m.Units, send.Units);
                 if (change.TextDropped)
@@ -49,7 +50,7 @@ static class MessageStateWrites
         }
     }
 
-    /// <summary>Puts retried messages back in the queue: their attempts and next attempt, one UPDATE per distinct pair.</summary>
+    /// <summary>Puts retried messages back in the queue, their leases ended: their attempts and next attempt, one UPDATE per distinct pair.</summary>
     public static async Task WriteRetriesAsync(ContactoDbContext db, IEnumerable<Message> retried, CancellationToken cancellationToken)
     {
         foreach (var group in retried.GroupBy(m => (m.Attempts, m.NextAttemptAt)))
@@ -57,7 +58,8 @@ static class MessageStateWrites
             var (attempts, next) = group.Key;
             var ids = group.Select(m => m.Id).ToList();
             await db.Set<Message>().Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(set => set
-                .SetProperty(m => m.Attempts, attempts).SetProperty(m => m.NextAttemptAt, next), cancellationToken);
+                .SetProperty(m => m.Attempts, attempts).SetProperty(m => m.NextAttemptAt, next)
+                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), cancellationToken);
         }
     }
 }

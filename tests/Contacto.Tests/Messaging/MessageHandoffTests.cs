@@ -98,9 +98,9 @@ public sealed class MessageHandoffTests
             // Nothing is due for a claim: the node holds every message it accepted, as a claim would.
             await using (var db = storage.Contexts().CreateDbContext())
             {
-                Assert.Equal(0, await db.Set<Message>().CountAsync(m => m.NextAttemptAt != null && m.NextAttemptAt <= acceptedBy));
+                Assert.Equal(0, await db.Set<Message>().CountAsync(m => m.NextAttemptAt <= acceptedBy && (m.ClaimedUntil == null || m.ClaimedUntil <= acceptedBy)));
                 // The last message, still waiting in the hand-off, as if its lease had lapsed and another node had claimed it.
-                await db.Set<Message>().Where(m => m.Id == lastId).ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, otherNodesLease));
+                await db.Set<Message>().Where(m => m.Id == lastId).ExecuteUpdateAsync(set => set.SetProperty(m => m.ClaimedUntil, otherNodesLease));
             }
             await server.App.StopAsync();
             stoppedBy = DateTimeOffset.UtcNow;
@@ -109,19 +109,19 @@ public sealed class MessageHandoffTests
         await using var check = storage.Contexts().CreateDbContext();
         var messages = await check.Set<Message>().AsNoTracking().ToListAsync();
         Assert.Equal(12, messages.Count);
-        var givenBack = messages.Where(m => m.NextAttemptAt <= stoppedBy).ToList();
-        var leased = messages.Where(m => m.NextAttemptAt > stoppedBy).ToList();
+        var givenBack = messages.Where(m => m.NextAttemptAt <= stoppedBy && m.ClaimedUntil is null).ToList();
+        var leased = messages.Where(m => m.ClaimedUntil > stoppedBy).ToList();
         // Given back: due at once for any node. Still leased: the pass in flight at the stop,
         // whose submits may have reached a carrier, so they wait for their lease as a claim would.
         Assert.InRange(givenBack.Count, 12 - 2 * 3 - 1, 12 - carriers.Destinations - 1);
         Assert.InRange(leased.Count, 1, 2 * 3 + 1);
         // A lease that is no longer this node's is not given back.
-        Assert.Equal(otherNodesLease.ToUnixTimeMilliseconds(), messages.Single(m => m.Id == lastId).NextAttemptAt?.ToUnixTimeMilliseconds());
+        Assert.Equal(otherNodesLease.ToUnixTimeMilliseconds(), messages.Single(m => m.Id == lastId).ClaimedUntil?.ToUnixTimeMilliseconds());
         Assert.All(givenBack, m => Assert.Equal(MessageStates.Queued, m.State));
         Assert.Equal(12, givenBack.Count + leased.Count + messages.Count(m => m.NextAttemptAt is null));
     }
 
     static MessageHandoff.Handed Handed(DateTimeOffset leaseEnds) =>
-        new(new Message { Id = Guid.CreateVersion7(), NextAttemptAt = leaseEnds },
+        new(new Message { Id = Guid.CreateVersion7(), ClaimedUntil = leaseEnds },
             new OutboundText(SmeAddress.Alphanumeric("Contacto"), SmeAddress.International("+447700900001"), "hello"));
 }

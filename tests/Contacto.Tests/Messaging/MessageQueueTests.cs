@@ -35,7 +35,8 @@ public sealed class MessageQueueTests
         var none = await MessageQueue.ClaimAsync(claimer, 2, Now.AddSeconds(1), Lease, CancellationToken.None);
 
         Assert.Equal(new HashSet<Guid> { due[0].Id, due[1].Id }, first.Select(m => m.Id).ToHashSet());
-        Assert.All(first, m => Assert.Equal(Now + Lease, m.NextAttemptAt));
+        Assert.All(first, m => Assert.Equal(Now + Lease, m.ClaimedUntil));
+        Assert.All(first, m => Assert.True(m.NextAttemptAt <= Now)); // the lease is all a claim writes
         Assert.Equal([due[2].Id], second.Select(m => m.Id));
         Assert.Empty(none);
         // The claimed rows come back whole, as the dispatcher needs them.
@@ -100,6 +101,29 @@ public sealed class MessageQueueTests
 
         await migrator.MigrateAsync("MessageLogOnly");
         Assert.Equal([2], await db.Database.SqlQueryRaw<int>("""SELECT CAST(COUNT(*) AS INTEGER) AS "Value" FROM "message_work" """).ToListAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Downgrading_below_the_claim_lease_column_keeps_a_claimed_message_hidden_until_its_lease_ends(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        var contexts = await MigratedAsync(storage);
+        var (claimed, waiting) = (Queued(Guid.NewGuid(), Now), Queued(Guid.NewGuid(), Now));
+        claimed.ClaimedUntil = Now + Lease;
+        await using var db = contexts.CreateDbContext();
+        db.AddRange(claimed, waiting);
+        await db.SaveChangesAsync();
+
+        var migrations = db.Database.GetMigrations().ToList();
+        await db.GetService<IMigrator>().MigrateAsync(migrations[migrations.FindIndex(m => m.EndsWith("_MessageClaimLease")) - 1]);
+
+        // Raw SQL: the model has the column the downgrade removed. SQLite keeps ids as upper-case text.
+        object Key(Guid id) => provider == StorageProvider.Sqlite ? id.ToString().ToUpperInvariant() : id;
+        async Task<long> NextAttemptOf(Guid id) => (await db.Database.SqlQueryRaw<long>(
+            """SELECT "NextAttemptAt" AS "Value" FROM "messages" WHERE "Id" = {0}""", Key(id)).ToListAsync()).Single();
+        Assert.Equal((Now + Lease).ToUnixTimeMilliseconds(), await NextAttemptOf(claimed.Id));
+        Assert.Equal(Now.ToUnixTimeMilliseconds(), await NextAttemptOf(waiting.Id));
     }
 
     static async Task<ContactoDbContextFactory> MigratedAsync(TestStorage storage)
