@@ -41,7 +41,7 @@ public sealed class ServerCertificateStore
         get
         {
             lock (gate)
-                return current ??= LoadOrIssue();
+                return current ??= ReadyForHandshakes(LoadOrIssue());
         }
     }
 
@@ -57,10 +57,10 @@ public sealed class ServerCertificateStore
         X509Certificate2 renewed;
         lock (gate)
         {
-            var certificate = current ??= LoadOrIssue();
+            var certificate = current ??= ReadyForHandshakes(LoadOrIssue());
             if (!IsDue(certificate))
                 return false;
-            renewed = current = Issue(authority.Value);
+            renewed = current = ReadyForHandshakes(Issue(authority.Value));
         }
         logger.LogInformation("Renewed the server certificate; it now expires {NotAfter:u}", renewed.NotAfter.ToUniversalTime());
         Renewed?.Invoke(renewed);
@@ -69,6 +69,18 @@ public sealed class ServerCertificateStore
 
     bool IsDue(X509Certificate2 certificate) =>
         certificate.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime < TimeSpan.FromDays(options.RenewBeforeDays);
+
+    /// <summary>
+    /// Decodes the extended key usage once, here under the lock. Kestrel checks it on every
+    /// handshake, and .NET decodes it on first read without guarding against threads reading at
+    /// once: in a burst of first handshakes some saw no usage for servers and were refused.
+    /// </summary>
+    static X509Certificate2 ReadyForHandshakes(X509Certificate2 certificate)
+    {
+        foreach (var usage in certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>())
+            _ = usage.EnhancedKeyUsages;
+        return certificate;
+    }
 
     X509Certificate2 LoadOrIssue()
     {

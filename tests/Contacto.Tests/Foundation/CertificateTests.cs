@@ -40,6 +40,30 @@ public sealed class CertificateTests
     }
 
     [Fact]
+    public void Handshakes_that_start_at_once_all_see_the_certificate_is_for_server_use()
+    {
+        // Kestrel checks the certificate's extended key usage on every handshake, and .NET decodes
+        // that extension lazily, unsafely for threads racing on a certificate's first read: the
+        // first burst of connections after a start or a renewal could be refused.
+        using var data = new TempDirectory();
+        for (var round = 0; round < 300; round++)
+        {
+            var certificate = Store(data.Combine("data"), TimeProvider.System).Current;
+            var allowed = new bool[Environment.ProcessorCount + 1];
+            using var start = new Barrier(allowed.Length);
+            var threads = Enumerable.Range(0, allowed.Length).Select(i => new Thread(() =>
+            {
+                start.SignalAndWait();
+                allowed[i] = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>()
+                    .Any(e => e.EnhancedKeyUsages.Cast<Oid>().Any(oid => oid.Value == "1.3.6.1.5.5.7.3.1"));
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.All(allowed, Assert.True);
+        }
+    }
+
+    [Fact]
     public void The_certificate_is_reused_across_restarts_and_reissued_when_the_names_change()
     {
         using var data = new TempDirectory();
