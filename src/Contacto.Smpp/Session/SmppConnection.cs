@@ -248,7 +248,7 @@ public sealed class SmppConnection : IAsyncDisposable
                 {
                     var frame = buffer.Slice(0, length);
                     buffer = buffer.Slice(length);
-                    await OnFrameAsync(frame).ConfigureAwait(false);
+                    OnFrame(frame);
                 }
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
@@ -279,7 +279,7 @@ public sealed class SmppConnection : IAsyncDisposable
         Abort(reason);
     }
 
-    private async ValueTask OnFrameAsync(ReadOnlySequence<byte> frame)
+    private void OnFrame(ReadOnlySequence<byte> frame)
     {
         _keepAlive.OnReceived();
         Pdu pdu;
@@ -305,7 +305,7 @@ public sealed class SmppConnection : IAsyncDisposable
             }
             return;
         }
-        await OnRequestAsync(pdu).ConfigureAwait(false);
+        OnRequest(pdu);
     }
 
     private static Pdu Decode(ReadOnlySequence<byte> frame)
@@ -326,7 +326,7 @@ public sealed class SmppConnection : IAsyncDisposable
         }
     }
 
-    private async ValueTask OnRequestAsync(Pdu request)
+    private void OnRequest(Pdu request)
     {
         switch (request)
         {
@@ -342,7 +342,18 @@ public sealed class SmppConnection : IAsyncDisposable
                 SendResponse(HeaderOnlyPdu.GenericNack(CommandStatus.InvalidCommandId, request.SequenceNumber));
                 return;
         }
-        await _inboundSlots.WaitAsync(_closing.Token).ConfigureAwait(false);
+        // Past the limit a request is refused as throttled, as SMPP lets a busy party do, rather
+        // than reading pausing: a pause would hold back the responses and keep-alives behind it,
+        // and a handler may be waiting on one of those (a receipt for a submit whose response is
+        // still unread), so the link would stall until the peer was declared dead.
+        if (!_inboundSlots.Wait(0))
+        {
+            if (!ErrorResponses.ExpectsNoResponse(request))
+            {
+                SendResponse(ErrorResponses.For(request, CommandStatus.Throttled));
+            }
+            return;
+        }
         ValueTask<Pdu?> handling;
         try
         {

@@ -32,7 +32,7 @@ public sealed record SmppConnectionOptions
     /// </summary>
     public int MaxQueuedFrames { get; init; } = 10_000;
 
-    /// <summary>Inbound requests being handled at once; past this, reading pauses.</summary>
+    /// <summary>Inbound requests being handled at once; past this, requests are answered throttled.</summary>
     public int MaxInboundInFlight { get; init; } = 256;
 
     /// <summary>A name for logs. Never put credentials or numbers here.</summary>

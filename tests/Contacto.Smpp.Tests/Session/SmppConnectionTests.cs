@@ -117,7 +117,7 @@ public sealed class SmppConnectionTests
         await using var client = Open(clientStream, new SmppConnectionOptions(), Refuse, time);
 
         time.Advance(TimeSpan.FromMilliseconds(400));
-        await WaitForAsync(() => client.LastEnquireLinkRoundTrip is not null);
+        await Loopback.WaitForAsync(() => client.LastEnquireLinkRoundTrip is not null);
 
         time.Advance(TimeSpan.FromMilliseconds(300));
         Assert.True(client.IsOpen);
@@ -306,6 +306,34 @@ public sealed class SmppConnectionTests
     }
 
     [Fact]
+    public async Task RequestsPastTheInboundLimitAreThrottledWhileResponsesAreStillRead()
+    {
+        // A receipt handler may wait for a submit's outcome to be recorded, and that waits for the
+        // submit's response: were reading to pause at the limit, neither would ever arrive.
+        var (clientStream, peer) = await Loopback.ConnectedPairAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = Open(clientStream, QuietOptions with { MaxInboundInFlight = 1 }, async (_, request, _) =>
+        {
+            await gate.Task;
+            return new MessageIdResponsePdu(CommandId.DeliverSmResp);
+        });
+        var submitting = client.SendRequestAsync(new SubmitSm());
+        var submit = PduCodec.Decode((await Loopback.ReadFrameAsync(peer))!);
+
+        await peer.WriteAsync(PduCodec.Encode(new DeliverSm { SequenceNumber = 10 }));
+        await peer.WriteAsync(PduCodec.Encode(new DeliverSm { SequenceNumber = 11 }));
+        var throttled = PduCodec.Decode((await Loopback.ReadFrameAsync(peer))!);
+        await peer.WriteAsync(PduCodec.Encode(new MessageIdResponsePdu(CommandId.SubmitSmResp) { SequenceNumber = submit.SequenceNumber, MessageId = "taken" }));
+        var submitted = (MessageIdResponsePdu)await submitting.WaitAsync(Loopback.Patience);
+        gate.SetResult();
+        var handled = PduCodec.Decode((await Loopback.ReadFrameAsync(peer))!);
+
+        Assert.Equal((CommandId.DeliverSmResp, 11u, CommandStatus.Throttled), (throttled.CommandId, throttled.SequenceNumber, throttled.Status));
+        Assert.Equal("taken", submitted.MessageId);
+        Assert.Equal((CommandId.DeliverSmResp, 10u, CommandStatus.Ok), (handled.CommandId, handled.SequenceNumber, handled.Status));
+    }
+
+    [Fact]
     public async Task HandlerFailureAsksThePeerToRetry()
     {
         var (clientStream, peer) = await Loopback.ConnectedPairAsync();
@@ -366,16 +394,6 @@ public sealed class SmppConnectionTests
         int current;
         while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
         {
-        }
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Loopback.Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Yield();
         }
     }
 }

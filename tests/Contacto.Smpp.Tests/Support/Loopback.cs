@@ -61,4 +61,15 @@ internal static class Loopback
             return false;
         }
     }
+
+    /// <summary>Waits, yielding, until the condition holds; fails after <see cref="Patience"/>.</summary>
+    public static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Yield();
+        }
+    }
 }
