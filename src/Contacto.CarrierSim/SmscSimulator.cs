@@ -128,8 +128,9 @@ public sealed class SmscSimulator : IAsyncDisposable
 
     /// <summary>
     /// As a real SMSC does, a receipt waits for a receiver bind of the same system id: when none is
-    /// bound, or the connection breaks while sending, it is sent again after the next bind, for up to
-    /// <see cref="ReceiptRetention"/>.
+    /// bound, or the connection breaks while sending, it is sent again after the next bind, and
+    /// when the receiver answers it throttled or with a temporary error, again after
+    /// <see cref="ReceiptRetryDelay"/>; for up to <see cref="ReceiptRetention"/>.
     /// </summary>
     private async Task SendReceiptAsync(SimulatedSession origin, SubmitSm submit, string messageId, ReceiptOutcome outcome)
     {
@@ -151,9 +152,18 @@ public sealed class SmscSimulator : IAsyncDisposable
                     try
                     {
                         var receipt = ReceiptFactory.Create(submit, messageId, outcome, submitted, Time.GetUtcNow());
-                        await session.Connection.SendRequestAsync(receipt, _stopping.Token).ConfigureAwait(false);
-                        Statistics.ReceiptSent();
-                        return;
+                        var answer = await session.Connection.SendRequestAsync(receipt, _stopping.Token).ConfigureAwait(false);
+                        if (answer.Status is not (CommandStatus.Throttled or CommandStatus.TemporaryAppError))
+                        {
+                            Statistics.ReceiptSent();
+                            return;
+                        }
+                        Statistics.ReceiptRefusedForNow();
+                        if (Time.GetUtcNow() + ReceiptRetryDelay < giveUpAt)
+                        {
+                            await Task.Delay(ReceiptRetryDelay, Time, _stopping.Token).ConfigureAwait(false);
+                            continue;
+                        }
                     }
                     catch (SmppException)
                     {
@@ -184,6 +194,9 @@ public sealed class SmscSimulator : IAsyncDisposable
 
     /// <summary>How long an undeliverable receipt waits for a receiver to bind.</summary>
     internal static readonly TimeSpan ReceiptRetention = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a receipt the receiver refused for now waits before it is sent again.</summary>
+    internal static readonly TimeSpan ReceiptRetryDelay = TimeSpan.FromMilliseconds(200);
 
     private TaskCompletionSource _receiverBound = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

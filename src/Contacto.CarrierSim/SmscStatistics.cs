@@ -10,6 +10,7 @@ public sealed class SmscStatistics
     private long _submitsRejected;
     private long _receiptsSent;
     private long _receiptsUndeliverable;
+    private long _receiptsRefusedForNow;
     private long _mobileOriginatedSent;
 
     public long BindsAccepted => Interlocked.Read(ref _bindsAccepted);
@@ -27,6 +28,9 @@ public sealed class SmscStatistics
     /// <summary>Receipts that found no bound receiver or whose send failed.</summary>
     public long ReceiptsUndeliverable => Interlocked.Read(ref _receiptsUndeliverable);
 
+    /// <summary>Receipts the receiver answered throttled or with a temporary error, each time; they are sent again.</summary>
+    public long ReceiptsRefusedForNow => Interlocked.Read(ref _receiptsRefusedForNow);
+
     public long MobileOriginatedSent => Interlocked.Read(ref _mobileOriginatedSent);
 
     internal void BindAccepted() => Interlocked.Increment(ref _bindsAccepted);
@@ -42,6 +46,8 @@ public sealed class SmscStatistics
     internal void ReceiptSent() => Interlocked.Increment(ref _receiptsSent);
 
     internal void ReceiptUndeliverable() => Interlocked.Increment(ref _receiptsUndeliverable);
+
+    internal void ReceiptRefusedForNow() => Interlocked.Increment(ref _receiptsRefusedForNow);
 
     internal void MobileOriginated() => Interlocked.Increment(ref _mobileOriginatedSent);
 

@@ -76,6 +76,34 @@ public sealed class SmscSimulatorTests
     }
 
     [Fact]
+    public async Task AReceiptRefusedForNowIsSentAgain()
+    {
+        await using var simulator = Sim.Start();
+        var deliveries = 0;
+        var secondDelivery = new TaskCompletionSource<DeliverSm>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", simulator.Port);
+        // The receiver is busy the first time (throttled), then takes the receipt.
+        await using var connection = new SmppConnection(client.GetStream(), new SmppConnectionOptions(), (_, request, _) =>
+        {
+            var status = Interlocked.Increment(ref deliveries) == 1 ? CommandStatus.Throttled : CommandStatus.Ok;
+            if (status == CommandStatus.Ok)
+                secondDelivery.TrySetResult((DeliverSm)request);
+            return ValueTask.FromResult<Pdu?>(new MessageIdResponsePdu(CommandId.DeliverSmResp) { Status = status });
+        });
+        connection.Start();
+        Assert.Equal(CommandStatus.Ok, (await connection.SendRequestAsync(new BindPdu(BindMode.Transceiver) { SystemId = Sim.SystemId, Password = Sim.Password })).Status);
+
+        var submitted = (MessageIdResponsePdu)await connection.SendRequestAsync(new SubmitSm { RegisteredDelivery = SubmitSm.ReceiptOnFinalOutcome });
+        var receipt = await secondDelivery.Task.WaitAsync(Loopback.Patience);
+
+        Assert.Equal(2, deliveries);
+        Assert.Contains($"id:{submitted.MessageId} ", System.Text.Encoding.ASCII.GetString(receipt.ShortMessage));
+        Assert.Equal(1, simulator.Statistics.ReceiptsRefusedForNow);
+        await Loopback.WaitForAsync(() => simulator.Statistics.ReceiptsSent == 1);
+    }
+
+    [Fact]
     public void CommandLineMixAndCredentialsParse()
     {
         var mix = SimulatorCommand.ParseMix("DELIVRD=90, UNDELIV=8,expired=2");
