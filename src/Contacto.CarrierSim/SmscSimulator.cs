@@ -129,7 +129,7 @@ public sealed class SmscSimulator : IAsyncDisposable
     /// <summary>
     /// As a real SMSC does, a receipt waits for a receiver bind of the same system id: when none is
     /// bound, or the connection breaks while sending, it is sent again after the next bind, and
-    /// when the receiver answers it throttled or with a temporary error, again after
+    /// when the receiver answers it throttled (or queue full) or with a temporary error, again after
     /// <see cref="ReceiptRetryDelay"/>; for up to <see cref="ReceiptRetention"/>.
     /// </summary>
     private async Task SendReceiptAsync(SimulatedSession origin, SubmitSm submit, string messageId, ReceiptOutcome outcome)
@@ -153,7 +153,7 @@ public sealed class SmscSimulator : IAsyncDisposable
                     {
                         var receipt = ReceiptFactory.Create(submit, messageId, outcome, submitted, Time.GetUtcNow());
                         var answer = await session.Connection.SendRequestAsync(receipt, _stopping.Token).ConfigureAwait(false);
-                        if (answer.Status is not (CommandStatus.Throttled or CommandStatus.TemporaryAppError))
+                        if (!answer.Status.IsThrottling() && answer.Status != CommandStatus.TemporaryAppError)
                         {
                             Statistics.ReceiptSent();
                             return;
