@@ -82,8 +82,8 @@ public sealed class MessageQueueTests
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync("MessageLogOnly");
         var (waiting, claimed, sent) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
-        // Raw SQL: the model no longer knows the work items. SQLite keeps ids as upper-case text.
-        object Key(Guid id) => provider == StorageProvider.Sqlite ? id.ToString().ToUpperInvariant() : id;
+        // Raw SQL: the model no longer knows the work items.
+        object Key(Guid id) => RawKey(provider, id);
         foreach (var id in new[] { waiting, claimed, sent })
             await db.Database.ExecuteSqlRawAsync(
                 """INSERT INTO "messages" ("Id", "AccountId", "Direction", "State", "Type", "AlphanumericSender", "DestinationCountry", "Units", "Log", "CreatedAt", "UpdatedAt") """ +
@@ -118,13 +118,15 @@ public sealed class MessageQueueTests
         var migrations = db.Database.GetMigrations().ToList();
         await db.GetService<IMigrator>().MigrateAsync(migrations[migrations.FindIndex(m => m.EndsWith("_MessageClaimLease")) - 1]);
 
-        // Raw SQL: the model has the column the downgrade removed. SQLite keeps ids as upper-case text.
-        object Key(Guid id) => provider == StorageProvider.Sqlite ? id.ToString().ToUpperInvariant() : id;
+        // Raw SQL: the model has the column the downgrade removed.
         async Task<long> NextAttemptOf(Guid id) => (await db.Database.SqlQueryRaw<long>(
-            """SELECT "NextAttemptAt" AS "Value" FROM "messages" WHERE "Id" = {0}""", Key(id)).ToListAsync()).Single();
+            """SELECT "NextAttemptAt" AS "Value" FROM "messages" WHERE "Id" = {0}""", RawKey(provider, id)).ToListAsync()).Single();
         Assert.Equal((Now + Lease).ToUnixTimeMilliseconds(), await NextAttemptOf(claimed.Id));
         Assert.Equal(Now.ToUnixTimeMilliseconds(), await NextAttemptOf(waiting.Id));
     }
+
+    /// <summary>An id as a raw SQL parameter: SQLite keeps ids as upper-case text.</summary>
+    static object RawKey(StorageProvider provider, Guid id) => provider == StorageProvider.Sqlite ? id.ToString().ToUpperInvariant() : id;
 
     static async Task<ContactoDbContextFactory> MigratedAsync(TestStorage storage)
     {
