@@ -2,8 +2,6 @@ using Contacto.Messaging;
 using Contacto.Storage;
 using Contacto.Tests.Support;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Contacto.Tests.Messaging;
 
@@ -72,61 +70,6 @@ public sealed class MessageQueueTests
         Assert.Equal(300, ids.Count);
         Assert.Equal(ids.Count, ids.Distinct().Count());
     }
-
-    [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
-    public async Task Upgrading_moves_waiting_work_items_onto_their_messages_and_downgrading_moves_them_back(StorageProvider provider)
-    {
-        using var storage = await TestStorage.CreateAsync(provider);
-        await using var db = storage.Contexts().CreateDbContext();
-        var migrator = db.GetService<IMigrator>();
-        await migrator.MigrateAsync("MessageLogOnly");
-        var (waiting, claimed, sent) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
-        // Raw SQL: the model no longer knows the work items.
-        object Key(Guid id) => RawKey(provider, id);
-        foreach (var id in new[] { waiting, claimed, sent })
-            await db.Database.ExecuteSqlRawAsync(
-                """INSERT INTO "messages" ("Id", "AccountId", "Direction", "State", "Type", "AlphanumericSender", "DestinationCountry", "Units", "Log", "CreatedAt", "UpdatedAt") """ +
-                "VALUES ({0}, {1}, 'outbound', {2}, 'sms', FALSE, 'GB', 1, TRUE, 1000, 1000)", Key(id), Key(Guid.Empty), id == sent ? "sent" : "queued");
-        const string work = """INSERT INTO "message_work" ("Id", "AccountId", "Country", "Attempts", "NextAttemptAt", "ClaimedUntil") VALUES ({0}, {1}, 'GB', {2}, 2000, """;
-        await db.Database.ExecuteSqlRawAsync(work + "NULL)", Key(waiting), Key(Guid.Empty), 2);
-        await db.Database.ExecuteSqlRawAsync(work + "9000)", Key(claimed), Key(Guid.Empty), 0);
-
-        await migrator.MigrateAsync();
-
-        var queue = await db.Set<Message>().AsNoTracking().ToDictionaryAsync(m => m.Id, m => (m.NextAttemptAt, m.Attempts));
-        Assert.Equal((DateTimeOffset.FromUnixTimeMilliseconds(2000), 2), queue[waiting]);
-        Assert.Equal((DateTimeOffset.FromUnixTimeMilliseconds(9000), 0), queue[claimed]); // due when its claim lapses
-        Assert.Equal((null, 0), queue[sent]);
-
-        await migrator.MigrateAsync("MessageLogOnly");
-        Assert.Equal([2], await db.Database.SqlQueryRaw<int>("""SELECT CAST(COUNT(*) AS INTEGER) AS "Value" FROM "message_work" """).ToListAsync());
-    }
-
-    [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
-    public async Task Downgrading_below_the_claim_lease_column_keeps_a_claimed_message_hidden_until_its_lease_ends(StorageProvider provider)
-    {
-        using var storage = await TestStorage.CreateAsync(provider);
-        var contexts = await MigratedAsync(storage);
-        var (claimed, waiting) = (Queued(Guid.NewGuid(), Now), Queued(Guid.NewGuid(), Now));
-        claimed.ClaimedUntil = Now + Lease;
-        await using var db = contexts.CreateDbContext();
-        db.AddRange(claimed, waiting);
-        await db.SaveChangesAsync();
-
-        var migrations = db.Database.GetMigrations().ToList();
-        await db.GetService<IMigrator>().MigrateAsync(migrations[migrations.FindIndex(m => m.EndsWith("_MessageClaimLease")) - 1]);
-
-        // Raw SQL: the model has the column the downgrade removed.
-        async Task<long> NextAttemptOf(Guid id) => (await db.Database.SqlQueryRaw<long>(
-            """SELECT "NextAttemptAt" AS "Value" FROM "messages" WHERE "Id" = {0}""", RawKey(provider, id)).ToListAsync()).Single();
-        Assert.Equal((Now + Lease).ToUnixTimeMilliseconds(), await NextAttemptOf(claimed.Id));
-        Assert.Equal(Now.ToUnixTimeMilliseconds(), await NextAttemptOf(waiting.Id));
-    }
-
-    /// <summary>An id as a raw SQL parameter: SQLite keeps ids as upper-case text.</summary>
-    static object RawKey(StorageProvider provider, Guid id) => provider == StorageProvider.Sqlite ? id.ToString().ToUpperInvariant() : id;
 
     static async Task<ContactoDbContextFactory> MigratedAsync(TestStorage storage)
     {

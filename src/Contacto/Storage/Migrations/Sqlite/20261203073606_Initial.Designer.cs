@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Contacto.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteContactoDbContext))]
-    [Migration("20261201061727_InboundMessages")]
-    partial class InboundMessages
+    [Migration("20261203073606_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -920,6 +920,9 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<bool>("AlphanumericSender")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CallbackMethod")
                         .HasMaxLength(4)
                         .HasColumnType("TEXT");
@@ -931,6 +934,9 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<string>("Carrier")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -956,6 +962,13 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasColumnType("BLOB");
 
                     b.Property<bool>("Log")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LogOnly")
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("NextAttemptAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("RequesterIp")
@@ -992,6 +1005,9 @@ namespace Contacto.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("\"NextAttemptAt\" IS NOT NULL");
+
                     b.HasIndex("AccountId", "CreatedAt");
 
                     b.HasIndex("AccountId", "FromIndex");
@@ -1003,12 +1019,12 @@ namespace Contacto.Storage.Migrations.Sqlite
 
             modelBuilder.Entity("Contacto.Messaging.MessagePart", b =>
                 {
-                    b.Property<string>("Carrier")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("CarrierMessageId")
                         .HasMaxLength(65)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Carrier")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ErrorCode")
@@ -1022,46 +1038,11 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(12)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Carrier", "CarrierMessageId");
+                    b.HasKey("CarrierMessageId", "Carrier");
 
                     b.HasIndex("MessageId");
 
                     b.ToTable("message_parts", (string)null);
-                });
-
-            modelBuilder.Entity("Contacto.Messaging.MessageWork", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("AccountId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("ClaimedBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ClaimedUntil")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Country")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClaimedBy");
-
-                    b.HasIndex("NextAttemptAt");
-
-                    b.ToTable("message_work", (string)null);
                 });
 
             modelBuilder.Entity("Contacto.Numbers.RentedNumber", b =>
@@ -1313,6 +1294,24 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.HasIndex("AccountId", "OrderingKey", "State");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("Contacto.Accounts.Account", b =>

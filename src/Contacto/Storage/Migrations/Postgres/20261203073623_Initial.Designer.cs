@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Contacto.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresContactoDbContext))]
-    [Migration("20261201062255_ConsoleDataProtectionKeys")]
-    partial class ConsoleDataProtectionKeys
+    [Migration("20261203073623_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -866,6 +866,54 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("page_outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Messaging.InboundPart", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Carrier")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("FromSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("GroupIndex")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("NumberId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("TextSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("AccountId", "GroupIndex", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("inbound_parts", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")
@@ -878,6 +926,9 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<bool>("AlphanumericSender")
                         .HasColumnType("boolean");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("CallbackMethod")
                         .HasMaxLength(4)
                         .HasColumnType("character varying(4)");
@@ -889,6 +940,9 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<string>("Carrier")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("bigint");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
@@ -915,6 +969,13 @@ namespace Contacto.Storage.Migrations.Postgres
 
                     b.Property<bool>("Log")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("LogOnly")
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("RequesterIp")
                         .HasMaxLength(45)
@@ -950,6 +1011,9 @@ namespace Contacto.Storage.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("\"NextAttemptAt\" IS NOT NULL");
+
                     b.HasIndex("AccountId", "CreatedAt");
 
                     b.HasIndex("AccountId", "FromIndex");
@@ -957,17 +1021,19 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.HasIndex("AccountId", "ToIndex");
 
                     b.ToTable("messages", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("Contacto.Messaging.MessagePart", b =>
                 {
-                    b.Property<string>("Carrier")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
                     b.Property<string>("CarrierMessageId")
                         .HasMaxLength(65)
                         .HasColumnType("character varying(65)");
+
+                    b.Property<string>("Carrier")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(8)
@@ -980,46 +1046,13 @@ namespace Contacto.Storage.Migrations.Postgres
                         .HasMaxLength(12)
                         .HasColumnType("character varying(12)");
 
-                    b.HasKey("Carrier", "CarrierMessageId");
+                    b.HasKey("CarrierMessageId", "Carrier");
 
                     b.HasIndex("MessageId");
 
                     b.ToTable("message_parts", (string)null);
-                });
 
-            modelBuilder.Entity("Contacto.Messaging.MessageWork", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("AccountId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
-                    b.Property<Guid?>("ClaimedBy")
-                        .HasColumnType("uuid");
-
-                    b.Property<long?>("ClaimedUntil")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Country")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)");
-
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClaimedBy");
-
-                    b.HasIndex("NextAttemptAt");
-
-                    b.ToTable("message_work", (string)null);
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("Contacto.Numbers.RentedNumber", b =>
@@ -1252,6 +1285,13 @@ namespace Contacto.Storage.Migrations.Postgres
 
                     b.Property<int>("State")
                         .HasColumnType("integer");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("SubjectId")
+                        .HasColumnType("uuid");
 
                     b.Property<byte[]>("UrlSealed")
                         .IsRequired()
