@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Contacto.Carriers;
-using Contacto.CarrierSim;
+using System.Diagnostics.Metrics;
 using Contacto.Messaging;
+using Contacto.Server;
 using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
@@ -22,8 +22,8 @@ static class FailoverBench
 
     public static async Task RunAsync(BenchServer run, int messages, int concurrency, bool kill)
     {
-        var pool = run.Services.GetRequiredService<CarrierPool>();
-        var (failing, other) = (pool.Simulators[Failing], pool.Simulators[Other]);
+        var simulated = run.Services.GetRequiredService<SimulatedCarriers>();
+        var (failing, other) = (simulated[Failing], simulated[Other]);
         foreach (var simulator in new[] { failing, other })
             simulator.Options = simulator.Options with { Latency = CarrierLatency };
         var submits = new ConcurrentDictionary<string, int>();
@@ -46,11 +46,22 @@ static class FailoverBench
             if (tookAtFailing.ContainsKey(submit.Pdu.Destination.Address))
                 firstFailedOver.TrySetResult(Stopwatch.GetTimestamp());
         };
-        pool.Routes.Single(r => r.Name == Failing).Carrier.HealthChanged += health =>
+        // Detection as the platform publishes it: its metric of link state changes.
+        using var links = new MeterListener();
+        links.InstrumentPublished = (instrument, listener) =>
         {
-            if (!health.IsUp && Volatile.Read(ref failedAt) != 0)
-                detected.TrySetResult(Stopwatch.GetTimestamp());
+            if (instrument.Meter.Name == "Contacto.Carriers" && instrument.Name == "contacto_carrier_bind_changes")
+                listener.EnableMeasurementEvents(instrument);
         };
+        links.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? carrier = null, state = null;
+            foreach (var tag in tags)
+                (carrier, state) = tag.Key switch { "carrier" => (tag.Value as string, state), "state" => (carrier, tag.Value as string), _ => (carrier, state) };
+            if (carrier == Failing && state != "up" && Volatile.Read(ref failedAt) != 0)
+                detected.TrySetResult(Stopwatch.GetTimestamp());
+        });
+        links.Start();
 
         Task failure = Task.CompletedTask;
         await run.SendAsync(messages, concurrency, onHalf: () =>

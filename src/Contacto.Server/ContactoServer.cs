@@ -2,6 +2,7 @@ using System.Net;
 using Contacto.Accounts;
 using Contacto.Api;
 using Contacto.Audit;
+using Contacto.Carriers;
 using Contacto.Messaging;
 using Contacto.Observability;
 using Contacto.Operations;
@@ -39,6 +40,10 @@ public static class ContactoServer
         services.AddContactoMetrics();
         services.AddContactoAuditWorkers();
         services.AddContactoWebhookWorkers();
+        services.AddSingleton<SimulatedCarriers>();
+        services.AddSingleton<IEmbeddedCarriers>(sp => sp.GetRequiredService<SimulatedCarriers>());
+        // The carriers' connections before the workers that use them, so that they stop after them.
+        services.AddContactoCarrierWorkers();
         services.AddContactoMessagingWorkers();
         services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();

@@ -2,6 +2,7 @@ using Contacto.Accounts;
 using Contacto.Applications;
 using Contacto.Api;
 using Contacto.Audit;
+using Contacto.Carriers;
 using Contacto.Console;
 using Contacto.Crypto;
 using Contacto.Incidents;
@@ -39,6 +40,7 @@ public static class ContactoPlatform
         services.AddContactoStatus();
         services.AddContactoIncidents();
         services.AddContactoConsole();
+        services.AddContactoCarriers();
         services.AddContactoMessaging();
         return services;
     }

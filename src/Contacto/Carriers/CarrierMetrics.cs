@@ -1,43 +1,52 @@
 using System.Diagnostics.Metrics;
-using Contacto.Smpp.Client;
 
 namespace Contacto.Carriers;
 
 /// <summary>Carrier health and routing, exported on the ops plane's /metrics.</summary>
-public sealed class CarrierMetrics
+internal sealed class CarrierMetrics
 {
     public const string MeterName = "Contacto.Carriers";
 
-    readonly Meter meter;
-    readonly Counter<long> bindChanges;
-    readonly Counter<long> submits;
+    readonly Counter<long> linkChanges;
+    readonly Counter<long> attempts;
     readonly Counter<long> failovers;
     CarrierPool? pool;
 
     public CarrierMetrics(IMeterFactory meters, TimeProvider time)
     {
-        meter = meters.Create(MeterName);
-        bindChanges = meter.CreateCounter<long>("contacto_carrier_bind_changes", description: "Bind state changes by carrier and new state");
-        submits = meter.CreateCounter<long>("contacto_carrier_submits", description: "Message submits by carrier and outcome (accepted, rejected, throttled, error)");
-        failovers = meter.CreateCounter<long>("contacto_carrier_failovers", description: "Messages moved to another carrier, by the carrier that failed");
-        meter.CreateObservableGauge("contacto_carrier_available", () => Each(r => r.IsAvailable(time.GetUtcNow()) ? 1 : 0),
-            description: "1 while a carrier can take traffic (a bind up, circuit closed)");
-        meter.CreateObservableGauge("contacto_carrier_binds_up", () => Each(r => r.Carrier.Health.Count(h => h.IsUp)),
-            description: "Binds up per carrier");
-        meter.CreateObservableGauge("contacto_carrier_country_carriers",
-            () => (pool?.Coverage ?? new Dictionary<string, int>()).Select(c => new Measurement<int>(c.Value, new KeyValuePair<string, object?>("country", c.Key))),
-            description: "Carriers configured per country named in the configuration (\"*\": every other country); production needs Carriers:MinimumPerCountry");
+        var meter = meters.Create(MeterName);
+        linkChanges = meter.CreateCounter<long>("contacto_carrier_bind_changes", description: "Link (SMPP bind) state changes by carrier and new state");
+        attempts = meter.CreateCounter<long>("contacto_carrier_submits", description: "Requests handed to a carrier, by carrier, product and outcome (accepted, rejected, throttled, error)");
+        failovers = meter.CreateCounter<long>("contacto_carrier_failovers", description: "Requests moved to another carrier, by the carrier that failed and product");
+        meter.CreateObservableGauge("contacto_carrier_available", () => Each(c => c.Breaker.IsOpen(time.GetUtcNow()) || !c.Connection.IsReady ? 0 : 1),
+            description: "1 while a carrier can take traffic (a link up, circuit closed)");
+        meter.CreateObservableGauge("contacto_carrier_binds_up", () => Each(c => c.Connection.Links.Count(l => l.IsUp)),
+            description: "Links (SMPP binds) up per carrier");
+        meter.CreateObservableGauge("contacto_carrier_country_carriers", CountryCarriers,
+            description: "Carriers configured per product and country named in the configuration (\"*\": every other country); production needs Carriers:MinimumPerCountry");
     }
 
-    internal void Observe(CarrierPool carriers) => pool = carriers;
+    public void Observe(CarrierPool carriers) => pool = carriers;
 
-    public void BindStateChanged(string carrier, BindHealth health) =>
-        bindChanges.Add(1, new("carrier", carrier), new("state", health.State.ToString()));
+    public void LinkChanged(string carrier, LinkHealth link) =>
+        linkChanges.Add(1, new("carrier", carrier), new("state", link.State));
 
-    public void Submitted(string carrier, string outcome) => submits.Add(1, new("carrier", carrier), new("outcome", outcome));
+    public void Attempted(string carrier, string product, AttemptResult result) =>
+        attempts.Add(1, new("carrier", carrier), new("product", product), new("outcome", result switch
+        {
+            AttemptResult.Accepted => "accepted",
+            AttemptResult.Throttled => "throttled",
+            AttemptResult.Refused => "rejected",
+            _ => "error",
+        }));
 
-    public void FailedOver(string carrier) => failovers.Add(1, new KeyValuePair<string, object?>("carrier", carrier));
+    public void FailedOver(string carrier, string product) => failovers.Add(1, new("carrier", carrier), new("product", product));
 
-    IEnumerable<Measurement<int>> Each(Func<CarrierRoute, int> value) =>
-        (pool?.Routes ?? []).Select(r => new Measurement<int>(value(r), new KeyValuePair<string, object?>("carrier", r.Name)));
+    IEnumerable<Measurement<int>> Each(Func<Carrier, int> value) =>
+        (pool?.Carriers ?? []).Select(c => new Measurement<int>(value(c), new KeyValuePair<string, object?>("carrier", c.Name)));
+
+    IEnumerable<Measurement<int>> CountryCarriers() =>
+        from product in pool?.Coverage ?? new Dictionary<string, IReadOnlyDictionary<string, int>>()
+        from country in product.Value
+        select new Measurement<int>(country.Value, new("product", product.Key), new("country", country.Key));
 }

@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net.Security;
-using Contacto.CarrierSim;
-using Contacto.Smpp.Client;
-using Contacto.Smpp.Protocol;
-using Contacto.Smpp.Session;
-using Contacto.Smpp.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,13 +7,14 @@ using Microsoft.Extensions.Primitives;
 namespace Contacto.Carriers;
 
 /// <summary>
-/// The carriers of this node: connects their binds at start, routes a country to an available
-/// carrier by weight, and passes their delivery receipts and mobile-originated messages on. With
-/// the embedded default it first starts two simulated carriers in-process (<see cref="Simulators"/>).
-/// A change of the <c>Carriers</c> section applies without a restart (<see cref="ApplyAsync"/>).
+/// The carriers of this node: opens their connections through their protocol at start, keeps the
+/// list the router draws from, and applies a change of the <c>Carriers</c> section without a
+/// restart (<see cref="ApplyAsync"/>). With the embedded default it takes the host's simulated
+/// carriers (<see cref="IEmbeddedCarriers"/>).
 /// </summary>
-public sealed class CarrierPool(
+internal sealed partial class CarrierPool(
     IOptionsMonitor<CarriersOptions> options,
+    IEnumerable<ICarrierProtocol> protocols,
     ICarrierReceiptSink receipts,
     ICarrierMessageSink messages,
     CarrierMetrics metrics,
@@ -28,33 +22,29 @@ public sealed class CarrierPool(
     IHostEnvironment environment,
     IConfiguration configuration,
     IEnumerable<IValidateOptions<CarriersOptions>> validators,
-    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+    ILogger<CarrierPool> logger,
+    IEmbeddedCarriers? embedded = null) : IHostedService
 {
-    public static readonly string[] SimulatedNames = ["sim-a", "sim-b"];
-
-    readonly ILogger logger = loggers.CreateLogger<CarrierPool>();
-    readonly ConcurrentDictionary<string, (SmscSimulator Simulator, CarrierOptions Carrier)> simulators = new(StringComparer.Ordinal);
-    readonly SemaphoreSlim applying = new(1, 1);
-    bool stopped;
-    volatile IReadOnlyList<CarrierRoute> routes = [];
-    IDisposable? watching;
-    IDisposable? checking;
-
-    /// <summary>The in-process simulated carriers by name (empty when real carriers are configured).</summary>
-    public IReadOnlyDictionary<string, SmscSimulator> Simulators => simulators.ToDictionary(s => s.Key, s => s.Value.Simulator);
-
-    public IReadOnlyList<CarrierRoute> Routes => routes;
-
     /// <summary>The key of <see cref="Coverage"/> for every country no carrier names.</summary>
     public const string EveryOtherCountry = "*";
 
-    /// <summary>Configured carriers per country named in the section, and under <see cref="EveryOtherCountry"/>.</summary>
-    public IReadOnlyDictionary<string, int> Coverage { get; private set; } = new Dictionary<string, int>();
+    readonly SemaphoreSlim applying = new(1, 1);
+    readonly CarrierSinks sinks = new(receipts, messages);
+    bool stopped;
+    bool simulating;
+    volatile IReadOnlyList<Carrier> carriers = [];
+    IDisposable? watching;
+    IDisposable? checking;
+
+    public IReadOnlyList<Carrier> Carriers => carriers;
+
+    /// <summary>Configured carriers per product, then per country named in the section and under <see cref="EveryOtherCountry"/>.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Coverage { get; private set; } = new Dictionary<string, IReadOnlyDictionary<string, int>>();
 
     /// <summary>The section as last applied (a change that fails validation is not applied).</summary>
     public CarriersOptions Settings { get; private set; } = new();
 
-    /// <summary>When the binds were started; null before.</summary>
+    /// <summary>When the connections were started; null before.</summary>
     public DateTimeOffset? StartedAt { get; private set; }
 
     /// <summary>Raised after a configuration change has been applied and removed carriers drained.</summary>
@@ -82,12 +72,12 @@ public sealed class CarrierPool(
         }
         catch (InvalidOperationException e)
         {
-            logger.LogError("The changed Carriers section is refused, the carriers keep their settings: {Problems}", e.Message);
+            LogChangeRefused(e.Message);
             return;
         }
         var problems = validators.Select(v => v.Validate(Options.DefaultName, changed)).Where(r => r.Failed).SelectMany(r => r.Failures ?? []).ToList();
         if (problems.Count > 0)
-            logger.LogError("The changed Carriers section is refused, the carriers keep their settings: {Problems}", string.Join("; ", problems));
+            LogChangeRefused(string.Join("; ", problems));
     }
 
     async Task ReloadAsync(CarriersOptions changed)
@@ -99,15 +89,15 @@ public sealed class CarrierPool(
         }
         catch (Exception e)
         {
-            logger.LogError("Applying the changed Carriers configuration failed ({Error}); the carriers keep their previous settings where they were not changed yet", e.GetType().Name);
+            LogChangeFailed(e.GetType().Name);
         }
     }
 
     /// <summary>
-    /// Brings the carriers in line with <paramref name="settings"/>: new carriers bind; removed
-    /// ones leave the routing at once and drain (submits in flight finish, later ones fail over to
-    /// the remaining carriers, so no message is lost); a carrier whose connection settings changed
-    /// binds anew and its old binds drain; weight and countries change in place.
+    /// Brings the carriers in line with <paramref name="settings"/>: new carriers connect; removed
+    /// ones leave the routing at once and drain (requests in flight finish, later ones fail over
+    /// to the remaining carriers, so nothing is lost); a carrier whose connection settings changed
+    /// connects anew and its old connection drains; routing settings change in place.
     /// </summary>
     public async Task ApplyAsync(CarriersOptions settings, CancellationToken cancellationToken)
     {
@@ -116,39 +106,39 @@ public sealed class CarrierPool(
         {
             if (stopped)
                 return; // a change that arrives while the server stops
-            var current = routes.ToDictionary(r => r.Name, StringComparer.Ordinal);
-            var next = new List<CarrierRoute>();
-            var retired = new List<CarrierRoute>();
-            foreach (var carrier in Wanted(settings))
+            var current = carriers.ToDictionary(c => c.Name, StringComparer.Ordinal);
+            var next = new List<Carrier>();
+            var retired = new List<Carrier>();
+            foreach (var wanted in Wanted(settings))
             {
-                if (!current.Remove(carrier.Name, out var route))
+                if (!current.Remove(wanted.Name, out var carrier))
                 {
-                    next.Add(Open(carrier, settings));
+                    next.Add(Open(wanted, settings));
                     if (StartedAt is not null)
-                        logger.LogInformation("Carrier {Carrier} added: binding", carrier.Name);
+                        LogAdded(wanted.Name);
                     continue;
                 }
-                var changes = CarrierOptions.Changes(route.Options, carrier);
+                var changes = CarrierOptions.Changes(carrier.Options, wanted);
                 if (changes.Any(c => !CarrierOptions.RoutingOnly.Contains(c)))
                 {
-                    next.Add(Open(carrier, settings));
-                    retired.Add(route);
-                    logger.LogInformation("Carrier {Carrier} changed ({Settings}): binding anew, the old binds drain", carrier.Name, Describe(changes));
+                    next.Add(Open(wanted, settings));
+                    retired.Add(carrier);
+                    LogReconnecting(wanted.Name, Describe(changes));
                     continue;
                 }
                 if (changes.Count > 0)
-                    logger.LogInformation("Carrier {Carrier} changed ({Settings}): applied without rebinding", carrier.Name, Describe(changes));
-                route.Reconfigure(carrier, settings);
-                next.Add(route);
+                    LogChangedInPlace(wanted.Name, Describe(changes));
+                carrier.Reconfigure(wanted, settings);
+                next.Add(carrier);
             }
             foreach (var removed in current.Values)
             {
                 retired.Add(removed);
-                logger.LogInformation("Carrier {Carrier} removed: it drains and takes no new messages", removed.Name);
+                LogRemoved(removed.Name);
             }
-            (routes, Settings) = (next, settings);
-            foreach (var route in next.Where(r => !r.Started))
-                route.Start();
+            (carriers, Settings) = (next, settings);
+            foreach (var carrier in next.Where(c => !c.Started))
+                carrier.Start();
             ReportShortCountries(settings);
             await Task.WhenAll(retired.Select(DrainAsync));
         }
@@ -159,51 +149,34 @@ public sealed class CarrierPool(
     }
 
     /// <summary>
-    /// The configured carriers, and the simulated ones when wanted (started on first use). A
-    /// change never starts them unless <c>Simulated</c> says so: a list emptied by mistake must
-    /// not send real traffic to simulated carriers.
+    /// The configured carriers, and the embedded ones when wanted. A change never turns these on
+    /// unless it says <c>Simulated</c>: a list emptied by mistake must not send real traffic to
+    /// simulated carriers.
     /// </summary>
     List<CarrierOptions> Wanted(CarriersOptions settings)
     {
         var wanted = settings.List.ToList();
-        if (settings.UseSimulated && (StartedAt is null || settings.Simulated == true || !simulators.IsEmpty))
-            wanted.AddRange(SimulatedNames.Select(name => simulators.GetOrAdd(name, StartSimulator).Carrier));
+        simulating = settings.UseSimulated && (StartedAt is null || settings.Simulated == true || simulating);
+        if (!simulating)
+            return wanted;
+        if (embedded is null)
+            LogNoEmbeddedCarriers();
+        else
+            wanted.AddRange(embedded.Start());
         return wanted;
     }
 
     static string Describe(IEnumerable<string> changes) =>
-        string.Join(", ", changes.Select(c => c is nameof(CarrierOptions.SystemId) or nameof(CarrierOptions.Password) ? "credentials" : c).Distinct());
+        string.Join(", ", changes.Select(c => c.EndsWith(":SystemId", StringComparison.Ordinal) || c.EndsWith(":Password", StringComparison.Ordinal)
+            ? "credentials" : c).Distinct());
 
-    async Task DrainAsync(CarrierRoute route)
+    async Task DrainAsync(Carrier carrier)
     {
-        await route.Carrier.StopAsync();
-        await route.Carrier.DisposeAsync();
-        if (!routes.Any(r => r.Name == route.Name) && simulators.TryRemove(route.Name, out var simulated))
-            await simulated.Simulator.DisposeAsync();
-        logger.LogInformation("Carrier {Carrier}: old binds drained", route.Name);
+        await carrier.Connection.StopAsync();
+        if (embedded is not null && !carriers.Any(c => c.Name == carrier.Name))
+            await embedded.StopAsync(carrier.Name);
+        LogDrained(carrier.Name);
     }
-
-    /// <summary>
-    /// An available carrier for the country, drawn by weight, skipping <paramref name="tried"/>;
-    /// null when none is left.
-    /// </summary>
-    public CarrierRoute? Pick(string country, IReadOnlySet<string> tried)
-    {
-        var now = time.GetUtcNow();
-        var candidates = routes.Where(r => r.Serves(country) && !tried.Contains(r.Name) && r.IsAvailable(now)).ToList();
-        var total = candidates.Sum(r => r.EffectiveWeight(now));
-        var draw = Random.Shared.NextDouble() * total;
-        foreach (var route in candidates)
-        {
-            draw -= route.EffectiveWeight(now);
-            if (draw < 0)
-                return route;
-        }
-        return candidates.LastOrDefault();
-    }
-
-    /// <summary>True when some carrier, up or not, is configured for the country.</summary>
-    public bool HasCarrierFor(string country) => routes.Any(r => r.Serves(country));
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -216,10 +189,7 @@ public sealed class CarrierPool(
             if (stopped)
                 return;
             stopped = true;
-            await Task.WhenAll(routes.Select(r => r.Carrier.StopAsync(cancellationToken)));
-            foreach (var (simulator, _) in simulators.Values)
-                await simulator.DisposeAsync();
-            simulators.Clear();
+            await Task.WhenAll(carriers.Select(c => c.Connection.StopAsync(cancellationToken)));
         }
         finally
         {
@@ -227,97 +197,89 @@ public sealed class CarrierPool(
         }
     }
 
-    public async ValueTask DisposeAsync()
+    Carrier Open(CarrierOptions wanted, CarriersOptions settings)
     {
-        watching?.Dispose();
-        checking?.Dispose();
-        foreach (var route in routes)
-            await route.Carrier.DisposeAsync();
-        foreach (var (simulator, _) in simulators.Values)
-            await simulator.DisposeAsync();
+        var protocol = protocols.Single(p => p.Name == wanted.Protocol); // validated
+        var carrier = new Carrier(protocol.Open(wanted, sinks), wanted, protocol.Products, settings);
+        carrier.Connection.LinkChanged += link => OnLinkChanged(carrier, link);
+        return carrier;
     }
 
-    (SmscSimulator, CarrierOptions) StartSimulator(string name)
+    void OnLinkChanged(Carrier carrier, LinkHealth link)
     {
-        var simulator = new SmscSimulator(new SmscSimulatorOptions { SystemId = name }, time, loggers.CreateLogger<SmscSimulator>());
-        simulator.Start();
-        return (simulator, new CarrierOptions { Name = name, Host = "127.0.0.1", Port = simulator.Port, SystemId = "contacto", Password = "sim" });
-    }
-
-    CarrierRoute Open(CarrierOptions carrier, CarriersOptions settings)
-    {
-        var route = new CarrierRoute(Connect(carrier), carrier, settings);
-        route.Carrier.HealthChanged += health => OnHealthChanged(route, health);
-        return route;
-    }
-
-    SmppCarrier Connect(CarrierOptions carrier)
-    {
-        var binds = Enumerable.Range(1, carrier.Binds).Select(i => new SmppBindOptions
-        {
-            Name = $"{carrier.Name}#{i}",
-            Host = carrier.Host,
-            Port = carrier.Port,
-            SystemId = carrier.SystemId,
-            Password = carrier.Password,
-            Mode = BindMode.Transceiver,
-            TransactionsPerSecond = carrier.TransactionsPerSecond,
-            Tls = carrier.Tls ? new SslClientAuthenticationOptions { TargetHost = carrier.Host } : null,
-            Connection = new SmppConnectionOptions
-            {
-                Name = $"{carrier.Name}#{i}",
-                WindowSize = carrier.Window,
-                ResponseTimeout = TimeSpan.FromMilliseconds(carrier.ResponseTimeoutMilliseconds),
-            },
-        }).ToList();
-        var profile = new TextProfile
-        {
-            SmscDefaultAlphabet = Enum.Parse<SmsAlphabet>(carrier.DefaultAlphabet),
-            Concatenation = carrier.Concatenation switch
-            {
-                "Udh16" => ConcatenationMode.Udh16BitReference,
-                "Sar" => ConcatenationMode.SarTlvs,
-                _ => ConcatenationMode.Udh8BitReference,
-            },
-        };
-        SmppCarrier? connected = null;
-        connected = new SmppCarrier(new SmppCarrierOptions { Name = carrier.Name, Binds = binds, Text = profile },
-            async (inbound, ct) =>
-            {
-                if (inbound.Receipt is { } receipt)
-                    await receipts.AcceptAsync(carrier.Name, connected!.KeyOf(receipt), receipt, ct);
-                else
-                    await messages.AcceptAsync(carrier.Name, inbound, ct);
-            }, time, loggers.CreateLogger<SmppCarrier>());
-        return connected;
-    }
-
-    void OnHealthChanged(CarrierRoute route, BindHealth health)
-    {
-        metrics.BindStateChanged(route.Name, health);
-        route.HasBeenUp |= health.IsUp;
-        // Binding and stopping are the normal course (start, reload, shutdown); only a bind that went down warns.
-        if (health.State == BindState.Down)
-            logger.LogWarning("Carrier {Carrier} bind {Bind} is down ({Reason})", route.Name, health.Name,
-                health.LastCloseReason?.ToString() ?? health.LastError ?? "no reason given");
+        metrics.LinkChanged(carrier.Name, link);
+        carrier.HasBeenUp |= link.IsUp;
+        // Connecting and stopping are the normal course (start, reload, shutdown); only a link that went down warns.
+        if (link.Problem is { } problem)
+            LogLinkDown(carrier.Name, link.Name, problem);
         else
-            logger.LogInformation("Carrier {Carrier} bind {Bind} is {State}", route.Name, health.Name, health.IsUp ? "up" : health.State.ToString().ToLowerInvariant());
+            LogLinkState(carrier.Name, link.Name, link.State);
     }
 
     /// <summary>
-    /// Counts the configured carriers of each country named in the section (and, under "*", of
-    /// every other country) and names those with fewer than <c>MinimumPerCountry</c>: not routable
-    /// in production, so a warning there (at start and after each change), information elsewhere.
+    /// Counts the configured carriers of each product and country named in the section (and,
+    /// under "*", of every other country) and names those with fewer than <c>MinimumPerCountry</c>:
+    /// not routable in production, so a warning there (at start and after each change),
+    /// information elsewhere.
     /// </summary>
     void ReportShortCountries(CarriersOptions settings)
     {
-        var named = routes.SelectMany(r => r.Countries).Where(c => c != EveryOtherCountry).Distinct().Order();
-        Coverage = named.Append(EveryOtherCountry).ToDictionary(c => c, c => routes.Count(r => c == EveryOtherCountry ? r.ServesEveryCountry : r.Serves(c)));
-        var shortOnes = Coverage.Where(c => c.Value < settings.MinimumPerCountry)
-            .Select(c => $"{(c.Key == EveryOtherCountry ? "every other country" : c.Key)} ({c.Value})").ToList();
-        if (shortOnes.Count == 0)
-            return;
-        logger.Log(environment.IsProduction() ? LogLevel.Warning : LogLevel.Information,
-            "Not routable in production, fewer than {Minimum} carriers configured: {Countries}", settings.MinimumPerCountry, string.Join(", ", shortOnes));
+        var named = carriers.SelectMany(c => c.Countries).Where(c => c != EveryOtherCountry).Distinct().Order().Append(EveryOtherCountry).ToList();
+        Coverage = carriers.SelectMany(c => c.Products).Distinct().Order().ToDictionary(product => product, IReadOnlyDictionary<string, int> (product) =>
+            named.ToDictionary(country => country, country => carriers.Count(c => c.Products.Contains(product)
+                && (country == EveryOtherCountry ? c.ServesEveryCountry : c.Serves(country)))));
+        foreach (var (product, countries) in Coverage)
+        {
+            var shortOnes = countries.Where(c => c.Value < settings.MinimumPerCountry)
+                .Select(c => $"{(c.Key == EveryOtherCountry ? "every other country" : c.Key)} ({c.Value})").ToList();
+            if (shortOnes.Count > 0)
+                LogShortCountries(environment.IsProduction() ? LogLevel.Warning : LogLevel.Information, settings.MinimumPerCountry, product, string.Join(", ", shortOnes));
+        }
     }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "The changed Carriers section is refused, the carriers keep their settings: {Problems}")]
+    partial void LogChangeRefused(string problems);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Applying the changed Carriers configuration failed ({Error}); the carriers keep their previous settings where they were not changed yet")]
+    partial void LogChangeFailed(string error);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Carrier {Carrier} added: connecting")]
+    partial void LogAdded(string carrier);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Carrier {Carrier} changed ({Settings}): connecting anew, the old connection drains")]
+    partial void LogReconnecting(string carrier, string settings);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Carrier {Carrier} changed ({Settings}): applied without connecting again")]
+    partial void LogChangedInPlace(string carrier, string settings);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Carrier {Carrier} removed: it drains and takes no new traffic")]
+    partial void LogRemoved(string carrier);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Carrier {Carrier}: old connection drained")]
+    partial void LogDrained(string carrier);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Carrier {Carrier} link {Link} is down ({Reason})")]
+    partial void LogLinkDown(string carrier, string link, string reason);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Carrier {Carrier} link {Link} is {State}")]
+    partial void LogLinkState(string carrier, string link, string state);
+
+    [LoggerMessage(EventId = 1010, Message = "Not routable in production, fewer than {Minimum} {Product} carriers configured: {Countries}")]
+    partial void LogShortCountries(LogLevel level, int minimum, string product, string countries);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Simulated carriers are wanted but this host has none: configure Carriers:List")]
+    partial void LogNoEmbeddedCarriers();
+}
+
+/// <summary>
+/// Carriers the host runs itself (simulated ones, for the embedded default and tests), used when
+/// <see cref="CarriersOptions.UseSimulated"/>. The platform knows them only by their settings.
+/// </summary>
+public interface IEmbeddedCarriers
+{
+    /// <summary>Starts them when not running yet; their settings, as configured carriers' would be.</summary>
+    IReadOnlyList<CarrierOptions> Start();
+
+    /// <summary>A carrier the configuration no longer uses, drained: stop it if it is one of these.</summary>
+    ValueTask StopAsync(string name);
 }

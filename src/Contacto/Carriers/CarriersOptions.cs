@@ -1,10 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Contacto.Carriers.Smpp;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Carriers;
 
 /// <summary>
-/// Section <c>Carriers</c>: the SMPP carriers messages leave through. With no carrier listed the
-/// platform starts two simulated carriers in-process that serve every country
+/// Section <c>Carriers</c>: the carriers traffic leaves through, whatever their protocol. With no
+/// carrier listed the host's embedded simulated carriers serve every country
 /// (<see cref="Simulated"/> overrides either way).
 /// </summary>
 public sealed class CarriersOptions
@@ -13,10 +16,10 @@ public sealed class CarriersOptions
 
     public List<CarrierOptions> List { get; set; } = [];
 
-    /// <summary>Start the two in-process simulated carriers; by default only when <see cref="List"/> is empty.</summary>
+    /// <summary>Use the host's embedded simulated carriers; by default only when <see cref="List"/> is empty.</summary>
     public bool? Simulated { get; set; }
 
-    /// <summary>A country is routable in production only with this many carriers.</summary>
+    /// <summary>A country is routable in production only with this many carriers per product.</summary>
     public int MinimumPerCountry { get; set; } = 2;
 
     /// <summary>Consecutive failures that open a carrier's circuit.</summary>
@@ -31,21 +34,27 @@ public sealed class CarriersOptions
     public bool UseSimulated => Simulated ?? List.Count == 0;
 }
 
+/// <summary>
+/// One carrier: how routing sees it (countries, products, weight) and how to reach it (protocol,
+/// address, and the protocol's own settings in the section named after it).
+/// </summary>
 public sealed class CarrierOptions
 {
     public string Name { get; set; } = "";
+
+    /// <summary>How the carrier is reached: <c>smpp</c> (the default).</summary>
+    public string Protocol { get; set; } = SmppCarrierProtocol.ProtocolName;
+
+    /// <summary>What it carries (<c>sms</c>, <c>voice</c>); left out, what its protocol carries.</summary>
+    public List<string> Products { get; set; } = [];
+
     public string Host { get; set; } = "";
-    public int Port { get; set; } = 2775;
-    public string SystemId { get; set; } = "";
-    public string Password { get; set; } = "";
+
+    /// <summary>0 (left out): the protocol's usual port.</summary>
+    public int Port { get; set; }
 
     /// <summary>Connect with TLS, checking the certificate against <see cref="Host"/>.</summary>
     public bool Tls { get; set; }
-    public int Binds { get; set; } = 1;
-    public int Window { get; set; } = 64;
-
-    /// <summary>Submits per second per bind; 0 for no limit.</summary>
-    public double TransactionsPerSecond { get; set; }
 
     /// <summary>
     /// ISO 3166 alpha-2 codes, or "*" for every country; empty (the default) is every country too.
@@ -54,31 +63,37 @@ public sealed class CarrierOptions
     public List<string> Countries { get; set; } = [];
     public int Weight { get; set; } = 1;
 
-    /// <summary>What data_coding 0 means to this carrier: Gsm7 (default), Latin1 or Ascii.</summary>
-    public string DefaultAlphabet { get; set; } = "Gsm7";
+    /// <summary>Settings of an SMPP carrier.</summary>
+    public SmppSettings Smpp { get; set; } = new();
 
-    /// <summary>How long parts are joined: Udh8 (default), Udh16 or Sar.</summary>
-    public string Concatenation { get; set; } = "Udh8";
+    /// <summary>Settings a running carrier takes without connecting again: they are routing's, not the link's.</summary>
+    public static readonly IReadOnlySet<string> RoutingOnly = new HashSet<string> { nameof(Weight), nameof(Countries), nameof(Products) };
 
-    /// <summary>A submit not answered within this fails over to another carrier.</summary>
-    public int ResponseTimeoutMilliseconds { get; set; } = 1000;
+    /// <summary>The settings that differ between two versions of a carrier, nested ones as <c>Section:Key</c>.</summary>
+    public static List<string> Changes(CarrierOptions before, CarrierOptions after)
+    {
+        var (old, now) = (Flatten(before), Flatten(after));
+        return [.. old.Keys.Union(now.Keys).Where(k => k != nameof(Name) && old.GetValueOrDefault(k) != now.GetValueOrDefault(k))];
+    }
 
-    /// <summary>Settings a running carrier takes without binding again.</summary>
-    public static readonly IReadOnlySet<string> RoutingOnly = new HashSet<string> { nameof(Weight), nameof(Countries) };
-
-    /// <summary>The names of the settings that differ between two versions of a carrier.</summary>
-    public static List<string> Changes(CarrierOptions before, CarrierOptions after) =>
-    [
-        .. typeof(CarrierOptions).GetProperties().Where(p => p.Name != nameof(Name)).Where(p => p.GetValue(before) is var old && p.GetValue(after) is var now
-            && (old is IEnumerable<string> list ? !list.SequenceEqual((IEnumerable<string>)now!) : !Equals(old, now))).Select(p => p.Name),
-    ];
+    static Dictionary<string, string> Flatten(CarrierOptions carrier)
+    {
+        var flat = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Walk(string prefix, JsonNode? node)
+        {
+            if (node is JsonObject section)
+                foreach (var (key, value) in section)
+                    Walk(prefix.Length == 0 ? key : $"{prefix}:{key}", value);
+            else
+                flat[prefix] = node?.ToJsonString() ?? "null";
+        }
+        Walk("", JsonSerializer.SerializeToNode(carrier));
+        return flat;
+    }
 }
 
-sealed class CarriersOptionsValidator : IValidateOptions<CarriersOptions>
+sealed class CarriersOptionsValidator(IEnumerable<ICarrierProtocol> protocols) : IValidateOptions<CarriersOptions>
 {
-    static readonly string[] Alphabets = ["Gsm7", "Latin1", "Ascii"];
-    static readonly string[] Concatenations = ["Udh8", "Udh16", "Sar"];
-
     public ValidateOptionsResult Validate(string? name, CarriersOptions options)
     {
         var problems = new List<string>();
@@ -90,18 +105,20 @@ sealed class CarriersOptionsValidator : IValidateOptions<CarriersOptions>
                 problems.Add($"{key}:Name must be set and unique");
             if (string.IsNullOrWhiteSpace(carrier.Host))
                 problems.Add($"{key}:Host must be set");
-            if (carrier.Port is < 1 or > 65535)
-                problems.Add($"{key}:Port must be from 1 to 65535");
-            if (string.IsNullOrWhiteSpace(carrier.SystemId) || carrier.SystemId.Length > 15 || carrier.Password.Length > 8)
-                problems.Add($"{key}: SystemId must be set (at most 15 characters) and Password at most 8 characters, as SMPP 3.4 allows");
-            if (carrier.Binds is < 1 or > 16 || carrier.Window is < 1 or > 1024 || carrier.Weight is < 1 or > 1000)
-                problems.Add($"{key}: Binds (1-16), Window (1-1024) and Weight (1-1000) must be in range");
-            if (carrier.TransactionsPerSecond < 0 || carrier.ResponseTimeoutMilliseconds is < 100 or > 60000)
-                problems.Add($"{key}: TransactionsPerSecond must be >= 0 and ResponseTimeoutMilliseconds from 100 to 60000");
+            if (carrier.Port is < 0 or > 65535)
+                problems.Add($"{key}:Port must be from 1 to 65535 (0 or left out: the protocol's usual port)");
+            if (carrier.Weight is < 1 or > 1000)
+                problems.Add($"{key}:Weight must be from 1 to 1000");
             if (carrier.Countries.Any(c => c != "*" && (c.Length != 2 || !c.All(char.IsAsciiLetterUpper))))
                 problems.Add($"{key}:Countries must list ISO 3166 alpha-2 codes (upper case) or \"*\"");
-            if (!Alphabets.Contains(carrier.DefaultAlphabet) || !Concatenations.Contains(carrier.Concatenation))
-                problems.Add($"{key}: DefaultAlphabet is one of {string.Join("/", Alphabets)}, Concatenation one of {string.Join("/", Concatenations)}");
+            if (protocols.SingleOrDefault(p => p.Name == carrier.Protocol) is not { } protocol)
+            {
+                problems.Add($"{key}:Protocol must be one of {string.Join("/", protocols.Select(p => p.Name))}");
+                continue;
+            }
+            if (carrier.Products.Any(p => !protocol.Products.Contains(p)))
+                problems.Add($"{key}:Products: a carrier of protocol {protocol.Name} carries {string.Join("/", protocol.Products)}");
+            problems.AddRange(protocol.Validate(carrier, key));
         }
         if (options.MinimumPerCountry < 1 || options.BreakerFailures < 1 || options.BreakerOpenMilliseconds < 1 || options.RecoveryRampSeconds < 0)
             problems.Add("Carriers: MinimumPerCountry, BreakerFailures and BreakerOpenMilliseconds must be positive");

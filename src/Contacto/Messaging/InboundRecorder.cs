@@ -5,9 +5,6 @@ using Contacto.Audit;
 using Contacto.Carriers;
 using Contacto.Crypto;
 using Contacto.Numbers;
-using Contacto.Smpp.Client;
-using Contacto.Smpp.Protocol;
-using Contacto.Smpp.Text;
 using Contacto.Storage;
 using Contacto.Webhooks;
 using Microsoft.EntityFrameworkCore;
@@ -36,33 +33,30 @@ public sealed class InboundRecorder(
     TimeProvider time,
     ILogger<InboundRecorder> logger) : BackgroundService, ICarrierMessageSink
 {
-    public async Task AcceptAsync(string carrier, InboundMessage message, CancellationToken cancellationToken)
+    public async Task AcceptAsync(InboundSms message, CancellationToken cancellationToken)
     {
-        if (message.Content?.Text is not { } text)
+        var carrier = message.Carrier;
+        if (message.Text is not { } text)
         {
             metrics.Inbound("undecodable");
             logger.LogWarning("Dropped a binary or undecodable message from carrier {Carrier}", carrier);
             return;
         }
-        var number = E164.TryNormalize(message.Destination.Address, out var to) ? await numbers.FindRentedAsync(to, cancellationToken) : null;
+        var number = E164.TryNormalize(message.To, out var to) ? await numbers.FindRentedAsync(to, cancellationToken) : null;
         if (number is null)
         {
             metrics.Inbound("unknown_number");
             logger.LogWarning("Dropped a message from carrier {Carrier} to a number no account rents", carrier);
             return;
         }
-        var from = Sender(message.Source);
-        if (message.Content.Value.Concatenation is { Total: > 1 } part && part.Sequence >= 1 && part.Sequence <= part.Total)
+        var from = !message.AlphanumericSender && E164.TryNormalize(message.From, out var e164) ? e164 : message.From;
+        if (message.Segment is { } part)
             await StorePartAsync(carrier, number, from, to!, part, text, cancellationToken);
         else
             await RecordAsync(carrier, number, from, to!, text, units: 1, parts: [], cancellationToken);
     }
 
-    /// <summary>A number in E.164 form, or an alphanumeric sender id as given.</summary>
-    static string Sender(SmeAddress source) =>
-        source.Ton != SmeAddress.TonAlphanumeric && E164.TryNormalize(source.Address, out var e164) ? e164 : source.Address;
-
-    async Task StorePartAsync(string carrier, RentedNumber number, string from, string to, ConcatenationInfo info, string text, CancellationToken cancellationToken)
+    async Task StorePartAsync(string carrier, RentedNumber number, string from, string to, InboundSegment info, string text, CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7();
         InboundPart part;

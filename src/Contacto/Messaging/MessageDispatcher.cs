@@ -1,9 +1,5 @@
 using Contacto.Carriers;
 using Contacto.Crypto;
-using Contacto.Smpp;
-using Contacto.Smpp.Client;
-using Contacto.Smpp.Protocol;
-using Contacto.Smpp.Text;
 using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -14,8 +10,8 @@ namespace Contacto.Messaging;
 
 /// <summary>
 /// Step 3 of a message's path: takes the messages this node accepted (<see cref="MessageHandoff"/>)
-/// and claims queued ones in batches, submits each to a carrier of its country (another one
-/// when the first fails: bind down, time-out, refusal), and records
+/// and claims queued ones in batches, hands each to the carrier router for its country (which
+/// fails over to another carrier when the first fails: link down, time-out, refusal), and records
 /// the outcome (<c>sent</c> with the carrier's ids, a retry later, or <c>failed</c>) in one
 /// transaction that also takes the message out of the queue and holds the status callbacks.
 /// </summary>
@@ -27,23 +23,18 @@ namespace Contacto.Messaging;
 /// a lease before the first of its messages' leases ends, so a claim that lapses under a slow
 /// carrier is not sent twice.
 /// </remarks>
-public sealed class MessageDispatcher(
+public sealed partial class MessageDispatcher(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
     MessageCallbacks callbacks,
-    CarrierPool carriers,
+    CarrierRouter carriers,
     MessageSignal signal,
     MessageHandoff handoff,
     IOptions<MessagingOptions> options,
     MessagingMetrics metrics,
-    CarrierMetrics carrierMetrics,
     TimeProvider time,
     ILogger<MessageDispatcher> logger) : BackgroundService
 {
-    enum Result { Sent, Retry, Failed, Released }
-
-    sealed record Outcome(Result Result, CarrierRoute? Route = null, TextSubmission? Submission = null, string? ErrorCode = null, TimeSpan RetryAfter = default);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -99,7 +90,7 @@ public sealed class MessageDispatcher(
         using var submitting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaseEnds.Token);
         var outcomes = await Task.WhenAll(messages.Select(m => texts.TryGetValue(m.Id, out var text)
             ? SendAsync(m.DestinationCountry, text, submitting.Token)
-            : Task.FromResult(new Outcome(Result.Failed, ErrorCode: MessageErrors.Unknown))));
+            : Task.FromResult<CarrierOutcome?>(CarrierOutcome.Refused(CarrierError.Unknown))));
         var now = time.GetUtcNow();
         var records = new Records();
         for (var i = 0; i < messages.Count; i++)
@@ -107,7 +98,7 @@ public sealed class MessageDispatcher(
         // What the carriers took is recorded even when the node is stopping, or it would be sent again.
         // Sent or failed: the callbacks carry the numbers opened for the carrier.
         var reported = await callbacks.AddAsync(db, records.Moved,
-            id => texts.TryGetValue(id, out var text) ? new(text.Source.Address, text.Destination.Address) : default, CancellationToken.None);
+            id => texts.TryGetValue(id, out var text) ? MessageCallbacks.Of(text.From, text.To) : default, CancellationToken.None);
         await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
         {
             await BulkInsert.InsertAsync(db, records.Parts, CancellationToken.None);
@@ -155,91 +146,54 @@ public sealed class MessageDispatcher(
         public List<MessagePart> Parts { get; } = [];
     }
 
-    Task<Dictionary<Guid, OutboundText>> OpenAsync(IEnumerable<Message> messages, CancellationToken cancellationToken) =>
-        SealedFields.OpenAsync(crypto, messages.Where(m => m.TextSealed is not null), (message, open) =>
-        {
-            var from = open(Message.FromPurpose, message.FromSealed!);
-            return new OutboundText(
-                message.AlphanumericSender ? SmeAddress.Alphanumeric(from) : SmeAddress.International(from),
-                SmeAddress.International(open(Message.ToPurpose, message.ToSealed!)),
-                open(Message.TextPurpose, message.TextSealed!));
-        }, cancellationToken);
+    Task<Dictionary<Guid, SmsRequest>> OpenAsync(IEnumerable<Message> messages, CancellationToken cancellationToken) =>
+        SealedFields.OpenAsync(crypto, messages.Where(m => m.TextSealed is not null), (message, open) => new SmsRequest(
+            open(Message.FromPurpose, message.FromSealed!), message.AlphanumericSender, open(Message.ToPurpose, message.ToSealed!),
+            open(Message.TextPurpose, message.TextSealed!)), cancellationToken);
 
-    /// <summary>Tries the country's carriers in weighted order until one takes the message.</summary>
-    async Task<Outcome> SendAsync(string country, OutboundText text, CancellationToken cancellationToken)
+    /// <summary>The router's outcome, or null when the pass let the message go unsent.</summary>
+    async Task<CarrierOutcome?> SendAsync(string country, SmsRequest text, CancellationToken cancellationToken)
     {
-        var tried = new HashSet<string>(StringComparer.Ordinal);
-        string? refusal = null;
-        while (carriers.Pick(country, tried) is { } route)
+        try
         {
-            tried.Add(route.Name);
-            TextSubmission submission;
-            try
-            {
-                submission = await route.Carrier.SendTextAsync(text, cancellationToken);
-            }
-            catch (Exception e) when (e is SmppException or IOException)
-            {
-                submission = new TextSubmission(0, [], e as SmppException);
-            }
-            catch (OperationCanceledException)
-            {
-                // The lease is ending (or the node stopping) while it waited for the carrier.
-                return new Outcome(Result.Released);
-            }
-            if (submission.IsComplete)
-            {
-                route.Succeeded();
-                carrierMetrics.Submitted(route.Name, "accepted");
-                return new Outcome(Result.Sent, route, submission);
-            }
-            var answer = submission.Failure is null && submission.Parts.Count > 0 ? submission.Parts[^1] : (SubmitResult?)null;
-            if (answer is { IsTemporary: true })
-            {
-                // Throttling is the carrier asking to slow down, not a failure: retry later, on any carrier.
-                carrierMetrics.Submitted(route.Name, "throttled");
-                return new Outcome(Result.Retry, RetryAfter: TimeSpan.FromSeconds(1));
-            }
-            carrierMetrics.Submitted(route.Name, answer is null ? "error" : "rejected");
-            refusal = answer is { } refused ? MessageErrors.ForRefusal(refused.Status) : refusal;
-            if (route.Failed(time.GetUtcNow()))
-                logger.LogWarning("Carrier {Carrier} circuit opened after repeated failures", route.Name);
-            carrierMetrics.FailedOver(route.Name);
+            return await carriers.SendAsync(country, text, cancellationToken);
         }
-        if (refusal is not null)
-            return new Outcome(Result.Failed, ErrorCode: refusal);
-        return carriers.HasCarrierFor(country)
-            ? new Outcome(Result.Retry, RetryAfter: TimeSpan.FromMilliseconds(200))
-            : new Outcome(Result.Failed, ErrorCode: MessageErrors.NoRoute);
+        catch (OperationCanceledException)
+        {
+            // The lease is ending (or the node stopping) while it waited for a carrier.
+            return null;
+        }
     }
 
-    void Record(Records records, Message message, Outcome outcome, DateTimeOffset now)
+    void Record(Records records, Message message, CarrierOutcome? outcome, DateTimeOffset now)
     {
-        switch (outcome.Result)
+        switch (outcome)
         {
-            case Result.Released:
+            case null:
                 break; // untouched: claimable again when its lease lapses
-            case Result.Sent:
-                var route = outcome.Route!;
-                foreach (var part in outcome.Submission!.Parts)
-                    records.Parts.Add(new MessagePart { Carrier = route.Name, CarrierMessageId = route.Carrier.KeyOf(part), MessageId = message.Id });
+            case { Kind: CarrierOutcomeKind.Accepted }:
+                foreach (var reference in outcome.References)
+                    records.Parts.Add(new MessagePart { Carrier = outcome.Carrier!, CarrierMessageId = reference, MessageId = message.Id });
                 message.MoveTo(MessageStates.Sent, null, now);
-                (message.Carrier, message.SentAt, message.Units) = (route.Name, now, outcome.Submission.SegmentCount);
+                (message.Carrier, message.SentAt, message.Units) = (outcome.Carrier, now, outcome.Units);
                 records.Moved.Add(message);
                 metrics.Sent(now - message.CreatedAt);
                 break;
-            case Result.Retry when message.Attempts + 1 < options.Value.MaxAttempts:
+            case { Kind: CarrierOutcomeKind.TemporaryFailure } when message.Attempts + 1 < options.Value.MaxAttempts:
                 message.Attempts++;
                 var backoff = outcome.RetryAfter * Math.Min(32, 1 << Math.Min(message.Attempts - 1, 5));
                 message.NextAttemptAt = now + backoff;
                 records.Retried.Add(message);
                 break;
             default:
-                message.MoveTo(MessageStates.Failed, outcome.ErrorCode ?? MessageErrors.NoRoute, now);
+                message.MoveTo(MessageStates.Failed, outcome.Kind == CarrierOutcomeKind.Refused ? MessageErrors.For(outcome.Error) : MessageErrors.NoRoute, now);
                 records.Moved.Add(message);
                 metrics.Reached(MessageStates.Failed);
-                logger.LogWarning("Message {MessageId} failed with error {ErrorCode}", message.Id, message.ErrorCode);
+                LogFailed(message.Id, message.ErrorCode);
                 break;
         }
     }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Message {MessageId} failed with error {ErrorCode}")]
+    partial void LogFailed(Guid messageId, string? errorCode);
 }

@@ -1,4 +1,4 @@
-using Contacto.Smpp.Protocol;
+using Contacto.Carriers;
 
 namespace Contacto.Messaging;
 
@@ -15,21 +15,15 @@ public static class MessageErrors
     public const string ProhibitedByCarrier = "100";
     public const string Unknown = "1000";
 
-    /// <summary>A carrier's refusal of a submit.</summary>
-    public static string ForRefusal(CommandStatus status) => status switch
+    /// <summary>A carrier's refusal, or why a delivery failed.</summary>
+    public static string For(CarrierError error) => error switch
     {
-        CommandStatus.InvalidDestinationAddress => InvalidDestination,
-        CommandStatus.InvalidSourceAddress => InvalidSource,
-        CommandStatus.SubmitFailed => NetworkError,
-        _ => ProhibitedByCarrier,
-    };
-
-    /// <summary>A final receipt that is not a delivery.</summary>
-    public static string ForReceipt(MessageState state) => state switch
-    {
-        MessageState.Expired => TemporarilyUnavailable,
-        MessageState.Undeliverable => PermanentlyUnavailable,
-        MessageState.Rejected => ProhibitedByCarrier,
+        CarrierError.InvalidDestination => InvalidDestination,
+        CarrierError.InvalidSource => InvalidSource,
+        CarrierError.NetworkError => NetworkError,
+        CarrierError.Prohibited => ProhibitedByCarrier,
+        CarrierError.PermanentlyUnavailable => PermanentlyUnavailable,
+        CarrierError.TemporarilyUnavailable => TemporarilyUnavailable,
         _ => Unknown,
     };
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Contacto.Smpp.Text;
+using Contacto.Carriers;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Messaging;
@@ -22,7 +22,7 @@ namespace Contacto.Messaging;
 public sealed class MessageHandoff(IOptions<MessagingOptions> options)
 {
     /// <summary>A message handed to the dispatcher, with what goes to the carrier.</summary>
-    public sealed record Handed(Message Message, OutboundText Text);
+    public sealed record Handed(Message Message, SmsRequest Text);
 
     readonly ConcurrentQueue<Handed> queue = new();
     int held; // reserved or queued

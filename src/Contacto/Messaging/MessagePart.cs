@@ -8,7 +8,7 @@ public sealed class MessagePart
 {
     public string Carrier { get; set; } = "";
 
-    /// <summary>The carrier's message id in canonical form (<c>SmppCarrier.KeyOf</c>).</summary>
+    /// <summary>The carrier's reference for this part, as its receipts name it (<see cref="Carriers.CarrierOutcome.References"/>).</summary>
     public string CarrierMessageId { get; set; } = "";
     public Guid MessageId { get; set; }
 

@@ -4,7 +4,7 @@ using Contacto.Api;
 using Contacto.Audit;
 using Contacto.Crypto;
 using Contacto.Numbers;
-using Contacto.Smpp.Protocol;
+using Contacto.Carriers;
 using Contacto.Smpp.Text;
 using Contacto.Storage;
 using Contacto.Webhooks;
@@ -25,7 +25,7 @@ public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<st
 /// One request's messages, sealed: the audit record each gets, and their <c>queued</c> callbacks;
 /// also, in memory only, what goes to the carrier for each (for the <see cref="MessageHandoff"/>).
 /// </summary>
-public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks, IReadOnlyList<OutboundText> Texts);
+public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks, IReadOnlyList<SmsRequest> Texts);
 
 /// <summary>
 /// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
@@ -198,8 +198,7 @@ public sealed class MessageService : IAsyncDisposable
         })];
         List<WebhookDelivery> queued = request.CallbackUrl is null ? [] :
             [.. messages.Select((m, i) => callbacks.Prepare(keys, m, MessageCallbacks.Of(sender, destinations[i].E164)))];
-        var source = alphanumeric ? SmeAddress.Alphanumeric(sender) : SmeAddress.International(sender);
-        return new PreparedSend(messages, record, queued, [.. destinations.Select(d => new OutboundText(source, SmeAddress.International(d.E164), request.Text))]);
+        return new PreparedSend(messages, record, queued, [.. destinations.Select(d => new SmsRequest(sender, alphanumeric, d.E164, request.Text))]);
     }
 
     /// <summary>

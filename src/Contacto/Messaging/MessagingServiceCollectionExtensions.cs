@@ -2,7 +2,6 @@ using Contacto.Accounts;
 using Contacto.Applications;
 using Contacto.Carriers;
 using Contacto.Numbers;
-using Contacto.Status;
 using Contacto.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -11,16 +10,11 @@ namespace Contacto.Messaging;
 
 public static class MessagingServiceCollectionExtensions
 {
-    /// <summary>The Message and Number APIs' services, and carrier routing (without its workers).</summary>
+    /// <summary>The Message and Number APIs' services, and the sinks of the carriers' receipts and inbound texts (without the workers).</summary>
     public static IServiceCollection AddContactoMessaging(this IServiceCollection services)
     {
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>();
-        services.AddOptions<CarriersOptions>().BindConfiguration(CarriersOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CarriersOptions>, CarriersOptionsValidator>();
-        services.AddSingleton<CarrierMetrics>();
-        services.AddSingleton<CarrierPool>();
-        services.AddSingleton<IComponentStatusSource, CarrierHealthSource>();
         services.AddSingleton<MessagingMetrics>();
         services.AddSingleton<MessageSignal>();
         services.AddSingleton<MessageHandoff>();
@@ -38,12 +32,12 @@ public static class MessagingServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The carrier binds, the receipt and inbound recorders and the dispatcher. Registered in this order so
-    /// they stop in the reverse one: the dispatcher first, the carriers last.
+    /// The receipt and inbound recorders and the dispatcher. Registered in this order so they stop
+    /// in the reverse one: the dispatcher first; register them after the carriers' connections,
+    /// which stop last.
     /// </summary>
     public static IServiceCollection AddContactoMessagingWorkers(this IServiceCollection services)
     {
-        services.AddHostedService(sp => sp.GetRequiredService<CarrierPool>());
         services.AddHostedService(sp => sp.GetRequiredService<ReceiptRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<InboundRecorder>());
         services.AddHostedService<MessageDispatcher>();

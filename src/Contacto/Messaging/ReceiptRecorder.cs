@@ -1,7 +1,5 @@
 using System.Threading.Channels;
 using Contacto.Carriers;
-using Contacto.Smpp.Protocol;
-using Contacto.Smpp.Receipts;
 using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -29,20 +27,20 @@ public sealed class ReceiptRecorder(
     const int Batch = 1000;
 
     // A class, not a record: two copies of one receipt are two waiters to acknowledge.
-    sealed class Pending(string carrier, string key, DeliveryReceipt receipt, DateTimeOffset giveUpAt)
+    sealed class Pending(CarrierReceipt receipt, DateTimeOffset giveUpAt)
     {
-        public string Carrier => carrier;
-        public string Key => key;
-        public DeliveryReceipt Receipt => receipt;
+        public string Carrier => receipt.Carrier;
+        public string Key => receipt.Reference;
+        public CarrierReceipt Receipt => receipt;
         public DateTimeOffset GiveUpAt => giveUpAt;
         public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     readonly Channel<Pending> incoming = Channel.CreateUnbounded<Pending>();
 
-    public async Task AcceptAsync(string carrier, string messageKey, DeliveryReceipt receipt, CancellationToken cancellationToken)
+    public async Task AcceptAsync(CarrierReceipt receipt, CancellationToken cancellationToken)
     {
-        var pending = new Pending(carrier, messageKey, receipt, time.GetUtcNow() + HoldUnmatched);
+        var pending = new Pending(receipt, time.GetUtcNow() + HoldUnmatched);
         await incoming.Writer.WriteAsync(pending, cancellationToken);
         await pending.Stored.Task.WaitAsync(cancellationToken);
     }
@@ -93,10 +91,11 @@ public sealed class ReceiptRecorder(
                 unmatched.Add(pending);
                 continue;
             }
-            if (part.State is null && Outcome(pending.Receipt.State) is { } state)
+            if (part.State is null && pending.Receipt.State != ReceiptState.Pending)
             {
-                part.State = state;
-                part.ErrorCode = state == MessageStates.Delivered ? MessageErrors.None : MessageErrors.ForReceipt(pending.Receipt.State);
+                var delivered = pending.Receipt.State == ReceiptState.Delivered;
+                part.State = delivered ? MessageStates.Delivered : MessageStates.Undelivered;
+                part.ErrorCode = delivered ? MessageErrors.None : MessageErrors.For(pending.Receipt.Error);
                 settledParts.Add(part);
             }
         }
@@ -165,12 +164,4 @@ public sealed class ReceiptRecorder(
         }
         return (settled, await callbacks.AddAsync(db, settled, id => numbers.GetValueOrDefault(id), cancellationToken));
     }
-
-    /// <summary>The part's final state, or null for an intermediate receipt (en route, accepted, unknown).</summary>
-    static string? Outcome(MessageState state) => state switch
-    {
-        MessageState.Delivered => MessageStates.Delivered,
-        MessageState.Expired or MessageState.Deleted or MessageState.Undeliverable or MessageState.Rejected => MessageStates.Undelivered,
-        _ => null,
-    };
 }

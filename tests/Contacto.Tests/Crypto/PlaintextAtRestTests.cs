@@ -1,3 +1,4 @@
+using Contacto.Server;
 using System.Net;
 using System.Text;
 using Contacto.Audit;
@@ -65,7 +66,7 @@ public sealed class PlaintextAtRestTests
     {
         const string number = "+351912447711", handset = "+351913886622";
         await server.Services.GetRequiredService<NumberService>().AddAsync(accountId, number, "PT", "mobile", AuditActor.Operator, CancellationToken.None);
-        var carrier = server.Services.GetRequiredService<CarrierPool>().Simulators["sim-a"];
+        var carrier = server.Services.GetRequiredService<SimulatedCarriers>()["sim-a"];
         using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         using (var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(25)))
             while (carrier.BoundSessions == 0)

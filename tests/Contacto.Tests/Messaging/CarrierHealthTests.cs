@@ -1,3 +1,4 @@
+using Contacto.Server;
 using System.Diagnostics;
 using Contacto.Carriers;
 using Contacto.Status;
@@ -24,24 +25,24 @@ public sealed class CarrierHealthTests
         await using var server = await RunningServer.StartAsync(storage, FollowPortugal);
         var pool = server.Services.GetRequiredService<CarrierPool>();
         var health = server.Services.GetServices<IComponentStatusSource>().OfType<CarrierHealthSource>().Single();
-        foreach (var route in pool.Routes)
-            await route.Carrier.WaitUntilAnyBoundAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var route in pool.Carriers)
+            await route.Connection.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(ComponentStatus.Operational, await PortugalAsync(health));
 
         var silenced = Stopwatch.StartNew();
-        Silence(pool, "sim-a");
+        Silence(server, "sim-a");
         Assert.Equal(ComponentStatus.DegradedPerformance, await WaitForAsync(health, ComponentStatus.DegradedPerformance));
         var detection = silenced.Elapsed;
-        Silence(pool, "sim-b");
+        Silence(server, "sim-b");
         Assert.Equal(ComponentStatus.MajorOutage, await WaitForAsync(health, ComponentStatus.MajorOutage));
 
         // Keep-alive every 400 ms, dead after 400 ms more: about 0.9 s; the bound leaves room for a loaded machine.
         Assert.True(detection < TimeSpan.FromSeconds(3), $"detection took {detection.TotalMilliseconds:F0} ms");
     }
 
-    static void Silence(CarrierPool pool, string name)
+    static void Silence(RunningServer server, string name)
     {
-        var simulator = pool.Simulators[name];
+        var simulator = server.Services.GetRequiredService<SimulatedCarriers>()[name];
         simulator.Options = simulator.Options with { Silent = true };
     }
 

@@ -64,16 +64,16 @@ public sealed class CarrierReloadTests : IAsyncDisposable
         WriteCarriers(file, ("alpha", 0, 1), ("beta", 1, 1));
         await using var server = await StartAsync(storage, file);
         var pool = server.Services.GetRequiredService<CarrierPool>();
-        await Task.WhenAll(pool.Routes.Select(r => r.Carrier.WaitUntilAnyBoundAsync()).ToArray()).WaitAsync(Within);
-        var beta = pool.Routes.Single(r => r.Name == "beta");
+        await Task.WhenAll(pool.Carriers.Select(r => r.Connection.WaitUntilReadyAsync()).ToArray()).WaitAsync(Within);
+        var beta = pool.Carriers.Single(r => r.Name == "beta");
         var betaBinds = simulators[1].Statistics.BindsAccepted;
 
         await ReconfigureAsync(pool, () => WriteCarriers(file, ("alpha", 0, 1), ("beta", 1, 7)), ["alpha", "beta"], () => beta.Weight == 7);
 
-        Assert.Same(beta, pool.Routes.Single(r => r.Name == "beta"));
+        Assert.Same(beta, pool.Carriers.Single(r => r.Name == "beta"));
         Assert.Equal(betaBinds, simulators[1].Statistics.BindsAccepted);
 
-        await ReconfigureAsync(pool, () => WriteCarriers(file, ("alpha", 0, 1), ("beta", 3, 7)), ["alpha", "beta"], () => pool.Routes.Single(r => r.Name == "beta") != beta);
+        await ReconfigureAsync(pool, () => WriteCarriers(file, ("alpha", 0, 1), ("beta", 3, 7)), ["alpha", "beta"], () => pool.Carriers.Single(r => r.Name == "beta") != beta);
         var oldAddress = simulators[1].Statistics.SubmitsAccepted;
         var sender = await MessagingHarness.CreateAsync(server);
         MessagingHarness.AssertAll(await sender.WaitForStatesAsync(await sender.SendAsync(Destinations(0, 50)), Delivered, Within), 50, Delivered);
@@ -96,9 +96,9 @@ public sealed class CarrierReloadTests : IAsyncDisposable
         });
         var pool = server.Services.GetRequiredService<CarrierPool>();
         var health = server.Services.GetServices<IComponentStatusSource>().OfType<CarrierHealthSource>().Single();
-        await Task.WhenAll(pool.Routes.Select(r => r.Carrier.WaitUntilAnyBoundAsync())).WaitAsync(Within);
+        await Task.WhenAll(pool.Carriers.Select(r => r.Connection.WaitUntilReadyAsync())).WaitAsync(Within);
 
-        Assert.Contains(logs.Lines, l => l.StartsWith("Warning") && l.Contains("fewer than 2 carriers configured: ES (1), every other country (0)"));
+        Assert.Contains(logs.Lines, l => l.StartsWith("Warning") && l.Contains("fewer than 2 sms carriers configured: ES (1), every other country (0)"));
         Assert.Equal(ComponentStatus.DegradedPerformance, await StatusOfAsync(health, "ES"));
         Assert.Equal(ComponentStatus.Operational, await StatusOfAsync(health, "PT"));
         var metrics = await server.Ops.GetStringAsync("/metrics");
@@ -106,13 +106,13 @@ public sealed class CarrierReloadTests : IAsyncDisposable
         Assert.Matches(@"contacto_carrier_country_carriers\{[^}]*country=""PT""[^}]*\} 2\b", metrics);
 
         await ReconfigureAsync(pool, () => WriteCarriers(file, ("alpha", 0, 1, ["PT", "ES"], "secret"), ("beta", 1, 1, ["PT", "ES"], "newpass")), ["alpha", "beta"],
-            () => pool.Coverage.GetValueOrDefault("ES") == 2);
+            () => pool.Coverage[CarrierProducts.Sms].GetValueOrDefault("ES") == 2);
         // New credentials mean new binds: the country is whole again once beta's are up.
-        await Task.WhenAll(pool.Routes.Select(r => r.Carrier.WaitUntilAnyBoundAsync())).WaitAsync(Within);
+        await Task.WhenAll(pool.Carriers.Select(r => r.Connection.WaitUntilReadyAsync())).WaitAsync(Within);
 
         Assert.Equal(ComponentStatus.Operational, await StatusOfAsync(health, "ES"));
-        Assert.Contains(logs.Lines, l => l.Contains("Carrier beta changed (credentials, Countries)"));
-        Assert.Contains(logs.Lines, l => l.Contains("fewer than 2 carriers configured: every other country (0)"));
+        Assert.Contains(logs.Lines, l => l.Contains("Carrier beta changed (Countries, credentials)"));
+        Assert.Contains(logs.Lines, l => l.Contains("fewer than 2 sms carriers configured: every other country (0)"));
         Assert.DoesNotContain(logs.Lines, l => l.Contains("secret") || l.Contains("newpass"));
     }
 
@@ -132,7 +132,7 @@ public sealed class CarrierReloadTests : IAsyncDisposable
             builder.Logging.AddProvider(logs);
         });
         var pool = server.Services.GetRequiredService<CarrierPool>();
-        var before = pool.Routes.ToList();
+        var before = pool.Carriers.ToList();
 
         WriteCarriers(file, ("alpha", 0, 1), ("beta", 1, 0));
         using (var deadline = new CancellationTokenSource(Within))
@@ -140,8 +140,8 @@ public sealed class CarrierReloadTests : IAsyncDisposable
             while (!logs.Lines.Any(l => l.Contains("The changed Carriers section is refused")))
                 await tick.WaitForNextTickAsync(deadline.Token);
 
-        Assert.Contains(logs.Lines, l => l.Contains("refused") && l.Contains("Carriers:List:1: Binds (1-16), Window (1-1024) and Weight (1-1000) must be in range"));
-        Assert.Equal(before, pool.Routes);
+        Assert.Contains(logs.Lines, l => l.Contains("refused") && l.Contains("Carriers:List:1:Weight must be from 1 to 1000"));
+        Assert.Equal(before, pool.Carriers);
         var sender = await MessagingHarness.CreateAsync(server);
         MessagingHarness.AssertAll(await sender.WaitForStatesAsync(await sender.SendAsync(Destinations(0, 10)), Delivered, Within), 10, Delivered);
 
@@ -175,7 +175,7 @@ public sealed class CarrierReloadTests : IAsyncDisposable
     {
         var list = carriers.Select(c => new
         {
-            c.Name, Host = "127.0.0.1", simulators[c.Simulator].Port, SystemId = "contacto", c.Password, c.Weight, c.Countries,
+            c.Name, Host = "127.0.0.1", simulators[c.Simulator].Port, c.Weight, c.Countries, Smpp = new { SystemId = "contacto", c.Password },
         });
         var staged = file + ".new";
         File.WriteAllText(staged, JsonSerializer.Serialize(new { Carriers = new { List = list } }));
@@ -192,7 +192,7 @@ public sealed class CarrierReloadTests : IAsyncDisposable
         {
             change();
             using var deadline = new CancellationTokenSource(Within);
-            while (!pool.Routes.Select(r => r.Name).Order().SequenceEqual(names) || applied?.Invoke() == false)
+            while (!pool.Carriers.Select(r => r.Name).Order().SequenceEqual(names) || applied?.Invoke() == false)
                 await signal.WaitAsync(deadline.Token);
         }
         finally

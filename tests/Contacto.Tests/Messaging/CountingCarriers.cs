@@ -40,8 +40,8 @@ public sealed class CountingCarriers : IAsyncDisposable
         {
             $"--Carriers:List:{i}:Name", $"counting-{i}", $"--Carriers:List:{i}:Host", "127.0.0.1",
             $"--Carriers:List:{i}:Port", s.Port.ToString(CultureInfo.InvariantCulture),
-            $"--Carriers:List:{i}:SystemId", "contacto", $"--Carriers:List:{i}:Password", "secret",
-            $"--Carriers:List:{i}:TransactionsPerSecond", transactionsPerSecond.ToString(CultureInfo.InvariantCulture),
+            $"--Carriers:List:{i}:Smpp:SystemId", "contacto", $"--Carriers:List:{i}:Smpp:Password", "secret",
+            $"--Carriers:List:{i}:Smpp:TransactionsPerSecond", transactionsPerSecond.ToString(CultureInfo.InvariantCulture),
         }),
     ];
 

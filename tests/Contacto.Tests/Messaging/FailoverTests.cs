@@ -1,3 +1,4 @@
+using Contacto.Server;
 using Contacto.Carriers;
 using Contacto.CarrierSim;
 using Contacto.Smpp.Protocol;
@@ -17,7 +18,7 @@ public sealed class FailoverTests
     static readonly string[] Delivered = ["delivered"];
 
     static SmscSimulator Simulator(RunningServer server, string name) =>
-        server.Services.GetRequiredService<CarrierPool>().Simulators[name];
+        server.Services.GetRequiredService<SimulatedCarriers>()[name];
 
     static string[] Destinations(int count) => [.. Enumerable.Range(1, count).Select(MessagingHarness.Destination)];
 
@@ -62,7 +63,7 @@ public sealed class FailoverTests
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         await using var server = await RunningServer.StartAsync(storage);
         var sender = await MessagingHarness.CreateAsync(server);
-        foreach (var name in CarrierPool.SimulatedNames)
+        foreach (var name in SimulatedCarriers.Names)
         {
             var simulator = Simulator(server, name);
             simulator.Options = simulator.Options with { RejectRate = 1, RejectStatus = CommandStatus.InvalidDestinationAddress };
@@ -87,7 +88,7 @@ public sealed class FailoverTests
         await using (var first = await RunningServer.StartAsync(storage, shortLease))
         {
             sender = await MessagingHarness.CreateAsync(first);
-            foreach (var name in CarrierPool.SimulatedNames)
+            foreach (var name in SimulatedCarriers.Names)
             {
                 var simulator = Simulator(first, name);
                 simulator.Options = simulator.Options with { Latency = TimeSpan.FromMilliseconds(300) };
@@ -100,6 +101,6 @@ public sealed class FailoverTests
         var resumed = new MessagingHarness(second, sender.AccountId, sender.AuthId, sender.Token, second.ApiClient(sender.AuthId, sender.Token));
         // Messages the first server had sent keep their state (their receipts went with its carriers); the rest go now.
         MessagingHarness.AssertAll(await resumed.WaitForStatesAsync(ids, ["sent", "delivered"], Within), 300, "sent", "delivered");
-        Assert.True(CarrierPool.SimulatedNames.Sum(n => Simulator(second, n).Statistics.SubmitsAccepted) > 0, "the second server sent what the first left");
+        Assert.True(SimulatedCarriers.Names.Sum(n => Simulator(second, n).Statistics.SubmitsAccepted) > 0, "the second server sent what the first left");
     }
 }

@@ -1,3 +1,4 @@
+using Contacto.Server;
 using System.Net;
 using System.Text.Json;
 using Contacto.Carriers;
@@ -37,7 +38,7 @@ public sealed class InboundMessageTests : IAsyncLifetime
     /// <summary>A server, an account renting <see cref="MessagingHarness.Sender"/>, and an application for it pointing at the receiver.</summary>
     sealed record Setup(RunningServer Server, MessagingHarness Account, string AppId) : IAsyncDisposable
     {
-        public SmscSimulator Carrier => Server.Services.GetRequiredService<CarrierPool>().Simulators["sim-a"];
+        public SmscSimulator Carrier => Server.Services.GetRequiredService<SimulatedCarriers>()["sim-a"];
 
         public async Task<CommandStatus> SendFromHandsetAsync(string text, string to = MessagingHarness.Sender, TextProfile? profile = null, int parts = int.MaxValue)
         {
@@ -248,7 +249,7 @@ public sealed class InboundMessageTests : IAsyncLifetime
         await using var setup = await StartAsync(storage);
         var submits = new List<ReceivedSubmit>();
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        foreach (var simulator in setup.Server.Services.GetRequiredService<CarrierPool>().Simulators.Values)
+        foreach (var simulator in setup.Server.Services.GetRequiredService<SimulatedCarriers>().Running)
             simulator.SubmitReceived += submit =>
             {
                 lock (submits)

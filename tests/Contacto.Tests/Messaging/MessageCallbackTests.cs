@@ -1,3 +1,4 @@
+using Contacto.Server;
 using System.Net;
 using System.Text.Json;
 using Contacto.Carriers;
@@ -170,7 +171,7 @@ public sealed class MessageCallbackTests : IAsyncLifetime
 
     static void EveryCarrier(RunningServer server, Func<SmscSimulatorOptions, SmscSimulatorOptions> change)
     {
-        foreach (var simulator in server.Services.GetRequiredService<CarrierPool>().Simulators.Values)
+        foreach (var simulator in server.Services.GetRequiredService<SimulatedCarriers>().Running)
             simulator.Options = change(simulator.Options);
     }
 

@@ -1,6 +1,5 @@
+using Contacto.Carriers;
 using Contacto.Messaging;
-using Contacto.Smpp.Protocol;
-using Contacto.Smpp.Text;
 using Contacto.Storage;
 using Contacto.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -123,5 +122,5 @@ public sealed class MessageHandoffTests
 
     static MessageHandoff.Handed Handed(DateTimeOffset leaseEnds) =>
         new(new Message { Id = Guid.CreateVersion7(), ClaimedUntil = leaseEnds },
-            new OutboundText(SmeAddress.Alphanumeric("Contacto"), SmeAddress.International("+447700900001"), "hello"));
+            new SmsRequest("Contacto", AlphanumericSender: true, "+447700900001", "hello"));
 }

@@ -1,3 +1,4 @@
+using Contacto.Server;
 using System.Text.Json;
 using Contacto.Carriers;
 using Contacto.Storage;
@@ -26,11 +27,12 @@ public sealed class CarrierOutageTests
         await using var status = await StatusServer.StartAsync(storage,
             [.. MonitorTests.PagerDutyEscalation(pagerDuty), "--Status:Monitors:OpenIncidentAfterSeconds", "1"], realCarrierHealth: true);
         var pool = status.Server.Services.GetRequiredService<CarrierPool>();
-        foreach (var route in pool.Routes)
-            await route.Carrier.WaitUntilAnyBoundAsync().WaitAsync(Within);
+        foreach (var route in pool.Carriers)
+            await route.Connection.WaitUntilReadyAsync().WaitAsync(Within);
         Assert.Equal("operational", await UntilAsync(status, summary => StatusOf(summary, "sms-pt"), "operational"));
 
-        SetSilent(pool, true);
+        var simulated = status.Server.Services.GetRequiredService<SimulatedCarriers>();
+        SetSilent(simulated, true);
         Assert.Equal("major_outage", await UntilAsync(status, summary => StatusOf(summary, "sms-pt"), "major_outage"));
         Assert.Equal("2", await UntilAsync(status, summary => OpenIncidents(summary).Count().ToString(), "2"));
         var incidents = OpenIncidents(await MonitorTests.SummaryAsync(status)).ToDictionary(i => i.Str("name"), i => i.Str("id"));
@@ -39,7 +41,7 @@ public sealed class CarrierOutageTests
             Assert.Equal("P1", (await status.Staff.GetJsonAsync($"/ops/incidents/{id}")).Body.Str("priority"));
         Assert.Equal(incidents.Values.Order(), await EventsAsync(pagerDuty, "trigger", 2));
 
-        SetSilent(pool, false);
+        SetSilent(simulated, false);
         Assert.Equal("operational", await UntilAsync(status, summary => StatusOf(summary, "sms-pt"), "operational"));
         Assert.Equal("0", await UntilAsync(status, summary => OpenIncidents(summary).Count().ToString(), "0"));
         Assert.Equal(incidents.Values.Order(), await EventsAsync(pagerDuty, "resolve", 2));
@@ -60,9 +62,9 @@ public sealed class CarrierOutageTests
         return keys.Order();
     }
 
-    static void SetSilent(CarrierPool pool, bool silent)
+    static void SetSilent(SimulatedCarriers simulated, bool silent)
     {
-        foreach (var simulator in pool.Simulators.Values)
+        foreach (var simulator in simulated.Running)
             simulator.Options = simulator.Options with { Silent = silent };
     }
 

@@ -1,0 +1,35 @@
+using Contacto.Carriers.Smpp;
+using Contacto.Status;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Contacto.Carriers;
+
+public static class CarriersServiceCollectionExtensions
+{
+    /// <summary>
+    /// Carrier configuration, the router and its policies, health and metrics, and the protocol
+    /// adapters. The carriers' receipts and inbound texts go to the <see cref="ICarrierReceiptSink"/>
+    /// and <see cref="ICarrierMessageSink"/> the product capabilities register.
+    /// </summary>
+    public static IServiceCollection AddContactoCarriers(this IServiceCollection services)
+    {
+        services.AddOptions<CarriersOptions>().BindConfiguration(CarriersOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CarriersOptions>, CarriersOptionsValidator>();
+        services.AddSingleton<ICarrierProtocol, SmppCarrierProtocol>();
+        services.TryAddSingleton<ICarrierAvailabilityPolicy, LinkAndBreakerAvailability>();
+        services.TryAddSingleton<ICarrierChoicePolicy, WeightedChoice>();
+        services.AddSingleton<CarrierMetrics>();
+        services.AddSingleton<CarrierPool>();
+        services.AddSingleton(sp => new CarrierRouter(sp.GetRequiredService<CarrierPool>(), sp.GetRequiredService<ICarrierAvailabilityPolicy>(),
+            sp.GetRequiredService<ICarrierChoicePolicy>(), sp.GetRequiredService<CarrierMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CarrierRouter>>()));
+        services.AddSingleton<IComponentStatusSource, CarrierHealthSource>();
+        return services;
+    }
+
+    /// <summary>The carriers' connections: opened at start, drained at stop (after the workers that use them).</summary>
+    public static IServiceCollection AddContactoCarrierWorkers(this IServiceCollection services) =>
+        services.AddHostedService(sp => sp.GetRequiredService<CarrierPool>());
+}
