@@ -22,6 +22,8 @@ internal sealed class CarrierMetrics
             description: "1 while a carrier can take traffic (a link up, circuit closed)");
         meter.CreateObservableGauge("contacto_carrier_binds_up", () => Each(c => c.Connection.Links.Count(l => l.IsUp)),
             description: "Links (SMPP binds) up per carrier");
+        meter.CreateObservableGauge("contacto_carrier_tls", () => Each(c => c.Options.UsesTls ? 1 : 0),
+            description: "1 when a carrier is reached over TLS, 0 when configured without (Tls false)");
         meter.CreateObservableGauge("contacto_carrier_country_carriers", CountryCarriers,
             description: "Carriers configured per product and country named in the configuration (\"*\": every other country); production needs Carriers:MinimumPerCountry");
     }

@@ -138,7 +138,11 @@ internal sealed partial class CarrierPool(
             }
             (carriers, Settings) = (next, settings);
             foreach (var carrier in next.Where(c => !c.Started))
+            {
+                if (!carrier.Options.UsesTls)
+                    LogWithoutTls(carrier.Name);
                 carrier.Start();
+            }
             ReportShortCountries(settings);
             await Task.WhenAll(retired.Select(DrainAsync));
         }
@@ -266,6 +270,9 @@ internal sealed partial class CarrierPool(
 
     [LoggerMessage(EventId = 1010, Message = "Not routable in production, fewer than {Minimum} {Product} carriers configured: {Countries}")]
     partial void LogShortCountries(LogLevel level, int minimum, string product, string countries);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Carrier {Carrier} connects without TLS (Tls is false): its traffic and credentials cross the network in clear")]
+    partial void LogWithoutTls(string carrier);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Simulated carriers are wanted but this host has none: configure Carriers:List")]
     partial void LogNoEmbeddedCarriers();

@@ -53,8 +53,16 @@ public sealed class CarrierOptions
     /// <summary>0 (left out): the protocol's usual port.</summary>
     public int Port { get; set; }
 
-    /// <summary>Connect with TLS, checking the certificate against <see cref="Host"/>.</summary>
-    public bool Tls { get; set; }
+    /// <summary>
+    /// Connect with TLS 1.2+ (the default), checking the certificate against <see cref="Host"/>;
+    /// false only on purpose, for a carrier that offers no TLS (warned at start and counted).
+    /// </summary>
+    public bool? Tls { get; set; }
+
+    /// <summary>A PEM file of the CAs to trust for this carrier instead of the system's (a carrier with a private CA).</summary>
+    public string? TlsCaFile { get; set; }
+
+    public bool UsesTls => Tls != false;
 
     /// <summary>
     /// ISO 3166 alpha-2 codes, or "*" for every country; empty (the default) is every country too.
@@ -107,6 +115,8 @@ sealed class CarriersOptionsValidator(IEnumerable<ICarrierProtocol> protocols) :
                 problems.Add($"{key}:Host must be set");
             if (carrier.Port is < 0 or > 65535)
                 problems.Add($"{key}:Port must be from 1 to 65535 (0 or left out: the protocol's usual port)");
+            if (carrier.TlsCaFile is { } caFile && (!carrier.UsesTls || !File.Exists(caFile)))
+                problems.Add($"{key}:TlsCaFile must name an existing PEM file, and goes with Tls");
             if (carrier.Weight is < 1 or > 1000)
                 problems.Add($"{key}:Weight must be from 1 to 1000");
             if (carrier.Countries.Any(c => c != "*" && (c.Length != 2 || !c.All(char.IsAsciiLetterUpper))))

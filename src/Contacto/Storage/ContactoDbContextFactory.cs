@@ -22,12 +22,13 @@ public sealed class ContactoDbContextFactory : IDbContextFactory<ContactoDbConte
         Provider = storage.Provider;
         ConnectionString = Provider == StorageProvider.Sqlite
             ? SqliteConnectionString(storage.ConnectionString, dataDirectory)
-            : PostgresConnectionString(storage.ConnectionString!);
+            : PostgresConnectionString(storage.ConnectionString!, storage.AllowUnencryptedPostgres);
         autoTransactions = Provider == StorageProvider.Sqlite ? AutoTransactionBehavior.Always : AutoTransactionBehavior.WhenNeeded;
         create = Provider switch
         {
             StorageProvider.PostgreSql => Pooled(new DbContextOptionsBuilder<PostgresContactoDbContext>()
-                .UseNpgsql(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds)).Options),
+                .UseNpgsql(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds)
+                    .ConfigureDataSource(source => source.UseSslClientAuthenticationOptionsCallback(tls => tls.EnabledSslProtocols = Tls.TlsPolicy.Protocols))).Options),
             // One writer at a time, queued in-process; SaveChanges always in a transaction so the gate sees it.
             _ => Pooled(new DbContextOptionsBuilder<SqliteContactoDbContext>()
                 .UseSqlite(ConnectionString, o => o.CommandTimeout(storage.CommandTimeoutSeconds))
@@ -66,13 +67,20 @@ public sealed class ContactoDbContextFactory : IDbContextFactory<ContactoDbConte
     /// showed in parsing and planning was mostly multi-row INSERTs, which <see cref="BulkInsert"/>
     /// now sends as COPY.)
     /// </summary>
-    static string PostgresConnectionString(string configured)
+    /// <remarks>
+    /// A server on another host is asked for TLS with a verified certificate unless the string
+    /// names an SSL mode (a weaker one was refused at start unless allowed on purpose).
+    /// </remarks>
+    static string PostgresConnectionString(string configured, bool allowUnencrypted)
     {
         // Npgsql's own builder reports every keyword it knows as present; the plain one tells what was written.
         var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = configured };
-        if (written.ContainsKey("Max Auto Prepare") || written.ContainsKey("MaxAutoPrepare"))
-            return configured;
-        return new Npgsql.NpgsqlConnectionStringBuilder(configured) { MaxAutoPrepare = 64 }.ToString();
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(configured);
+        if (!written.ContainsKey("Max Auto Prepare") && !written.ContainsKey("MaxAutoPrepare"))
+            builder.MaxAutoPrepare = 64;
+        if (!allowUnencrypted && StorageOptions.WrittenSslMode(configured) is null && StorageOptions.ReachesAnotherHost(configured))
+            builder.SslMode = Npgsql.SslMode.VerifyFull;
+        return builder.ToString();
     }
 
     /// <summary>Foreign keys are always on, whatever the configured string says.</summary>

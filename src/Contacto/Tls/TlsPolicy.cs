@@ -1,11 +1,13 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Contacto.Tls;
 
 /// <summary>
-/// The one TLS policy of every listener: TLS 1.2 and 1.3 only, and for 1.2 only ephemeral key
-/// exchange with AEAD ciphers, so no static-RSA, CBC, RC4 or export suite can be negotiated.
+/// The one TLS policy of every listener and outbound connection: TLS 1.2 and 1.3 only, and for
+/// 1.2 only ephemeral key exchange with AEAD ciphers, so no static-RSA, CBC, RC4 or export suite
+/// can be negotiated.
 /// </summary>
 public static class TlsPolicy
 {
@@ -33,5 +35,25 @@ public static class TlsPolicy
         options.EnabledSslProtocols = Protocols;
         if (CipherSuites is not null)
             options.CipherSuitesPolicy = CipherSuites;
+    }
+
+    /// <summary>
+    /// An outbound connection's options: this policy, and the peer's certificate checked against
+    /// <paramref name="targetHost"/> and the system's roots, or only the CAs of
+    /// <paramref name="caFile"/> (PEM) for a peer with a private CA.
+    /// </summary>
+    public static SslClientAuthenticationOptions Client(string targetHost, string? caFile = null)
+    {
+        var options = new SslClientAuthenticationOptions { TargetHost = targetHost, EnabledSslProtocols = Protocols };
+        if (CipherSuites is not null)
+            options.CipherSuitesPolicy = CipherSuites;
+        if (caFile is not null)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(caFile);
+            options.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            options.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
+        }
+        return options;
     }
 }

@@ -24,6 +24,8 @@ public sealed class ConfigurationTests
         { ["--Tls:CertificatePath", "/etc/hostname"], "Tls:KeyPath" },
         { ["--Tls:RenewBeforeDays", "400"], "Tls:RenewBeforeDays" },
         { ["--Tls:HostNames:0", "not a host"], "Tls:HostNames" },
+        { ["--storage", "PostgreSql", "--Storage:ConnectionString", "Host=db.example.com;Username=contacto;Password=hunter2;SSL Mode=Disable"], "Storage:AllowUnencryptedPostgres" },
+        { ["--storage", "PostgreSql", "--Storage:ConnectionString", "Host=127.0.0.1,10.0.0.9:5433;Password=hunter2;SslMode=Prefer"], "Storage:AllowUnencryptedPostgres" },
     };
 
     [Theory]
@@ -40,6 +42,7 @@ public sealed class ConfigurationTests
         Assert.Equal(2, exitCode);
         Assert.Contains("configuration error", error.ToString());
         Assert.Contains(key, error.ToString());
+        Assert.DoesNotContain("hunter2", error.ToString());
         Assert.DoesNotContain("Contacto is running", output.ToString());
     }
 

@@ -1,3 +1,6 @@
+using Contacto.Platform;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using System.Net;
 using System.Text.Json;
 using Contacto.Cli;
@@ -125,6 +128,22 @@ public sealed class StorageTests
                 await Scalar(db, "SELECT 1");
             Assert.Equal(prepared, await Scalar(db, "SELECT count(*) FROM pg_prepared_statements") != "0");
         }
+    }
+
+    [Theory]
+    [InlineData("Host=db.example.com;Username=contacto", false, SslMode.VerifyFull)]
+    [InlineData("Host=[2001:db8::5]:5432,127.0.0.1;Username=contacto", false, SslMode.VerifyFull)]
+    [InlineData("Host=db.example.com;Username=contacto;SSL Mode=Require", false, SslMode.Require)]
+    [InlineData("Host=db.example.com;Username=contacto;SSL Mode=Disable", true, SslMode.Disable)]
+    [InlineData("Host=db.example.com;Username=contacto", true, SslMode.Prefer)]
+    [InlineData("Host=127.0.0.1,localhost:5433,::1,/var/run/postgresql;Username=contacto", false, SslMode.Prefer)]
+    public void PostgreSQL_on_another_host_is_reached_over_verified_TLS_unless_the_string_or_the_operator_says_otherwise(string configured, bool allowUnencrypted, SslMode expected)
+    {
+        using var directory = new TempDirectory();
+        var storage = new StorageOptions { Provider = StorageProvider.PostgreSql, ConnectionString = configured, AllowUnencryptedPostgres = allowUnencrypted };
+        var factory = new ContactoDbContextFactory(Options.Create(storage), new DataDirectory(Options.Create(new PlatformOptions { DataDir = directory.Combine("data") })));
+
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(factory.ConnectionString).SslMode);
     }
 
     [Fact]

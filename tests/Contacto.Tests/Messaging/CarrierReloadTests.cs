@@ -175,7 +175,7 @@ public sealed class CarrierReloadTests : IAsyncDisposable
     {
         var list = carriers.Select(c => new
         {
-            c.Name, Host = "127.0.0.1", simulators[c.Simulator].Port, c.Weight, c.Countries, Smpp = new { SystemId = "contacto", c.Password },
+            c.Name, Host = "127.0.0.1", simulators[c.Simulator].Port, Tls = false, c.Weight, c.Countries, Smpp = new { SystemId = "contacto", c.Password },
         });
         var staged = file + ".new";
         File.WriteAllText(staged, JsonSerializer.Serialize(new { Carriers = new { List = list } }));

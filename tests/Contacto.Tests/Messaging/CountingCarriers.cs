@@ -39,7 +39,7 @@ public sealed class CountingCarriers : IAsyncDisposable
         .. simulators.SelectMany((s, i) => new[]
         {
             $"--Carriers:List:{i}:Name", $"counting-{i}", $"--Carriers:List:{i}:Host", "127.0.0.1",
-            $"--Carriers:List:{i}:Port", s.Port.ToString(CultureInfo.InvariantCulture),
+            $"--Carriers:List:{i}:Port", s.Port.ToString(CultureInfo.InvariantCulture), $"--Carriers:List:{i}:Tls", "false",
             $"--Carriers:List:{i}:Smpp:SystemId", "contacto", $"--Carriers:List:{i}:Smpp:Password", "secret",
             $"--Carriers:List:{i}:Smpp:TransactionsPerSecond", transactionsPerSecond.ToString(CultureInfo.InvariantCulture),
         }),

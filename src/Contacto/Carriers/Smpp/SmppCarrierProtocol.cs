@@ -1,8 +1,8 @@
-using System.Net.Security;
 using Contacto.Smpp.Client;
 using Contacto.Smpp.Protocol;
 using Contacto.Smpp.Session;
 using Contacto.Smpp.Text;
+using Contacto.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Contacto.Carriers.Smpp;
@@ -46,7 +46,7 @@ internal sealed class SmppCarrierProtocol(TimeProvider time, ILoggerFactory logg
             Password = smpp.Password,
             Mode = BindMode.Transceiver,
             TransactionsPerSecond = smpp.TransactionsPerSecond,
-            Tls = carrier.Tls ? new SslClientAuthenticationOptions { TargetHost = carrier.Host } : null,
+            Tls = carrier.UsesTls ? TlsPolicy.Client(carrier.Host, carrier.TlsCaFile) : null,
             Connection = new SmppConnectionOptions
             {
                 Name = $"{carrier.Name}#{i}",
