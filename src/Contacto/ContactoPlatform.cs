@@ -40,6 +40,7 @@ public static class ContactoPlatform
         services.AddContactoStatus();
         services.AddContactoIncidents();
         services.AddContactoConsole();
+        services.AddContactoNumbers();
         services.AddContactoCarriers();
         services.AddContactoMessaging();
         return services;

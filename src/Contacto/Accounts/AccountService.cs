@@ -205,11 +205,13 @@ public sealed class AccountService(
     {
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var account = await db.Set<Account>().SingleOrDefaultAsync(a => a.Id == subaccountId && a.ParentId == parentId && a.DeletedAt == null, cancellationToken);
-        if (account is null)
+        // Written first, so the row is locked before the handlers look at what the account has: a
+        // change that gives it something (LiveAccounts.HoldAsync) either finished before, and the
+        // handlers see it, or waits and then finds the account gone.
+        var deleted = await db.Set<Account>().Where(a => a.Id == subaccountId && a.ParentId == parentId && a.DeletedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(a => a.DeletedAt, time.GetUtcNow()).SetProperty(a => a.Enabled, false), cancellationToken);
+        if (deleted == 0)
             return false;
-        account.DeletedAt = time.GetUtcNow();
-        account.Enabled = false;
         foreach (var handler in deletionHandlers)
             await handler.OnSubaccountDeletedAsync(db, parentId, subaccountId, cascade, cancellationToken);
         await audit.AppendAsync(db, record, cancellationToken);

@@ -13,6 +13,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddSingleton<AccountFields>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<AccountViews>();
+        services.AddSingleton<LiveAccounts>();
 
         services.AddOptions<AuthThrottleOptions>().BindConfiguration(AuthThrottleOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthThrottleOptions>, AuthThrottleOptionsValidator>();

@@ -39,7 +39,7 @@ sealed class AuditKeyAuditSink(IServiceProvider services) : IKeyAuditSink
     {
         var ownKey = e.AccountId == AuditMac.KeyOwner;
         var entry = new AuditEntry(
-            ownKey || e.AccountId == PlatformKeyOwners.DataProtection ? null : e.AccountId,
+            ownKey || e.AccountId is { } owner && PlatformKeyOwners.Contains(owner) ? null : e.AccountId,
             AuditActor.System,
             AuditActions.KeyOperationPrefix + e.Operation.ToString().ToLowerInvariant(),
             "key",

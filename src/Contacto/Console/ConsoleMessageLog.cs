@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Contacto.Numbers;
 using Contacto.Crypto;
 using Contacto.Messaging;
 using Contacto.Storage;

@@ -8,7 +8,7 @@ namespace Contacto.Crypto;
 /// HMAC-SHA256(tenant blind-index key, "contacto.blind-index.1" | purpose length (1 byte) | purpose | value).
 /// 128 bits keep accidental collisions out of reach, so equality on the index is equality on the
 /// value; the purpose keeps indexes of different columns unrelated. The key is the tenant's own
-/// blind-index key, never its encryption key. Values must be normalised first (see <see cref="E164"/>).
+/// blind-index key, never its encryption key. Values must be normalised first (a phone number to its E.164 form, see <c>Numbers.E164</c>).
 /// </summary>
 public static class BlindIndex
 {

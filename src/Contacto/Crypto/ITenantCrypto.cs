@@ -16,7 +16,7 @@ public interface ITenantCrypto
     /// <summary>Re-encrypts an envelope under the tenant's current key version without handing out the plaintext.</summary>
     ValueTask<byte[]> ResealAsync(Guid accountId, string purpose, Guid recordId, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken = default);
 
-    /// <summary>The <see cref="BlindIndex.Size"/>-byte index of a normalised value (see <see cref="E164"/>).</summary>
+    /// <summary>The <see cref="BlindIndex.Size"/>-byte index of a normalised value (a phone number to its E.164 form, see <c>Numbers.E164</c>).</summary>
     ValueTask<byte[]> BlindIndexAsync(Guid accountId, string purpose, string value, CancellationToken cancellationToken = default);
 
     Task EncryptAsync(Guid accountId, string purpose, Guid recordId, Stream source, Stream destination, CancellationToken cancellationToken = default);

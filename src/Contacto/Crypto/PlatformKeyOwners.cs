@@ -8,4 +8,13 @@ public static class PlatformKeyOwners
 {
     /// <summary>Seals the console's data protection key ring (antiforgery tokens) at rest.</summary>
     public static readonly Guid DataProtection = new("00000000-0000-7000-8000-0000000000d9");
+
+    /// <summary>
+    /// Indexes rented numbers platform-wide, so that traffic from carriers finds a number's account
+    /// without any account's own keys (one whose keys are gone must not stop the others' traffic).
+    /// </summary>
+    public static readonly Guid NumberRouting = new("00000000-0000-7000-8000-0000000000e1");
+
+    /// <summary>True for a platform owner: its key events go to the platform's chain, as no account has it.</summary>
+    public static bool Contains(Guid owner) => owner == DataProtection || owner == NumberRouting;
 }

@@ -50,10 +50,20 @@ public sealed class InboundRecorder(
             return;
         }
         var from = !message.AlphanumericSender && E164.TryNormalize(message.From, out var e164) ? e164 : message.From;
-        if (message.Segment is { } part)
-            await StorePartAsync(carrier, number, from, to!, part, text, cancellationToken);
-        else
-            await RecordAsync(carrier, number, from, to!, text, units: 1, parts: [], cancellationToken);
+        try
+        {
+            if (message.Segment is { } part)
+                await StorePartAsync(carrier, number, from, to!, part, text, cancellationToken);
+            else
+                await RecordAsync(carrier, number, from, to!, text, units: 1, parts: [], cancellationToken);
+        }
+        catch (TenantKeyUnavailableException gone) when (gone.AccountId == number.AccountId)
+        {
+            // The account that rents the number can no longer keep anything (its keys are destroyed
+            // or scheduled for destruction): acknowledged and dropped, as for a number nobody rents.
+            metrics.Inbound("owner_gone");
+            logger.LogWarning("Dropped a message from carrier {Carrier} to a number whose account's keys are gone", carrier);
+        }
     }
 
     async Task StorePartAsync(string carrier, RentedNumber number, string from, string to, InboundSegment info, string text, CancellationToken cancellationToken)
@@ -229,7 +239,18 @@ public sealed class InboundRecorder(
                 var stale = await db.Set<InboundPart>().Where(p => p.ReceivedAt <= cutoff)
                     .Select(p => new { p.AccountId, p.GroupIndex }).Distinct().ToListAsync(stoppingToken);
                 foreach (var set in stale)
-                    await JoinAsync(set.AccountId, set.GroupIndex, whatArrived: true, stoppingToken);
+                {
+                    try
+                    {
+                        await JoinAsync(set.AccountId, set.GroupIndex, whatArrived: true, stoppingToken);
+                    }
+                    catch (TenantKeyUnavailableException gone) when (gone.AccountId == set.AccountId)
+                    {
+                        // Parts nobody can open any more: the other sets are not held up by them.
+                        await db.Set<InboundPart>().Where(p => p.AccountId == set.AccountId && p.GroupIndex == set.GroupIndex).ExecuteDeleteAsync(stoppingToken);
+                        metrics.Inbound("owner_gone");
+                    }
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

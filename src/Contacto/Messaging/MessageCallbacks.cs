@@ -1,4 +1,5 @@
 using System.Globalization;
+using Contacto.Numbers;
 using Contacto.Crypto;
 using Contacto.Storage;
 using Contacto.Webhooks;

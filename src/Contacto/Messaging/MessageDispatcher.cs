@@ -1,3 +1,4 @@
+using Contacto.Numbers;
 using Contacto.Carriers;
 using Contacto.Crypto;
 using Contacto.Storage;

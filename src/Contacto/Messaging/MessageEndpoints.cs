@@ -1,4 +1,5 @@
 using System.Text;
+using Contacto.Numbers;
 using Contacto.Api;
 using Contacto.Audit;
 using Contacto.Auth;

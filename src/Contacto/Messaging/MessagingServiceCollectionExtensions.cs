@@ -25,9 +25,6 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<InboundRecorder>();
         services.AddSingleton<ICarrierMessageSink>(sp => sp.GetRequiredService<InboundRecorder>());
         services.AddSingleton<IWebhookOutcomeHandler, InboundReplies>();
-        services.AddSingleton<NumberService>();
-        services.AddSingleton<ISubaccountDeletionHandler>(sp => sp.GetRequiredService<NumberService>());
-        services.AddSingleton<IApplicationDeletionHandler>(sp => sp.GetRequiredService<NumberService>());
         return services;
     }
 

@@ -18,10 +18,14 @@ namespace Contacto.Numbers;
 public sealed class NumberService(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
+    LiveAccounts accounts,
     IAuditTrail audit,
     TimeProvider time) : ISubaccountDeletionHandler, IApplicationDeletionHandler
 {
     public const string NumberPurpose = "number.e164";
+
+    /// <summary>The purpose of the platform-wide routing index (<see cref="RentedNumber.RoutingIndex"/>).</summary>
+    const string RoutingPurpose = "number.routing";
 
     public sealed class NumberTakenException() : InvalidOperationException("An account already rents this number");
 
@@ -30,14 +34,27 @@ public sealed class NumberService(
     {
         var number = new RentedNumber { Id = Guid.CreateVersion7(), AccountId = accountId, Country = country, Type = type, AddedAt = time.GetUtcNow() };
         await SealAsync(number, accountId, e164, cancellationToken);
-        // One account per number: inbound messages to it must have exactly one place to go.
-        if (await FindRentedAsync(e164, cancellationToken) is not null)
-            throw new NumberTakenException();
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // One account per number, kept by the routing index's unique key: inbound messages to it
+        // must have exactly one place to go.
+        if (await db.Set<RentedNumber>().AnyAsync(n => n.RoutingIndex == number.RoutingIndex, cancellationToken))
+            throw new NumberTakenException();
+        if (!await accounts.HoldAsync(db, accountId, cancellationToken))
+            throw new InvalidOperationException("The account does not exist or was deleted");
         db.Add(number);
         await audit.AppendAsync(db, new AuditEntry(accountId, actor, AuditActions.NumberAdded, "number", number.Id.ToString()), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            if (await IsRentedAsync(number.RoutingIndex!, CancellationToken.None))
+                throw new NumberTakenException(); // added at the same moment elsewhere
+            throw;
+        }
         await transaction.CommitAsync(cancellationToken);
         return number;
     }
@@ -88,6 +105,10 @@ public sealed class NumberService(
         var target = current;
         if (moved is not null)
         {
+            // Checked here, in the transaction that gives it the number, and held until it ends:
+            // an account deleted meanwhile would keep a number nobody can reach.
+            if (!await accounts.HoldAsync(db, owner, cancellationToken))
+                throw ApiException.NotFound();
             if (await FindAsync(db, owner, e164, cancellationToken) is not null)
                 throw ApiException.BadRequest("subaccount already has this number");
             (moved.Alias, moved.AppId) = (current.Alias, current.AppId);
@@ -112,20 +133,47 @@ public sealed class NumberService(
     }
 
     /// <summary>
-    /// The number as rented by whichever account has it, for traffic from carriers. Each account
-    /// indexes its numbers with its own key, so this computes one index per account that rents
-    /// numbers and asks for all of them at once.
+    /// The number as rented by whichever account has it, for traffic from carriers: one look-up by
+    /// the platform's routing index, which needs no account's keys.
     /// </summary>
     public async Task<RentedNumber?> FindRentedAsync(string e164, CancellationToken cancellationToken)
     {
+        var index = await RoutingIndexAsync(e164, cancellationToken);
         await using var db = contexts.CreateDbContext();
-        var renters = await db.Set<RentedNumber>().Select(n => n.AccountId).Distinct().ToListAsync(cancellationToken);
-        var indexes = new Dictionary<Guid, byte[]>(renters.Count);
-        foreach (var accountId in renters)
-            indexes[accountId] = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
-        var candidates = indexes.Values.ToList();
-        var matches = await db.Set<RentedNumber>().AsNoTracking().Where(n => candidates.Contains(n.NumberIndex)).ToListAsync(cancellationToken);
-        return matches.Where(n => indexes[n.AccountId].AsSpan().SequenceEqual(n.NumberIndex)).MinBy(n => n.AddedAt);
+        return await db.Set<RentedNumber>().AsNoTracking().SingleOrDefaultAsync(n => n.RoutingIndex == index, cancellationToken);
+    }
+
+    async Task<bool> IsRentedAsync(byte[] routingIndex, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<RentedNumber>().AnyAsync(n => n.RoutingIndex == routingIndex, cancellationToken);
+    }
+
+    ValueTask<byte[]> RoutingIndexAsync(string e164, CancellationToken cancellationToken) =>
+        crypto.BlindIndexAsync(PlatformKeyOwners.NumberRouting, RoutingPurpose, e164, cancellationToken);
+
+    /// <summary>
+    /// Gives routing indexes to numbers from before they existed (at start, before anything is
+    /// served). A number whose account's keys are gone cannot be opened and stays without one:
+    /// nothing can reach it, as nobody could read what reached it.
+    /// </summary>
+    internal async Task<int> BackfillRoutingIndexesAsync(CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var missing = await db.Set<RentedNumber>().Where(n => n.RoutingIndex == null).ToListAsync(cancellationToken);
+        foreach (var number in missing)
+        {
+            try
+            {
+                number.RoutingIndex = await RoutingIndexAsync(await OpenAsync(number, cancellationToken), cancellationToken);
+            }
+            catch (TenantKeyUnavailableException)
+            {
+                // Left unroutable, see above.
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return missing.Count(n => n.RoutingIndex is not null);
     }
 
     /// <summary>Numbers linked to a deleted application keep working for outbound, unlinked.</summary>
@@ -161,5 +209,6 @@ public sealed class NumberService(
     {
         number.NumberSealed = await crypto.SealAsync(accountId, NumberPurpose, number.Id, Encoding.UTF8.GetBytes(e164), cancellationToken);
         number.NumberIndex = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken);
+        number.RoutingIndex = await RoutingIndexAsync(e164, cancellationToken);
     }
 }

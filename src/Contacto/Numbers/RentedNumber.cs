@@ -7,7 +7,9 @@ namespace Contacto.Numbers;
 
 /// <summary>
 /// A phone number of the operator's inventory, rented by one account. The number is sealed with
-/// the account's key and found by its blind index (<see cref="NumberIndex"/>).
+/// the account's key and found by the account's blind index (<see cref="NumberIndex"/>); traffic
+/// from carriers finds it by the platform's routing index (<see cref="RoutingIndex"/>), which is
+/// also what keeps a number with one account at a time.
 /// </summary>
 public sealed class RentedNumber : ITenantOwned
 {
@@ -15,6 +17,9 @@ public sealed class RentedNumber : ITenantOwned
     public Guid AccountId { get; set; }
     public byte[] NumberSealed { get; set; } = [];
     public byte[] NumberIndex { get; set; } = [];
+
+    /// <summary>The platform's blind index of the number; null only for a row from before it existed, until the start-up backfill.</summary>
+    public byte[]? RoutingIndex { get; set; }
     public string Country { get; set; } = "";
     public string Type { get; set; } = NumberTypes.Local;
     public string? Alias { get; set; }
@@ -40,5 +45,6 @@ sealed class RentedNumberConfiguration : IEntityTypeConfiguration<RentedNumber>
         builder.Property(n => n.AppId).HasMaxLength(64);
         builder.Property(n => n.AddedAt).HasConversion(UnixMilliseconds.Converter);
         builder.HasIndex(n => new { n.AccountId, n.NumberIndex }).IsUnique();
+        builder.HasIndex(n => n.RoutingIndex).IsUnique();
     }
 }

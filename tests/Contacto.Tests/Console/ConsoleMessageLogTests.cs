@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Contacto.Numbers;
 using Contacto.Audit;
 using Contacto.Console;
 using Contacto.Crypto;

@@ -1,3 +1,4 @@
+using Contacto.Numbers;
 using Contacto.Crypto;
 
 namespace Contacto.Tests.Crypto;

@@ -2,6 +2,7 @@ using Contacto.Server;
 using System.Net;
 using System.Text.Json;
 using Contacto.Carriers;
+using Contacto.Crypto;
 using Contacto.CarrierSim;
 using Contacto.Messaging;
 using Contacto.Smpp.Protocol;
@@ -204,6 +205,29 @@ public sealed class InboundMessageTests : IAsyncLifetime
         Assert.Empty(await setup.InboundAsync());
         using var metrics = await setup.Server.Ops.GetAsync("/metrics");
         Assert.Matches(@"contacto_inbound_messages_total\{[^}]*outcome=""unknown_number""[^}]*\} 1", await metrics.Content.ReadAsStringAsync());
+        Assert.False(receiver.TryNext(out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task A_number_whose_account_lost_its_keys_is_refused_cleanly_and_other_accounts_still_get_their_messages(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var setup = await StartAsync(storage);
+        // Another account, whose keys are destroyed while it still rents a number.
+        var (gone, _) = await setup.Server.CreateAccountAsync("Gone");
+        await MessagingHarness.AddNumberAsync(setup.Server, gone.Id, "+351912000077");
+        var keys = setup.Server.Services.GetRequiredService<ITenantKeyAdministration>();
+        await keys.ScheduleShreddingAsync(gone.Id, TimeSpan.Zero);
+        Assert.Equal(1, await keys.ShredDueAsync());
+
+        Assert.Equal(CommandStatus.Ok, await setup.SendFromHandsetAsync("Still there?"));
+        Assert.Equal("Still there?", (await receiver.NextAsync(Within)).Form["Text"]);
+        Assert.Equal(CommandStatus.Ok, await setup.SendFromHandsetAsync("Anyone?", to: "+351912000077"));
+
+        Assert.Single(await setup.InboundAsync());
+        using var metrics = await setup.Server.Ops.GetAsync("/metrics");
+        Assert.Matches(@"contacto_inbound_messages_total\{[^}]*outcome=""owner_gone""[^}]*\} 1", await metrics.Content.ReadAsStringAsync());
         Assert.False(receiver.TryNext(out _));
     }
 

@@ -2,8 +2,11 @@ using System.Net;
 using System.Text.Json;
 using Contacto.Accounts;
 using Contacto.Storage;
+using Contacto.Numbers;
+using Contacto.Audit;
 using Contacto.Tests.Accounts;
 using Contacto.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Tests.Messaging;
@@ -164,5 +167,44 @@ public sealed class NumberApiTests
         Assert.Equal(["351912000001", "351912000021"], numbers.GetProperty("objects").EnumerateArray().Select(o => o.Str("number")).Order());
         var (status, _) = await main.Client.PostJsonAsync(main.MessagePath, new { src = "351912000021", dst = MessagingHarness.Destination(1), text = "from a moved number" });
         Assert.Equal(HttpStatusCode.Accepted, status);
+    }
+
+    [Fact]
+    public async Task A_subaccount_deleted_while_it_is_given_a_number_does_not_keep_it()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.PostgreSql);
+        await using var server = await RunningServer.StartAsync(storage);
+        var main = await MessagingHarness.CreateAsync(server);
+        var accounts = server.Services.GetRequiredService<AccountService>();
+        var sub = (await accounts.CreateAsync("Branch", main.AccountId, true, AuditActor.Operator, null, CancellationToken.None)).Account;
+        var contexts = server.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>();
+
+        // A change that gives the subaccount a number holds it, as a number moving to it does ...
+        await using var giving = contexts.CreateDbContext();
+        await using var transaction = await giving.Database.BeginTransactionAsync();
+        Assert.True(await server.Services.GetRequiredService<LiveAccounts>().HoldAsync(giving, sub.Id, CancellationToken.None));
+        // ... so its deletion waits for the change to end ...
+        var deletion = accounts.DeleteSubaccountAsync(main.AccountId, sub.Id, cascade: true,
+            new AuditEntry(main.AccountId, AuditActor.Operator, AuditActions.SubaccountDeleted, "subaccount", sub.AuthId), CancellationToken.None);
+        await WaitForALockWaitAsync(giving);
+        giving.Add(new RentedNumber { Id = Guid.CreateVersion7(), AccountId = sub.Id, NumberSealed = [1], NumberIndex = [2], RoutingIndex = [3], Country = "PT", AddedAt = DateTimeOffset.UtcNow });
+        await giving.SaveChangesAsync();
+        await transaction.CommitAsync();
+
+        // ... and then sees the number, and takes it with the subaccount.
+        Assert.True(await deletion);
+        await using var check = contexts.CreateDbContext();
+        Assert.False(await check.Set<RentedNumber>().AnyAsync(n => n.AccountId == sub.Id));
+    }
+
+    /// <summary>Until another session of this database waits on a lock.</summary>
+    static async Task WaitForALockWaitAsync(ContactoDbContext db)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        while (await db.Database.SqlQuery<int>($"""
+            SELECT CAST(COUNT(*) AS integer) AS "Value" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+            """).SingleAsync() == 0)
+            await tick.WaitForNextTickAsync(deadline.Token);
     }
 }

@@ -1085,12 +1085,18 @@ namespace Contacto.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<byte[]>("RoutingIndex")
+                        .HasColumnType("bytea");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("RoutingIndex")
+                        .IsUnique();
 
                     b.HasIndex("AccountId", "NumberIndex")
                         .IsUnique();

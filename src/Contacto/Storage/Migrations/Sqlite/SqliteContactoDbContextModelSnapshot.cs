@@ -1075,12 +1075,18 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<byte[]>("RoutingIndex")
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("RoutingIndex")
+                        .IsUnique();
 
                     b.HasIndex("AccountId", "NumberIndex")
                         .IsUnique();

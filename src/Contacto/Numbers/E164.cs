@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Contacto.Crypto;
+namespace Contacto.Numbers;
 
 /// <summary>
 /// Canonical form of a phone number for blind indexes: '+' and 7 to 15 digits, the first not 0.

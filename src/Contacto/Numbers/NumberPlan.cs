@@ -1,9 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
-using Contacto.Crypto;
 using PhoneNumbers;
 
-namespace Contacto.Messaging;
+namespace Contacto.Numbers;
 
 /// <summary>Numbering-plan checks of the numbers the API is given, and alphanumeric sender ids.</summary>
 public static partial class NumberPlan

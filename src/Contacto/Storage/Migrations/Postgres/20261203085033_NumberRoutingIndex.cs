@@ -1,0 +1,38 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Contacto.Storage.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class NumberRoutingIndex : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<byte[]>(
+                name: "RoutingIndex",
+                table: "numbers",
+                type: "bytea",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_numbers_RoutingIndex",
+                table: "numbers",
+                column: "RoutingIndex",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_numbers_RoutingIndex",
+                table: "numbers");
+
+            migrationBuilder.DropColumn(
+                name: "RoutingIndex",
+                table: "numbers");
+        }
+    }
+}
