@@ -38,6 +38,7 @@ public static class ContactoServer
         services.AddContactoPlatform();
         services.AddContactoCertificateRenewal();
         services.AddContactoMetrics();
+        services.AddContactoTracing(builder.Configuration);
         services.AddContactoAuditWorkers();
         services.AddContactoWebhookWorkers();
         services.AddSingleton<SimulatedCarriers>();

@@ -193,6 +193,7 @@ public sealed class InboundRecorder(
         db.Add(message);
         if (callback is not null)
             db.Add(callback);
+        using var span = MessageTraces.Start("message.receive", message);
         await audit.AppendAsync(db, new AuditEntry(number.AccountId, AuditActor.System, AuditActions.MessageReceived, "message", id.ToString()), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

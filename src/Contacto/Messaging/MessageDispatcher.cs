@@ -90,7 +90,7 @@ public sealed partial class MessageDispatcher(
         using var leaseEnds = new CancellationTokenSource(submitBy - time.GetUtcNow() is { Ticks: > 0 } left ? left : TimeSpan.Zero, time);
         using var submitting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaseEnds.Token);
         var outcomes = await Task.WhenAll(messages.Select(m => texts.TryGetValue(m.Id, out var text)
-            ? SendAsync(m.DestinationCountry, text, submitting.Token)
+            ? SendAsync(m, text, submitting.Token)
             : Task.FromResult<CarrierOutcome?>(CarrierOutcome.Refused(CarrierError.Unknown))));
         var now = time.GetUtcNow();
         var records = new Records();
@@ -153,15 +153,19 @@ public sealed partial class MessageDispatcher(
             open(Message.TextPurpose, message.TextSealed!)), cancellationToken);
 
     /// <summary>The router's outcome, or null when the pass let the message go unsent.</summary>
-    async Task<CarrierOutcome?> SendAsync(string country, SmsRequest text, CancellationToken cancellationToken)
+    async Task<CarrierOutcome?> SendAsync(Message message, SmsRequest text, CancellationToken cancellationToken)
     {
+        using var span = MessageTraces.Start("message.submit", message);
         try
         {
-            return await carriers.SendAsync(country, text, cancellationToken);
+            var outcome = await carriers.SendAsync(message.DestinationCountry, text, cancellationToken);
+            span?.SetTag("contacto.carrier.outcome", outcome.Kind.ToString()).SetTag("contacto.carrier.name", outcome.Carrier);
+            return outcome;
         }
         catch (OperationCanceledException)
         {
             // The lease is ending (or the node stopping) while it waited for a carrier.
+            span?.SetTag("contacto.carrier.outcome", "released");
             return null;
         }
     }

@@ -74,6 +74,7 @@ public sealed class MessageService : IAsyncDisposable
     public async Task<SendResult> SendAsync(ContactoDbContext db, Guid accountId, SendRequest request, AuditEntry record, string? requesterIp, CancellationToken cancellationToken)
     {
         var (send, invalid) = await PrepareAsync(db, accountId, request, record, requesterIp, cancellationToken);
+        var spans = send.Messages.Select(m => MessageTraces.Start("message.accept", m)).OfType<System.Diagnostics.Activity>().ToList();
         try
         {
             await queue.WriteAsync(send, cancellationToken);
@@ -82,6 +83,11 @@ public sealed class MessageService : IAsyncDisposable
         {
             // The whole batch rolled back (the group commit logs why): none of its messages exists.
             throw new ApiException(StatusCodes.Status503ServiceUnavailable, "the message(s) could not be stored; nothing was queued", TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            foreach (var span in spans)
+                span.Dispose();
         }
         Queued(send);
         return new SendResult([.. send.Messages.Select(m => m.Id)], invalid);

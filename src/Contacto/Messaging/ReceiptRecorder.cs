@@ -160,6 +160,7 @@ public sealed class ReceiptRecorder(
             else
                 continue;
             metrics.Reached(message.State);
+            MessageTraces.Start("message.settle", message)?.SetTag("contacto.message.state", message.State).Dispose();
             settled.Add(message);
         }
         return (settled, await callbacks.AddAsync(db, settled, id => numbers.GetValueOrDefault(id), cancellationToken));

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Contacto.Storage;
+using Contacto.Tests.Status;
+using Contacto.Tests.Support;
+
+namespace Contacto.Tests.Messaging;
+
+/// <summary>A message's path is one trace, named after the message, and reaches an OTLP collector when one is configured.</summary>
+public sealed class MessageTraceTests
+{
+    static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
+    static readonly string[] Delivered = ["delivered"];
+
+    [Fact]
+    public async Task Accepting_submitting_and_settling_a_message_are_spans_of_the_trace_named_after_it_without_its_numbers()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name.StartsWith("Contacto.", StringComparison.Ordinal),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var server = await RunningServer.StartAsync(storage);
+        var sender = await MessagingHarness.CreateAsync(server);
+
+        var id = Assert.Single(await sender.SendAsync(MessagingHarness.Destination(7)));
+        MessagingHarness.AssertAll(await sender.WaitForStatesAsync([id], Delivered, Within), 1, Delivered);
+
+        // Other tests of this process trace their own messages: only this message's trace counts.
+        var trace = spans.Where(s => s.TraceId.ToHexString() == Guid.Parse(id).ToString("N")).ToList();
+        Assert.Equal(["message.accept", "message.settle", "message.submit"], trace.Select(s => s.OperationName).Order());
+        Assert.Equal("Accepted", trace.Single(s => s.OperationName == "message.submit").GetTagItem("contacto.carrier.outcome"));
+        Assert.Equal("delivered", trace.Single(s => s.OperationName == "message.settle").GetTagItem("contacto.message.state"));
+        Assert.All(trace.SelectMany(s => s.Tags), tag => Assert.DoesNotContain("913000", tag.Value));
+    }
+
+    [Fact]
+    public async Task With_an_OTLP_endpoint_configured_the_spans_are_exported_to_it()
+    {
+        await using var collector = await FakeHttpReceiver.StartAsync();
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var server = await RunningServer.StartAsync(storage, ["--Tracing:OtlpEndpoint", $"{collector.BaseUrl}/v1/traces"]);
+        var sender = await MessagingHarness.CreateAsync(server);
+        var id = Assert.Single(await sender.SendAsync(MessagingHarness.Destination(8)));
+        MessagingHarness.AssertAll(await sender.WaitForStatesAsync([id], Delivered, Within), 1, Delivered);
+
+        await server.DisposeAsync(); // flushes what the exporter holds
+
+        var exported = new List<ReceivedRequest>();
+        while (!exported.Any(r => r.Body.Contains("message.settle")))
+            exported.Add(await collector.NextAsync(Within));
+        Assert.All(exported, r => Assert.Equal("/v1/traces", r.Path));
+        Assert.All(exported, r => Assert.Equal("application/x-protobuf", r.Headers["Content-Type"]));
+        Assert.Contains(exported, r => r.Body.Contains("message.submit"));
+    }
+}
