@@ -7,8 +7,8 @@ public sealed record SipRequestPolicy
 
     public IReadOnlyList<string> SupportedOptions { get; init; } = [];
 
-    /// <summary>Body types it reads (Content-Type), without parameters.</summary>
-    public IReadOnlyList<string> AcceptedContentTypes { get; init; } = ["application/sdp"];
+    /// <summary>Body types it reads (Content-Type), without parameters: SDP, DTMF in INFO, REFER's NOTIFY.</summary>
+    public IReadOnlyList<string> AcceptedContentTypes { get; init; } = ["application/sdp", "application/dtmf-relay", "message/sipfrag"];
 
     /// <summary>Body types its answers to an INVITE carry; an Accept naming none of them gets 406.</summary>
     public IReadOnlyList<string> AnswerContentTypes { get; init; } = ["application/sdp"];

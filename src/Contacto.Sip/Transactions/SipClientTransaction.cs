@@ -200,21 +200,27 @@ public sealed class SipClientTransaction
         }
     }
 
-    /// <summary>The ACK for a failure, inside the transaction (RFC 3261 17.1.1.3).</summary>
-    private SipRequest BuildAck(SipResponse response)
+    /// <summary>The ACK for a failure, inside the transaction (RFC 3261 17.1.1.3): the INVITE's top Via and the response's To.</summary>
+    private SipRequest BuildAck(SipResponse response) => SameTransaction(Request, SipMethods.Ack, response.Headers.Get(HeaderNames.To)!);
+
+    /// <summary>
+    /// An ACK or CANCEL that belongs to an INVITE's transaction: its Request-URI, top Via (so its
+    /// branch), Route, From, Call-ID and CSeq number, with the given To.
+    /// </summary>
+    internal static SipRequest SameTransaction(SipRequest invite, string method, string to)
     {
-        var ack = new SipRequest(SipMethods.Ack, Request.RequestUri);
-        ack.Headers.Add(HeaderNames.Via, Request.Headers.GetValues(HeaderNames.Via)[0]);
-        foreach (var route in Request.Headers.GetAll(HeaderNames.Route))
+        var request = new SipRequest(method, invite.RequestUri);
+        request.Headers.Add(HeaderNames.Via, invite.Headers.GetValues(HeaderNames.Via)[0]);
+        foreach (var route in invite.Headers.GetAll(HeaderNames.Route))
         {
-            ack.Headers.Add(HeaderNames.Route, route);
+            request.Headers.Add(HeaderNames.Route, route);
         }
-        ack.Headers.Add(HeaderNames.MaxForwards, "70");
-        ack.Headers.Add(HeaderNames.From, Request.Headers.Get(HeaderNames.From)!);
-        ack.Headers.Add(HeaderNames.To, response.Headers.Get(HeaderNames.To)!);
-        ack.Headers.Add(HeaderNames.CallId, Request.CallId);
-        ack.Headers.Add(HeaderNames.CSeq, new SipCSeq(Request.CSeq.Number, SipMethods.Ack).ToString());
-        return ack;
+        request.Headers.Add(HeaderNames.MaxForwards, "70");
+        request.Headers.Add(HeaderNames.From, invite.Headers.Get(HeaderNames.From)!);
+        request.Headers.Add(HeaderNames.To, to);
+        request.Headers.Add(HeaderNames.CallId, invite.CallId);
+        request.Headers.Add(HeaderNames.CSeq, new SipCSeq(invite.CSeq.Number, method).ToString());
+        return request;
     }
 
     private void Terminate()

@@ -34,17 +34,21 @@ public sealed record SipReceived(Messages.SipMessage Message, SipFlow Flow);
 /// <summary>Where to send a request: a transport and an address; the host name is what TLS checks.</summary>
 public sealed record SipTarget(string Transport, IPEndPoint EndPoint, string? HostName = null)
 {
+    /// <summary>A connection to send on while it is open (the flow a dialog came on), whatever the address.</summary>
+    public SipFlow? Flow { get; init; }
+
     /// <summary>
     /// The target of a URI (RFC 3263 without NAPTR and SRV): its transport parameter (sips: TLS,
-    /// else UDP), its port or the transport's default, its host resolved to an address.
+    /// else <paramref name="defaultTransport"/>), its port or the transport's default, its host
+    /// resolved to an address.
     /// </summary>
-    public static async Task<SipTarget> ResolveAsync(Messages.SipUri uri, CancellationToken cancellationToken = default)
+    public static async Task<SipTarget> ResolveAsync(Messages.SipUri uri, string defaultTransport = SipTransports.Udp, CancellationToken cancellationToken = default)
     {
         if (!uri.IsSip)
         {
             throw new ArgumentException("Only sip and sips URIs can be sent to.", nameof(uri));
         }
-        var transport = uri.IsSecure ? SipTransports.Tls : SipTransports.Normalize(uri.Transport) ?? SipTransports.Udp;
+        var transport = uri.IsSecure ? SipTransports.Tls : SipTransports.Normalize(uri.Transport) ?? defaultTransport;
         var host = uri.Host.Trim('[', ']');
         var port = uri.Port ?? SipTransports.DefaultPort(transport);
         if (IPAddress.TryParse(host, out var address))

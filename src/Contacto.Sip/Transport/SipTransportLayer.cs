@@ -117,6 +117,11 @@ public sealed class SipTransportLayer : IAsyncDisposable
     public async Task SendAsync(SipMessage message, SipTarget target, CancellationToken cancellationToken = default)
     {
         var bytes = message.ToBytes();
+        if (target.Flow?.Connection is { IsOpen: true } flow)
+        {
+            await flow.SendAsync(bytes, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (target.Transport == SipTransports.Udp)
         {
             await SendDatagramAsync(bytes, target.EndPoint, cancellationToken).ConfigureAwait(false);

@@ -256,7 +256,7 @@ public sealed class Rfc4475TortureTests
         var invut = SipRequestChecks.Check((SipRequest)Parse("invut"))!;
 
         Assert.Equal(["nothingSupportsThis", "nothingSupportsThisEither"], bext.Headers.GetValues(HeaderNames.Unsupported));
-        Assert.Equal("application/sdp", invut.Headers.Get(HeaderNames.Accept));
+        Assert.Equal("application/sdp, application/dtmf-relay, message/sipfrag", invut.Headers.Get(HeaderNames.Accept));
     }
 
     [Fact]

@@ -46,6 +46,18 @@ internal sealed class RecordingSender(FakeTimeProvider time) : ISipSender
     };
 }
 
+internal static class FakeClock
+{
+    /// <summary>Moves the clock a millisecond at a time, so that each timer fires at its own instant.</summary>
+    public static void Step(this FakeTimeProvider time, int milliseconds)
+    {
+        for (var i = 0; i < milliseconds; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+    }
+}
+
 /// <summary>A fake clock that remembers the period of every timer made on it.</summary>
 internal sealed class TimerWatchingClock : FakeTimeProvider
 {

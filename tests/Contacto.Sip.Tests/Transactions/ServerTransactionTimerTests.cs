@@ -139,12 +139,5 @@ public sealed class ServerTransactionTimerTests
         return _received.Count > before ? _received[^1] : _received.LastOrDefault()!;
     }
 
-    /// <summary>Moves the clock a millisecond at a time, so each timer fires at its own instant.</summary>
-    private void Advance(int milliseconds)
-    {
-        for (var i = 0; i < milliseconds; i++)
-        {
-            _time.Advance(TimeSpan.FromMilliseconds(1));
-        }
-    }
+    private void Advance(int milliseconds) => _time.Step(milliseconds);
 }
