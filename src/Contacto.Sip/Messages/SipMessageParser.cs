@@ -19,6 +19,12 @@ public static class SipMessageParser
         HeaderNames.ContentLength, HeaderNames.ContentType,
     ];
 
+    /// <summary>Headers read as comma-separated lists of tokens or media types.</summary>
+    private static readonly string[] ListValued =
+    [
+        HeaderNames.Require, HeaderNames.ProxyRequire, HeaderNames.Supported, HeaderNames.Unsupported, HeaderNames.Allow, HeaderNames.Accept,
+    ];
+
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     /// <summary>
@@ -255,6 +261,13 @@ public static class SipMessageParser
                 if (headers.CountOf(name) > 1)
                 {
                     throw new SipFormatException($"{name} more than once");
+                }
+            }
+            foreach (var name in ListValued)
+            {
+                foreach (var line in headers.GetAll(name))
+                {
+                    SipScanner.SplitList(line, limits.MaxValuesPerHeader);
                 }
             }
             var vias = 0;
