@@ -12,6 +12,9 @@ public enum SipTransactionState
 
     /// <summary>INVITE server only: the ACK for a failure arrived.</summary>
     Confirmed,
+
+    /// <summary>INVITE server only (RFC 6026): a 2xx was sent; retransmitted INVITEs are absorbed until timer L.</summary>
+    Accepted,
     Terminated,
 }
 

@@ -7,8 +7,9 @@ namespace Contacto.Sip.Transactions;
 /// An INVITE or non-INVITE server transaction (RFC 3261 17.2): takes the request once and
 /// absorbs its retransmissions (answering them with the last response sent), sends the
 /// TU's responses, retransmits a failure to an INVITE over UDP (timer G doubling to T2) until its
-/// ACK or timer H, lingers for timers I and J, and ends at once on a 2xx to an INVITE (the TU
-/// retransmits that one until its ACK, RFC 3261 13.3.1.4).
+/// ACK or timer H, and lingers for timers I and J. After a 2xx to an INVITE it stays Accepted
+/// for timer L (64*T1, RFC 6026), absorbing retransmissions of the INVITE, which would otherwise
+/// reach the TU as a new call; the TU retransmits the 2xx itself until its ACK (RFC 3261 13.3.1.4).
 /// </summary>
 public sealed class SipServerTransaction
 {
@@ -64,7 +65,8 @@ public sealed class SipServerTransaction
             }
             else if (IsInvite && response.IsSuccess)
             {
-                Terminate();
+                State = SipTransactionState.Accepted;
+                Linger(_layer.Timers.TransactionTimeout);
             }
             else
             {

@@ -68,17 +68,25 @@ public sealed class ServerTransactionTimerTests
     }
 
     [Fact]
-    public void A2xxToAnInviteEndsTheTransactionAndItsAckGoesToTheUser()
+    public void After2xxTheInviteIsAcceptedAbsorbingRetransmissionsUntilTimerLWhileItsAckGoesToTheUser()
     {
         var acks = new List<SipRequest>();
         _layer.AckReceived = (ack, _) => acks.Add(ack);
         var invite = Receive(SipMethods.Invite);
+        var branch = invite.Request.TopVia!.Branch;
 
         invite.Respond(SipResponse.CreateFor(invite.Request, 200, toTag: "b1"));
+        Advance(600);
+        Receive(SipMethods.Invite, branch);
         Receive(SipMethods.Ack);
+        Advance(31_399);
+        Assert.Equal(SipTransactionState.Accepted, invite.State);
+        Advance(1);
 
-        Assert.Equal(0, _layer.Count);
+        Assert.Single(_received);
+        Assert.Equal([0], _sender.Times("200"));
         Assert.Single(acks);
+        Assert.Equal(0, _layer.Count);
     }
 
     [Fact]
