@@ -193,7 +193,7 @@ public sealed class SipUserAgent
         }
         catch (Exception e) when (e is SipTransportException or IOException or InvalidOperationException)
         {
-            call.Complete(SipResponse.CreateFor(invite, 503, "Service Unavailable (transport failure)"), null);
+            call.Complete(SipResponse.Local(invite, 503, "Service Unavailable (transport failure)"), null);
             return;
         }
         if (!response.IsSuccess)

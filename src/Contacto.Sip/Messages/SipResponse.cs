@@ -12,6 +12,28 @@ public sealed class SipResponse(int statusCode, string? reasonPhrase = null) : S
 
     public bool IsProvisional => StatusCode < 200;
 
+    /// <summary>
+    /// Made by this side, not received: the 408 of a client transaction that heard nothing (timer
+    /// B or F) or the 503 of one whose transport failed. Nothing is known to have reached the peer.
+    /// </summary>
+    public bool IsLocal { get; private init; }
+
+    /// <summary>Retry-After in seconds (RFC 3261 20.33), its comment and parameters ignored; null if absent or malformed.</summary>
+    public TimeSpan? RetryAfter
+    {
+        get
+        {
+            var value = Headers.Get(HeaderNames.RetryAfter);
+            var digits = value is null ? "" : new string(value.TakeWhile(char.IsAsciiDigit).ToArray());
+            if (digits.Length == 0)
+            {
+                return null;
+            }
+            // A value past 32 bits means "a very long time" (RFC 4475 3.1.2.5 sends one).
+            return TimeSpan.FromSeconds(digits.Length > 10 ? uint.MaxValue : Math.Min(long.Parse(digits, CultureInfo.InvariantCulture), uint.MaxValue));
+        }
+    }
+
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
     public override string StartLine => $"SIP/2.0 {StatusCode.ToString(CultureInfo.InvariantCulture)} {ReasonPhrase}";
@@ -24,6 +46,14 @@ public sealed class SipResponse(int statusCode, string? reasonPhrase = null) : S
     {
         var response = new SipResponse(statusCode, reasonPhrase);
         CopyHeaders(request.Headers, response, toTag);
+        return response;
+    }
+
+    /// <summary>A response this side makes in place of one that never came (<see cref="IsLocal"/>).</summary>
+    internal static SipResponse Local(SipRequest request, int statusCode, string reasonPhrase)
+    {
+        var response = new SipResponse(statusCode, reasonPhrase) { IsLocal = true };
+        CopyHeaders(request.Headers, response, toTag: null);
         return response;
     }
 

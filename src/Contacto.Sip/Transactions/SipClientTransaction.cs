@@ -166,7 +166,7 @@ public sealed class SipClientTransaction
             _retransmit?.Dispose();
             Terminate();
         }
-        _final.TrySetResult(SipResponse.CreateFor(Request, 408, "Request Timeout (no response)"));
+        _final.TrySetResult(SipResponse.Local(Request, 408, "Request Timeout (no response)"));
     }
 
     private void OnLingerEnd()
@@ -198,7 +198,7 @@ public sealed class SipClientTransaction
                         Terminate();
                     }
                 }
-                _final.TrySetResult(SipResponse.CreateFor(Request, 503, "Service Unavailable (transport failure)"));
+                _final.TrySetResult(SipResponse.Local(Request, 503, "Service Unavailable (transport failure)"));
             }
         }
     }

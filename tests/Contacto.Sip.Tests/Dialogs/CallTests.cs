@@ -185,6 +185,23 @@ public sealed class CallTests
     }
 
     [Fact]
+    public async Task AProbeOfASilentPeerEndsAtTheCallersDeadlineNotAtTimerF()
+    {
+        await using var agents = Agents.Start(SipTransports.Udp);
+        using var silent = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var options = agents.Alice.CreateRequest(SipMethods.Options, SipUri.Parse("sip:trunk@127.0.0.1"),
+            SipNameAddress.Parse("<sip:alice@127.0.0.1>"), SipNameAddress.Parse("<sip:trunk@127.0.0.1>"));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            agents.Alice.SendAsync(options, new SipTarget(SipTransports.Udp, (System.Net.IPEndPoint)silent.Client.LocalEndPoint!), cancellationToken: deadline.Token));
+
+        Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        Assert.True((await silent.ReceiveAsync().WaitAsync(Loopback.Patience)).Buffer.Length > 0);
+    }
+
+    [Fact]
     public async Task WithoutAHandlerCallsAreRefused480()
     {
         await using var agents = Agents.Start(SipTransports.Udp);

@@ -292,6 +292,20 @@ public sealed class Rfc4475TortureTests
     }
 
     [Fact]
+    public void RetryAfterIsReadAndAnOverlargeOneIsAVeryLongTime()
+    {
+        var busy = new SipResponse(503);
+        busy.Headers.Add(HeaderNames.RetryAfter, "120 (I'm in a meeting);duration=3600");
+        var huge = new SipResponse(503);
+        huge.Headers.Add(HeaderNames.RetryAfter, "949302838503028349304023988");
+
+        Assert.Equal(TimeSpan.FromSeconds(120), busy.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(uint.MaxValue), huge.RetryAfter);
+        Assert.Null(new SipResponse(503).RetryAfter);
+        Assert.False(busy.IsLocal);
+    }
+
+    [Fact]
     public void AResponseWithTwoViasParses() =>
         Assert.Equal(2, ((SipResponse)Parse("bcast")).Vias.Count);
 

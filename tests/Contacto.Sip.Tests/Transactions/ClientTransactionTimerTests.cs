@@ -29,6 +29,7 @@ public sealed class ClientTransactionTimerTests
 
         Assert.Equal([0, 500, 1500, 3500, 7500, 15500, 31500], _sender.Times(SipMethods.Invite));
         Assert.Equal(408, (await transaction.FinalResponse).StatusCode);
+        Assert.True((await transaction.FinalResponse).IsLocal);
         Assert.Equal(0, _layer.Count);
         Assert.All(_time.Periods, p => Assert.Equal(Timeout.InfiniteTimeSpan, p));
     }
@@ -151,6 +152,7 @@ public sealed class ClientTransactionTimerTests
         var transaction = _layer.Send(Requests.Create(SipMethods.Invite), Requests.Udp);
 
         Assert.Equal(503, (await transaction.FinalResponse).StatusCode);
+        Assert.True((await transaction.FinalResponse).IsLocal);
         Assert.Equal(0, _layer.Count);
     }
 
