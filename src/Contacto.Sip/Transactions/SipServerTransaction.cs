@@ -4,7 +4,8 @@ using Contacto.Sip.Transport;
 namespace Contacto.Sip.Transactions;
 
 /// <summary>
-/// An INVITE or non-INVITE server transaction (RFC 3261 17.2): takes the request once and
+/// An INVITE or non-INVITE server transaction (RFC 3261 17.2): sends 100 Trying for an INVITE
+/// the TU has not answered within 200 ms (so the caller stops retransmitting), takes the request once and
 /// absorbs its retransmissions (answering them with the last response sent), sends the
 /// TU's responses, retransmits a failure to an INVITE over UDP (timer G doubling to T2) until its
 /// ACK or timer H, and lingers for timers I and J. After a 2xx to an INVITE it stays Accepted
@@ -49,6 +50,19 @@ public sealed class SipServerTransaction
 
     internal string Key { get; }
 
+    internal static readonly TimeSpan TryingDelay = TimeSpan.FromMilliseconds(200);
+
+    internal void Start()
+    {
+        if (IsInvite)
+        {
+            lock (this)
+            {
+                _retransmit = _layer.Time.CreateTimer(_ => SendTrying(), null, TryingDelay, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
     /// <summary>Sends a response through the transaction; a second final response is refused.</summary>
     public void Respond(SipResponse response)
     {
@@ -59,6 +73,7 @@ public sealed class SipServerTransaction
                 throw new InvalidOperationException("The transaction has already sent its final response.");
             }
             LastResponse = response;
+            _retransmit?.Dispose();
             if (response.IsProvisional)
             {
                 State = SipTransactionState.Proceeding;
@@ -117,6 +132,21 @@ public sealed class SipServerTransaction
             Linger(_reliable ? TimeSpan.Zero : _layer.Timers.T4);
         }
         _acknowledged.TrySetResult(true);
+    }
+
+    private void SendTrying()
+    {
+        SipResponse trying;
+        lock (this)
+        {
+            if (State != SipTransactionState.Trying)
+            {
+                return;
+            }
+            State = SipTransactionState.Proceeding;
+            trying = LastResponse = SipResponse.CreateFor(Request, 100);
+        }
+        Send(trying);
     }
 
     private void OnRetransmit()

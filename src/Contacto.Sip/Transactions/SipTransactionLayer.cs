@@ -116,6 +116,7 @@ public sealed class SipTransactionLayer
             existing.OnRetransmission();
             return;
         }
+        transaction.Start();
         if (RequestReceived is { } handler)
         {
             handler(transaction);

@@ -54,6 +54,25 @@ public sealed class ServerTransactionTimerTests
     }
 
     [Fact]
+    public void AnInviteNotAnsweredWithin200MsGets100Trying()
+    {
+        var slow = Receive(SipMethods.Invite);
+        var quick = Receive(SipMethods.Invite);
+        var options = Receive(SipMethods.Options);
+
+        Advance(150);
+        quick.Respond(SipResponse.CreateFor(quick.Request, 180, toTag: "b1"));
+        Advance(49);
+        Assert.Empty(_sender.Times("100"));
+        Advance(1);
+        Receive(SipMethods.Invite, slow.Request.TopVia!.Branch);
+
+        Assert.Equal([200, 200], _sender.Times("100"));
+        Assert.Equal(SipTransactionState.Proceeding, slow.State);
+        Assert.Equal(SipTransactionState.Trying, options.State);
+    }
+
+    [Fact]
     public void RetransmittedRequestsAreAbsorbedAndAnsweredWithTheLastResponse()
     {
         var invite = Receive(SipMethods.Invite);
