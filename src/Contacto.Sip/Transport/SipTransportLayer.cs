@@ -276,7 +276,9 @@ public sealed class SipTransportLayer : IAsyncDisposable
             return flow is null ? null : new SipTarget(flow.Transport, flow.Remote);
         }
         var host = (via.Received ?? via.Host).Trim('[', ']');
-        var port = via.RPort ?? via.Port ?? SipTransports.DefaultPort(transport);
+        // rport names the port a datagram came from; a closed connection's port is no use, so a
+        // stream goes to the sent-by port (RFC 3261 18.2.2).
+        var port = (transport == SipTransports.Udp ? via.RPort : null) ?? via.Port ?? SipTransports.DefaultPort(transport);
         if (!IPAddress.TryParse(host, out var address))
         {
             return flow is null ? null : new SipTarget(flow.Transport, flow.Remote);

@@ -85,6 +85,30 @@ public sealed class SipTransportLayerTests
     }
 
     [Fact]
+    public async Task OverTcpAResponseWhoseConnectionClosedGoesToANewConnectionToSentBy()
+    {
+        var (bob, bobInbox) = await Loopback.StartAsync();
+        await using var _ = bob;
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var sentByPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(bob.LocalEndPoint(SipTransports.Tcp)!);
+            await client.GetStream().WriteAsync(Request($"SIP/2.0/TCP 127.0.0.1:{sentByPort};branch=z9hG4bKc;rport"));
+        }
+        var request = await bobInbox.NextAsync();
+        await Loopback.WaitForAsync(() => bob.ConnectionCount == 0);
+
+        await bob.SendResponseAsync(SipResponse.CreateFor((SipRequest)request.Message, 200), request.Flow);
+        using var reopened = await listener.AcceptTcpClientAsync().WaitAsync(Loopback.Patience);
+        var buffer = new byte[4096];
+        var read = await reopened.GetStream().ReadAsync(buffer).AsTask().WaitAsync(Loopback.Patience);
+
+        Assert.StartsWith("SIP/2.0 200 ", Encoding.UTF8.GetString(buffer, 0, read));
+    }
+
+    [Fact]
     public async Task AMalformedDatagramIsAnswered400AndCounted()
     {
         var (bob, bobInbox) = await Loopback.StartAsync();
