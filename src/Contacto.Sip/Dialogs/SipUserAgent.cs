@@ -409,10 +409,48 @@ public sealed class SipUserAgent
 
     private void OnUnmatchedResponse(SipResponse response, SipFlow flow)
     {
-        if (response.IsSuccess && response.CSeq.Method == SipMethods.Invite && response.To.Tag is { } remoteTag
-            && _sentAcks.TryGetValue((response.CallId, response.CSeq.Number, remoteTag), out var sent))
+        if (!response.IsSuccess || response.CSeq.Method != SipMethods.Invite || response.To.Tag is not { } remoteTag)
+        {
+            return;
+        }
+        if (_sentAcks.TryGetValue((response.CallId, response.CSeq.Number, remoteTag), out var sent))
         {
             _ = SendQuietlyAsync(sent.Ack, sent.Target);
+            return;
+        }
+        var call = _dialogs.Values.FirstOrDefault(d => d.IsCaller && d.CallId == response.CallId && d.LocalTag == response.From.Tag);
+        if (call is not null && call.RemoteTag != remoteTag)
+        {
+            _ = EndForkAsync(call, response);
+        }
+    }
+
+    /// <summary>
+    /// A 2xx from a second fork of an INVITE already answered (RFC 3261 13.2.2.4): its dialog is
+    /// acknowledged and ended with BYE, so that the callee who also answered is not left hanging.
+    /// </summary>
+    private async Task EndForkAsync(SipDialog answered, SipResponse response)
+    {
+        var fork = new SipDialog(this, isCaller: true, response.CallId, answered.LocalParty, response.To,
+            response.Contacts.FirstOrDefault()?.Uri ?? answered.RemoteTarget, [.. response.RecordRoutes.Reverse()],
+            response.CSeq.Number, null, null, answered.Credentials)
+        {
+            Transport = answered.Transport,
+        };
+        if (!_dialogs.TryAdd(fork.Id, fork))
+        {
+            return;
+        }
+        try
+        {
+            var target = await TargetAsync(fork, fork.Routing().NextHop, CancellationToken.None).ConfigureAwait(false);
+            await SendAckAsync(null, response, fork, target).ConfigureAwait(false);
+            fork.Confirm();
+            await fork.ByeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SipTransportException or IOException or InvalidOperationException)
+        {
+            fork.End(SipDialogEnd.LocalBye);
         }
     }
 
