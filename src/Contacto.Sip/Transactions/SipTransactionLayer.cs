@@ -95,6 +95,20 @@ public sealed class SipTransactionLayer
             return;
         }
         var request = (SipRequest)received.Message;
+        if (!request.Headers.Contains(HeaderNames.Via))
+        {
+            // Nowhere to answer, and no transaction to match: RFC 3261 8.1.1 makes Via mandatory.
+            return;
+        }
+        if (Required.FirstOrDefault(name => !request.Headers.Contains(name)) is { } missing)
+        {
+            // No transaction can be keyed without these (RFC 4475 3.3.1): answered statelessly.
+            if (request.Method != SipMethods.Ack)
+            {
+                _ = SendResponseAsync(SipResponse.CreateFor(request, 400, $"Bad Request (missing {missing})", SipIds.NewTag()), received.Flow);
+            }
+            return;
+        }
         if (request.Method == SipMethods.Ack)
         {
             if (_servers.TryGetValue(ServerKey(request, SipMethods.Invite), out var invite) && invite.State != SipTransactionState.Terminated
@@ -144,6 +158,8 @@ public sealed class SipTransactionLayer
             UnmatchedResponse?.Invoke(response, flow);
         }
     }
+
+    private static readonly string[] Required = [HeaderNames.CSeq, HeaderNames.CallId, HeaderNames.From, HeaderNames.To];
 
     private static string ClientKey(string branch, string method) => $"{branch}\n{(method == SipMethods.Ack ? SipMethods.Invite : method)}";
 

@@ -14,13 +14,19 @@ public sealed class SipTransportCounters
 {
     private long _received;
     private long _refused;
+    private long _handlerFailures;
 
     public long Received => Interlocked.Read(ref _received);
 
     /// <summary>Messages and frames refused: malformed, oversize, unframeable.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>Messages whose handler threw: a bug above the transport, logged as an error.</summary>
+    public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
+
     internal void Receive() => Interlocked.Increment(ref _received);
+
+    internal void HandlerFailed() => Interlocked.Increment(ref _handlerFailures);
 
     internal void Refuse() => Interlocked.Increment(ref _refused);
 }
@@ -214,6 +220,7 @@ public sealed class SipTransportLayer : IAsyncDisposable
         }
         catch (Exception e)
         {
+            Counters.HandlerFailed();
             SipLog.HandlerFailed(Logger, e, flow.Transport, flow.Remote);
         }
     }

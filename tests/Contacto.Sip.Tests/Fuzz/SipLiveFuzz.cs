@@ -29,14 +29,14 @@ internal sealed class SipLiveFuzz : IAsyncDisposable
     public int Connections => _transport.ConnectionCount;
 
     /// <summary>The endpoint under fire, with short timers so that what fuzz leaves behind ends quickly.</summary>
-    public static SipLiveFuzz Start()
+    public static SipLiveFuzz Start(Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var transport = new SipTransportLayer(new SipTransportOptions
         {
             Udp = new IPEndPoint(IPAddress.Loopback, 0),
             Tcp = new IPEndPoint(IPAddress.Loopback, 0),
             ConnectionIdleTimeout = TimeSpan.FromSeconds(2),
-        });
+        }, logger: logger);
         transport.Start();
         var timers = new SipTimers { T1 = TimeSpan.FromMilliseconds(10), T2 = TimeSpan.FromMilliseconds(40), T4 = TimeSpan.FromMilliseconds(50) };
         var agent = new SipUserAgent(transport, timers: timers)

@@ -149,6 +149,21 @@ public sealed class ServerTransactionTimerTests
     }
 
     [Fact]
+    public void ARequestMissingWhatATransactionIsKeyedByIsAnswered400StatelesslyAndOneWithoutViaDropped()
+    {
+        var noCallId = Requests.Create(SipMethods.Invite, "SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKm1");
+        noCallId.Headers.Remove(HeaderNames.CallId);
+        var noVia = Requests.Create(SipMethods.Options);
+
+        _layer.Receive(new SipReceived(noCallId, Requests.Flow()));
+        _layer.Receive(new SipReceived(noVia, Requests.Flow()));
+
+        Assert.Empty(_received);
+        Assert.Equal([0], _sender.Times("400"));
+        Assert.Equal(0, _layer.Count);
+    }
+
+    [Fact]
     public void Rfc2543RequestsAreMatchedWithoutABranch()
     {
         var first = Receive(SipMethods.Options, branch: "", via: "SIP/2.0/UDP 192.0.2.9");
