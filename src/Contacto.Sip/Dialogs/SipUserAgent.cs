@@ -166,7 +166,7 @@ public sealed class SipUserAgent
             {
                 dialog.RemoteTarget = contact.Uri;
             }
-            await SendAckAsync(lastInvite: null, response, dialog, target).ConfigureAwait(false);
+            await SendAckAsync(response, dialog, target).ConfigureAwait(false);
         }
         return response;
     }
@@ -212,7 +212,7 @@ public sealed class SipUserAgent
         try
         {
             var target = await TargetAsync(dialog, dialog.Routing().NextHop, CancellationToken.None).ConfigureAwait(false);
-            await SendAckAsync(sent, response, dialog, target).ConfigureAwait(false);
+            await SendAckAsync(response, dialog, target).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SipTransportException or IOException)
         {
@@ -259,7 +259,7 @@ public sealed class SipUserAgent
     }
 
     /// <summary>The ACK for a 2xx (RFC 3261 13.2.2.4): a transaction of its own, kept to answer the 2xx's retransmissions.</summary>
-    private async Task SendAckAsync(SipRequest? lastInvite, SipResponse response, SipDialog dialog, SipTarget target)
+    private async Task SendAckAsync(SipResponse response, SipDialog dialog, SipTarget target)
     {
         var (requestUri, routes, _) = dialog.Routing();
         var ack = new SipRequest(SipMethods.Ack, requestUri);
@@ -269,7 +269,7 @@ public sealed class SipUserAgent
             ack.Headers.Add(HeaderNames.Route, route);
         }
         ack.Headers.Add(HeaderNames.MaxForwards, "70");
-        ack.Headers.Add(HeaderNames.From, (lastInvite?.Headers.Get(HeaderNames.From)) ?? dialog.LocalParty.ToString());
+        ack.Headers.Add(HeaderNames.From, dialog.LocalParty.ToString());
         ack.Headers.Add(HeaderNames.To, response.Headers.Get(HeaderNames.To)!);
         ack.Headers.Add(HeaderNames.CallId, dialog.CallId);
         ack.Headers.Add(HeaderNames.CSeq, new SipCSeq(response.CSeq.Number, SipMethods.Ack).ToString());
@@ -444,7 +444,7 @@ public sealed class SipUserAgent
         try
         {
             var target = await TargetAsync(fork, fork.Routing().NextHop, CancellationToken.None).ConfigureAwait(false);
-            await SendAckAsync(null, response, fork, target).ConfigureAwait(false);
+            await SendAckAsync(response, fork, target).ConfigureAwait(false);
             fork.Confirm();
             await fork.ByeAsync().ConfigureAwait(false);
         }
