@@ -18,7 +18,7 @@ static class UserCommands
         var invite = new Command("invite", "Invite a console user and print the single-use link (shown only now).") { account, email, role, json };
         invite.SetAction((parse, ct) => context.RunAsync(async (services, token) =>
         {
-            if (!ConsoleHtml.TryParseRole(parse.GetValue(role), out var parsedRole))
+            if (!ConsoleRoles.TryParse(parse.GetValue(role), out var parsedRole))
             {
                 await context.Error.WriteLineAsync("contacto: --role must be owner, admin, developer, billing or read-only");
                 return 2;
@@ -35,8 +35,8 @@ static class UserCommands
             }
             var expires = invitation.Record.ExpiresAt;
             await context.Output.WriteLineAsync(parse.GetValue(json)
-                ? JsonSerializer.Serialize(new { id = invitation.Record.Id, email = invitation.Record.Email, role = ConsoleHtml.RoleName(parsedRole), link = invitation.Link, expires })
-                : $"Invitation for {invitation.Record.Email} ({ConsoleHtml.RoleName(parsedRole)}), valid once until {expires:u}:\n{invitation.Link}");
+                ? JsonSerializer.Serialize(new { id = invitation.Record.Id, email = invitation.Record.Email, role = ConsoleRoles.Name(parsedRole), link = invitation.Link, expires })
+                : $"Invitation for {invitation.Record.Email} ({ConsoleRoles.Name(parsedRole)}), valid once until {expires:u}:\n{invitation.Link}");
             return 0;
         }, ct));
 

@@ -14,6 +14,8 @@ namespace Contacto.Console;
 public static class ConsoleEndpoints
 {
     public const string CsrfField = "__csrf";
+    public const string StylePath = "/console/assets/console.css";
+    public const string ScriptPath = "/console/assets/console.js";
 
     const string PageSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -29,14 +31,14 @@ public static class ConsoleEndpoints
             headers["Referrer-Policy"] = "no-referrer"; // invitation links carry their token in the path
             headers.CacheControl = "no-store";
             if (HttpMethods.IsPost(context.Request.Method) && !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
-                return Results.Content(ConsoleHtml.Message(new ConsoleHtml.Frame(""), "Form refused",
-                    "This form expired or came from another site. Go back, reload the page and try again."), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
+                return new MessagePage(new ConsoleFrame(""), "Form refused",
+                    "This form expired or came from another site. Go back, reload the page and try again.").Result(StatusCodes.Status400BadRequest);
             return await next(invocation);
         });
 
         console.MapGet("/", () => Results.Redirect(ConsoleText.Home));
-        console.MapGet("/assets/console.css", () => EmbeddedAsset.Result("Contacto.Console.Assets.console.css", "text/css; charset=utf-8"));
-        console.MapGet("/assets/console.js", () => EmbeddedAsset.Result("Contacto.Console.Assets.console.js", "text/javascript; charset=utf-8"));
+        console.MapGet(StylePath["/console".Length..], () => EmbeddedAsset.Result("Contacto.Console.Assets.console.css", "text/css; charset=utf-8"));
+        console.MapGet(ScriptPath["/console".Length..], () => EmbeddedAsset.Result("Contacto.Console.Assets.console.js", "text/javascript; charset=utf-8"));
         console.MapGet("/sign-in", (HttpContext c, ConsolePages p) => p.SignInPage(c));
         console.MapPost("/sign-in", (HttpContext c, ConsolePages p) => p.SignInAsync(c));
         console.MapGet("/second-factor", (HttpContext c, ConsolePages p) => p.SecondFactorPageAsync(c));

@@ -29,14 +29,13 @@ public sealed class ConsolePages(
     ContactoDbContextFactory contexts,
     TimeProvider time)
 {
-    const string Html = "text/html; charset=utf-8";
     const string Json = "application/json; charset=utf-8";
     const string SignInPath = "/console/sign-in";
     const string ReauthenticatePath = "/console/reauthenticate";
     const string SecurityPath = "/console/security";
 
     public IResult SignInPage(HttpContext c) =>
-        Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null));
+        Page(new SignInPage(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null));
 
     public async Task<IResult> SignInAsync(HttpContext c)
     {
@@ -49,12 +48,12 @@ public sealed class ConsolePages(
         if (check is not { Valid: true, User: { } user })
         {
             await FailAsync(c, email, check.User, AuditActions.ConsoleSignInFailed, "wrong e-mail address or password");
-            return Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "Wrong e-mail address or password."), StatusCodes.Status401Unauthorized);
+            return Page(new SignInPage(Frame(c), returnUrl, "Wrong e-mail address or password."), StatusCodes.Status401Unauthorized);
         }
         if (await sso.RequiredForAsync(user.AccountId, c.RequestAborted))
         {
             await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInFailed) with { Outcome = AuditOutcome.Denied, Reason = "the account requires SSO" }, c.RequestAborted);
-            return Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "Your account signs in with single sign-on only."), StatusCodes.Status403Forbidden);
+            return Page(new SignInPage(Frame(c), returnUrl, "Your account signs in with single sign-on only."), StatusCodes.Status403Forbidden);
         }
         return await FirstFactorAcceptedAsync(c, user, AuditActions.ConsolePasswordAccepted, returnUrl);
     }
@@ -74,12 +73,12 @@ public sealed class ConsolePages(
         var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
         var authId = form["auth_id"].ToString().Trim();
         if (!Credentials.IsAuthId(authId))
-            return Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "That is not an Auth ID."), StatusCodes.Status400BadRequest);
+            return Page(new SignInPage(Frame(c), returnUrl, "That is not an Auth ID."), StatusCodes.Status400BadRequest);
         try
         {
             return await sso.StartAsync(c, authId, returnUrl, c.RequestAborted) is { } providerUrl
                 ? Results.Redirect(providerUrl)
-                : Page(ConsoleHtml.SignIn(Frame(c), returnUrl, "Single sign-on is not set up for that account."), StatusCodes.Status404NotFound);
+                : Page(new SignInPage(Frame(c), returnUrl, "Single sign-on is not set up for that account."), StatusCodes.Status404NotFound);
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or SecurityTokenException)
         {
@@ -105,7 +104,7 @@ public sealed class ConsolePages(
             throttle.RecordFailure(Source(c), null);
             await audit.RecordAsync(new AuditEntry(outcome.AccountId, Actor(c, null), AuditActions.ConsoleSsoFailed, Outcome: AuditOutcome.Failure, Reason: outcome.Failure),
                 c.RequestAborted);
-            return Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.Home, "Single sign-on did not succeed. Try again, or ask your administrator."), StatusCodes.Status401Unauthorized);
+            return Page(new SignInPage(Frame(c), ConsoleText.Home, "Single sign-on did not succeed. Try again, or ask your administrator."), StatusCodes.Status401Unauthorized);
         }
         return await FirstFactorAcceptedAsync(c, user, AuditActions.ConsoleSsoAccepted, outcome.ReturnUrl);
     }
@@ -161,7 +160,7 @@ public sealed class ConsolePages(
     }
 
     IResult SsoUnavailable(HttpContext c) =>
-        Page(ConsoleHtml.SignIn(Frame(c), ConsoleText.Home, "The single sign-on provider could not be reached or answered wrongly."), StatusCodes.Status502BadGateway);
+        Page(new SignInPage(Frame(c), ConsoleText.Home, "The single sign-on provider could not be reached or answered wrongly."), StatusCodes.Status502BadGateway);
 
     public Task<IResult> SsoSettingsAsync(HttpContext c) => SignedInPageAsync(c, (_, user) => SsoPageAsync(c, user, null, null));
 
@@ -169,7 +168,7 @@ public sealed class ConsolePages(
     {
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSsoRead, "console_sso", null), c.RequestAborted);
         var settings = await sso.FindAsync(user.AccountId, c.RequestAborted);
-        return Page(ConsoleHtml.SsoSettings(Frame(c, user), settings, ConsoleSso.RedirectUri(c), CanManageUsers(user), notice, error), status);
+        return Page(new SsoSettingsPage(Frame(c, user), settings, ConsoleSso.RedirectUri(c), CanManageUsers(user), notice, error), status);
     }
 
     public Task<IResult> SaveSsoSettingsAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
@@ -194,7 +193,7 @@ public sealed class ConsolePages(
 
     public Task<IResult> SecondFactorPageAsync(HttpContext c) => PendingAsync(c, (_, user) =>
         Task.FromResult(user.TotpConfirmed
-            ? Page(ConsoleHtml.SecondFactor(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null))
+            ? Page(new SecondFactorPage(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null))
             : Results.Redirect("/console/enrol")));
 
     public Task<IResult> SecondFactorAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
@@ -206,7 +205,7 @@ public sealed class ConsolePages(
         if (!await users.CheckSecondFactorAsync(user, form["code"].ToString(), c.RequestAborted))
         {
             await FailAsync(c, user.Email, user, AuditActions.ConsoleSecondFactorFailed, "wrong or used code");
-            return Page(ConsoleHtml.SecondFactor(Frame(c), returnUrl, "That code is wrong or was used already."), StatusCodes.Status401Unauthorized);
+            return Page(new SecondFactorPage(Frame(c), returnUrl, "That code is wrong or was used already."), StatusCodes.Status401Unauthorized);
         }
         await SignedInAsync(c, user, session, "second factor");
         return Results.Redirect(returnUrl);
@@ -215,7 +214,7 @@ public sealed class ConsolePages(
     public Task<IResult> EnrolPageAsync(HttpContext c) => PendingAsync(c, async (_, user) =>
         user.TotpConfirmed
             ? Results.Redirect("/console/second-factor")
-            : Page(ConsoleHtml.Enrol(Frame(c), await users.PendingTotpSecretAsync(user, c.RequestAborted), user.Email, null)));
+            : Page(new EnrolPage(Frame(c), await users.PendingTotpSecretAsync(user, c.RequestAborted), user.Email, null)));
 
     public Task<IResult> EnrolAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
     {
@@ -226,11 +225,11 @@ public sealed class ConsolePages(
         if (codes is null)
         {
             await FailAsync(c, user.Email, user, AuditActions.ConsoleSecondFactorFailed, "wrong code at enrolment");
-            return Page(ConsoleHtml.Enrol(Frame(c), await users.PendingTotpSecretAsync(user, c.RequestAborted), user.Email, "That code is wrong; try the next one."),
+            return Page(new EnrolPage(Frame(c), await users.PendingTotpSecretAsync(user, c.RequestAborted), user.Email, "That code is wrong; try the next one."),
                 StatusCodes.Status401Unauthorized);
         }
         await SignedInAsync(c, user, session, "TOTP enrolled");
-        return Page(ConsoleHtml.RecoveryCodes(Frame(c, user), codes));
+        return Page(new RecoveryCodesPage(Frame(c, user), codes));
     });
 
     /// <summary>An account that requires SSO gives its users no password: they join, then sign in through the provider and enrol the second factor.</summary>
@@ -238,9 +237,7 @@ public sealed class ConsolePages(
     {
         if (await users.FindInvitationAsync(token, c.RequestAborted) is not { } invitation)
             return InvitationGone(c);
-        return await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted)
-            ? Page(ConsoleHtml.JoinWithSso(Frame(c), token, invitation.Email))
-            : Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, null));
+        return Page(new JoinPage(Frame(c), token, invitation.Email, WithSso: await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted), null));
     }
 
     public async Task<IResult> JoinAsync(HttpContext c, string token)
@@ -258,7 +255,7 @@ public sealed class ConsolePages(
             : password != form["confirm"].ToString() ? "The two passwords differ."
             : null;
         if (error is not null)
-            return Page(ConsoleHtml.Join(Frame(c), token, invitation.Email, error), StatusCodes.Status400BadRequest);
+            return Page(new JoinPage(Frame(c), token, invitation.Email, WithSso: false, error), StatusCodes.Status400BadRequest);
         return await users.JoinAsync(token, password, actor, c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
     }
 
@@ -295,21 +292,21 @@ public sealed class ConsolePages(
     }
 
     public Task<IResult> ReauthenticationPageAsync(HttpContext c) => SignedInPageAsync(c, (_, user) =>
-        Task.FromResult(Page(ConsoleHtml.Reauthenticate(Frame(c, user), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), users.HasPassword(user), null))));
+        Task.FromResult(Page(new ReauthenticatePage(Frame(c, user), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), users.HasPassword(user), null))));
 
     public Task<IResult> ReauthenticateAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
     {
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
         return await ReauthenticateAsync(c, session, user, form, () =>
-                   Task.FromResult(Page(ConsoleHtml.Reauthenticate(Frame(c, user), returnUrl, users.HasPassword(user), "Wrong password or code."), StatusCodes.Status401Unauthorized)))
+                   Task.FromResult(Page(new ReauthenticatePage(Frame(c, user), returnUrl, users.HasPassword(user), "Wrong password or code."), StatusCodes.Status401Unauthorized)))
                ?? Results.Redirect(returnUrl);
     });
 
     public Task<IResult> SecurityAsync(HttpContext c) => SignedInPageAsync(c, (session, user) => SecurityPageAsync(c, session, user, null, null));
 
     async Task<IResult> SecurityPageAsync(HttpContext c, ConsoleSession session, ConsoleUser user, string? notice, string? error, int status = StatusCodes.Status200OK) =>
-        Page(ConsoleHtml.Security(Frame(c, user), await users.UnusedRecoveryCodesAsync(user, c.RequestAborted), await passkeys.ListAsync(user, c.RequestAborted),
+        Page(new SecurityPage(Frame(c, user), await users.UnusedRecoveryCodesAsync(user, c.RequestAborted), await passkeys.ListAsync(user, c.RequestAborted),
             sessions.RecentlyReauthenticated(session), notice, error), status);
 
     /// <summary>Changing factors needs a recent proof: without one, the user proves it first and comes back to the Security page.</summary>
@@ -321,7 +318,7 @@ public sealed class ConsolePages(
     public Task<IResult> NewTotpAsync(HttpContext c) => FactorChangeAsync(c, async (session, user) =>
     {
         var (secret, pending) = await users.NewTotpSecretAsync(user, session, c.RequestAborted);
-        return Page(ConsoleHtml.ReplaceTotp(Frame(c, user), secret, pending));
+        return Page(new ReplaceTotpPage(Frame(c, user), secret, pending));
     });
 
     public Task<IResult> ReplaceTotpAsync(HttpContext c) => FactorChangeAsync(c, async (session, user) =>
@@ -333,7 +330,7 @@ public sealed class ConsolePages(
     });
 
     public Task<IResult> NewRecoveryCodesAsync(HttpContext c) => FactorChangeAsync(c, async (session, user) =>
-        Page(ConsoleHtml.RecoveryCodes(Frame(c, user), await users.RegenerateRecoveryCodesAsync(user, session, Actor(c, user), c.RequestAborted))));
+        Page(new RecoveryCodesPage(Frame(c, user), await users.RegenerateRecoveryCodesAsync(user, session, Actor(c, user), c.RequestAborted))));
 
     public Task<IResult> RemovePasskeyAsync(HttpContext c, Guid id) => FactorChangeAsync(c, async (session, user) =>
         await passkeys.RemoveAsync(user, session, id, Actor(c, user), c.RequestAborted) switch
@@ -341,7 +338,7 @@ public sealed class ConsolePages(
             ConsolePasskeys.Removal.Removed => await SecurityPageAsync(c, session, user, "The passkey was removed, and your other sessions were signed out.", null),
             ConsolePasskeys.Removal.LastFactor => await SecurityPageAsync(c, session, user, null,
                 "This passkey is your only second factor: set up an authenticator app first.", StatusCodes.Status409Conflict),
-            _ => Page(ConsoleHtml.Message(Frame(c, user), "Not found", "You have no such passkey."), StatusCodes.Status404NotFound),
+            _ => Page(new MessagePage(Frame(c, user), "Not found", "You have no such passkey."), StatusCodes.Status404NotFound),
         });
 
     async Task<IResult> OverviewPageAsync(HttpContext c, ConsoleUser user, string? token, string? error, int status = StatusCodes.Status200OK)
@@ -349,7 +346,7 @@ public sealed class ConsolePages(
         var account = await AccountOfAsync(user);
         await audit.RecordAsync(Entry(c, user, AuditActions.AccountRead, "account", account.AuthId), c.RequestAborted);
         var name = await fields.OpenAsync(account.Id, AccountFields.NamePurpose, account.NameSealed, c.RequestAborted);
-        return Page(ConsoleHtml.Overview(Frame(c, user), account, name, token, error), status);
+        return Page(new OverviewPage(Frame(c, user), account, name, token, error), status);
     }
 
     public Task<IResult> SubaccountsAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
@@ -359,7 +356,7 @@ public sealed class ConsolePages(
         var named = new List<(Account, string)>();
         foreach (var sub in page)
             named.Add((sub, await fields.OpenAsync(sub.Id, AccountFields.NamePurpose, sub.NameSealed, c.RequestAborted)));
-        return Page(ConsoleHtml.Subaccounts(Frame(c, user), named));
+        return Page(new SubaccountsPage(Frame(c, user), named));
     });
 
     public Task<IResult> UsersAsync(HttpContext c) => SignedInPageAsync(c, (_, user) => UsersPageAsync(c, user, null, null));
@@ -369,7 +366,7 @@ public sealed class ConsolePages(
         await using var db = contexts.CreateForAccount(user.AccountId);
         var list = await db.Set<ConsoleUser>().AsNoTracking().OrderBy(u => u.CreatedAt).ToListAsync(c.RequestAborted);
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleUsersListed, "console_user", null), c.RequestAborted);
-        return Page(ConsoleHtml.Users(Frame(c, user), list, CanManageUsers(user), link, error), status);
+        return Page(new UsersPage(Frame(c, user), list, CanManageUsers(user), link, error), status);
     }
 
     public Task<IResult> InviteAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
@@ -378,7 +375,7 @@ public sealed class ConsolePages(
             return Forbidden(c, user);
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var email = ConsoleText.NormaliseEmail(form["email"]);
-        if (email is null || !ConsoleHtml.TryParseRole(form["role"], out var role) || role > user.Role)
+        if (email is null || !ConsoleRoles.TryParse(form["role"], out var role) || role > user.Role)
             return await UsersPageAsync(c, user, null, "Give an e-mail address and a role no higher than your own.", StatusCodes.Status400BadRequest);
         var account = await AccountOfAsync(user);
         try
@@ -398,7 +395,7 @@ public sealed class ConsolePages(
             return Forbidden(c, user);
         return await users.DisableAsync(user.AccountId, id, Actor(c, user), c.RequestAborted)
             ? Results.Redirect("/console/users")
-            : Page(ConsoleHtml.Message(Frame(c, user), "Not found", "There is no such user in your account."), StatusCodes.Status404NotFound);
+            : Page(new MessagePage(Frame(c, user), "Not found", "There is no such user in your account."), StatusCodes.Status404NotFound);
     });
 
     public Task<IResult> AuditTrailAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
@@ -406,7 +403,7 @@ public sealed class ConsolePages(
         await audit.RecordAsync(Entry(c, user, AuditActions.AuditLogRead, "audit_log", null), c.RequestAborted);
         await using var db = contexts.CreateForAccount(user.AccountId);
         var records = await db.Set<AuditRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Take(200).ToListAsync(c.RequestAborted);
-        return Page(ConsoleHtml.AuditTrail(Frame(c, user), records));
+        return Page(new AuditTrailPage(Frame(c, user), records));
     });
 
     /// <summary>The account's messages, newest first; each list and each detail read is audited like the API's.</summary>
@@ -414,20 +411,20 @@ public sealed class ConsolePages(
     {
         var (filter, error) = ConsoleMessageLog.Parse(c.Request.Query);
         if (filter is null)
-            return Page(ConsoleHtml.Messages(Frame(c, user), null, null, error), StatusCodes.Status400BadRequest);
+            return Page(new MessagesPage(Frame(c, user), null, null, error), StatusCodes.Status400BadRequest);
         var withText = ConsoleMessageLog.MaySeeText(user.Role);
         var page = await messages.ListAsync(user.AccountId, filter, withText, c.RequestAborted);
         await audit.RecordAsync(Entry(c, user, AuditActions.MessageListed, "message", null) with { Reason = $"{page.Entries.Count} shown, page {filter.Page}" }, c.RequestAborted);
-        return Page(ConsoleHtml.Messages(Frame(c, user), filter, page, null));
+        return Page(new MessagesPage(Frame(c, user), filter, page, null));
     });
 
     public Task<IResult> MessageAsync(HttpContext c, Guid id) => SignedInPageAsync(c, async (_, user) =>
     {
         var withText = ConsoleMessageLog.MaySeeText(user.Role);
         if (await messages.FindAsync(user.AccountId, id, withText, c.RequestAborted) is not { } entry)
-            return Page(ConsoleHtml.Message(Frame(c, user), "Not found", "There is no such message in your account."), StatusCodes.Status404NotFound);
+            return Page(new MessagePage(Frame(c, user), "Not found", "There is no such message in your account."), StatusCodes.Status404NotFound);
         await audit.RecordAsync(Entry(c, user, AuditActions.MessageRead, "message", id.ToString()) with { Reason = withText ? "with text" : "metadata only" }, c.RequestAborted);
-        return Page(ConsoleHtml.MessageDetail(Frame(c, user), entry, withText));
+        return Page(new MessageDetailPage(Frame(c, user), entry, withText));
     });
 
     public async Task<IResult> SignOutAsync(HttpContext c, bool everywhere)
@@ -467,7 +464,7 @@ public sealed class ConsolePages(
             return null;
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInThrottled) with { Outcome = AuditOutcome.Denied }, c.RequestAborted);
         c.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Page(ConsoleHtml.Message(Frame(c), "Too many attempts", $"Sign-in is locked for {(int)Math.Ceiling(wait.TotalMinutes)} minutes after too many failures."),
+        return Page(new MessagePage(Frame(c), "Too many attempts", $"Sign-in is locked for {(int)Math.Ceiling(wait.TotalMinutes)} minutes after too many failures."),
             StatusCodes.Status429TooManyRequests);
     }
 
@@ -486,14 +483,14 @@ public sealed class ConsolePages(
     }
 
     IResult InvitationGone(HttpContext c) =>
-        Page(ConsoleHtml.Message(Frame(c), "Invitation not valid", "This invitation link has expired or was used already. Ask for a new one."), StatusCodes.Status404NotFound);
+        Page(new MessagePage(Frame(c), "Invitation not valid", "This invitation link has expired or was used already. Ask for a new one."), StatusCodes.Status404NotFound);
 
     IResult Forbidden(HttpContext c, ConsoleUser user) =>
-        Page(ConsoleHtml.Message(Frame(c, user), "Not allowed", "Your role does not allow this."), StatusCodes.Status403Forbidden);
+        Page(new MessagePage(Frame(c, user), "Not allowed", "Your role does not allow this."), StatusCodes.Status403Forbidden);
 
-    ConsoleHtml.Frame Frame(HttpContext c, ConsoleUser? user = null) => new(antiforgery.GetAndStoreTokens(c).RequestToken!, user);
+    ConsoleFrame Frame(HttpContext c, ConsoleUser? user = null) => new(antiforgery.GetAndStoreTokens(c).RequestToken!, user);
 
-    static IResult Page(string html, int status = StatusCodes.Status200OK) => Results.Content(html, Html, statusCode: status);
+    static IResult Page(ConsolePage page, int status = StatusCodes.Status200OK) => page.Result(status);
 
     /// <summary>Sign-in events go to the user's account when the address names one, else to the platform's own trail.</summary>
     static AuditEntry Entry(HttpContext c, ConsoleUser? user, string action, string? resourceType = "console_user", string? resourceId = null) =>

@@ -21,6 +21,11 @@ public static class StatusEndpoints
     /// <summary>Property names exactly as written: Statuspage's are snake_case already.</summary>
     public static readonly JsonSerializerOptions Json = new();
 
+    public const string ScriptPath = "/status/assets/status.js";
+    public const string StylePath = "/status/assets/status.css";
+    public const string IconPath = "/status/assets/favicon.svg";
+    public const string StreamPath = "/status/stream";
+
     const string PageSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -29,10 +34,10 @@ public static class StatusEndpoints
     public static IEndpointRouteBuilder MapContactoStatus(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/status", PageAsync);
-        endpoints.MapGet(StatusPageHtml.ScriptPath, () => Asset("status.js", "text/javascript; charset=utf-8"));
-        endpoints.MapGet(StatusPageHtml.StylePath, () => Asset("status.css", "text/css; charset=utf-8"));
-        endpoints.MapGet(StatusPageHtml.IconPath, () => Asset("favicon.svg", "image/svg+xml"));
-        endpoints.MapGet(StatusPageHtml.StreamPath, StreamAsync);
+        endpoints.MapGet(ScriptPath, () => Asset("status.js", "text/javascript; charset=utf-8"));
+        endpoints.MapGet(StylePath, () => Asset("status.css", "text/css; charset=utf-8"));
+        endpoints.MapGet(IconPath, () => Asset("favicon.svg", "image/svg+xml"));
+        endpoints.MapGet(StreamPath, StreamAsync);
         endpoints.MapGet("/history.atom", async (HttpContext context, StatusReader reader, IOptions<StatusOptions> options) =>
             Results.Bytes(StatusFeeds.Atom(await reader.ReadAsync(context.RequestAborted), BaseUrl(context, options.Value)), "application/atom+xml; charset=utf-8"));
         endpoints.MapGet("/history.rss", async (HttpContext context, StatusReader reader, IOptions<StatusOptions> options) =>
@@ -80,7 +85,7 @@ public static class StatusEndpoints
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-store";
-        return Results.Content(StatusPageHtml.Render(snapshot, uptime), "text/html; charset=utf-8");
+        return Views.StatusPage.Create(new StatusPageModel(snapshot, uptime));
     }
 
     static async Task<IResult> StreamAsync(HttpContext context, StatusReader reader, StatusBroadcaster broadcaster, IOptions<StatusOptions> options,

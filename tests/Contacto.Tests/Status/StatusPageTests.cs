@@ -42,10 +42,10 @@ public sealed class StatusPageTests
         Assert.Equal(9 - 3, CountOf(html, """<ol class="bars" aria-hidden="true">"""));
         Assert.Equal(6 * Uptime.Days, CountOf(html, """<li class="bar """));
 
-        using var script = await status.Public.GetAsync(StatusPageHtml.ScriptPath);
+        using var script = await status.Public.GetAsync(StatusEndpoints.ScriptPath);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.Contains("EventSource", await script.Content.ReadAsStringAsync());
-        using var style = await status.Public.GetAsync(StatusPageHtml.StylePath);
+        using var style = await status.Public.GetAsync(StatusEndpoints.StylePath);
         Assert.Equal("text/css", style.Content.Headers.ContentType?.MediaType);
     }
 
@@ -79,7 +79,7 @@ public sealed class StatusPageTests
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         await using var status = await StatusServer.StartAsync(storage);
-        using var request = new HttpRequestMessage(HttpMethod.Get, StatusPageHtml.StreamPath);
+        using var request = new HttpRequestMessage(HttpMethod.Get, StatusEndpoints.StreamPath);
         using var response = await status.Public.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));

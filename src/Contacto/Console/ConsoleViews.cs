@@ -1,0 +1,184 @@
+using System.Globalization;
+using Contacto.Accounts;
+using Contacto.Audit;
+using Contacto.Console.Views;
+using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Http;
+using RazorSlices;
+
+namespace Contacto.Console;
+
+/// <summary>What every page needs: the signed-in user (null before sign-in) and the form token.</summary>
+public sealed record ConsoleFrame(string Csrf, ConsoleUser? User = null);
+
+/// <summary>
+/// A console page's model: what the layout needs (frame, title) and the page's own data. Each kind
+/// of page names its template in <c>Console/Views</c>, which renders it with every value HTML-encoded.
+/// </summary>
+public abstract record ConsolePage(ConsoleFrame Frame, string Title)
+{
+    internal abstract RazorSlice Template();
+
+    /// <summary>The page as the answer, with <paramref name="statusCode"/>.</summary>
+    internal IResult Result(int statusCode = StatusCodes.Status200OK)
+    {
+        var template = Template();
+        template.StatusCode = statusCode;
+        return template;
+    }
+}
+
+/// <summary>
+/// The base of the console's templates: the shared layout, and the pieces every page reuses
+/// (the antiforgery field, the error alert) as partial templates.
+/// </summary>
+public abstract class ConsoleSlice<TPage> : RazorSlice<TPage>, IUsesLayout<_Layout, ConsolePage> where TPage : ConsolePage
+{
+    public ConsolePage LayoutModel => Model;
+
+    /// <summary>The user of a page that only signed-in users reach.</summary>
+    protected ConsoleUser SignedIn => Model.Frame.User ?? throw new InvalidOperationException("This page needs a signed-in user");
+
+    /// <summary>The hidden antiforgery field every form carries.</summary>
+    protected ValueTask<HtmlString> CsrfField() => RenderPartialAsync(_Csrf.Create(Model.Frame));
+
+    protected ValueTask<HtmlString> ErrorAlert(string? error) =>
+        error is null ? ValueTask.FromResult(HtmlString.Empty) : RenderPartialAsync(_Error.Create(error));
+
+    protected static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The roles as the console, the CLI and invitations name them.</summary>
+public static class ConsoleRoles
+{
+    public static string Name(ConsoleRole role) => role switch
+    {
+        ConsoleRole.ReadOnly => "read-only",
+        _ => role.ToString().ToLowerInvariant(),
+    };
+
+    public static bool TryParse(string? value, out ConsoleRole role)
+    {
+        foreach (var candidate in Enum.GetValues<ConsoleRole>())
+        {
+            if (Name(candidate) == value)
+            {
+                role = candidate;
+                return true;
+            }
+        }
+        role = default;
+        return false;
+    }
+}
+
+/// <summary>A button the script reveals: WebAuthn needs JavaScript; the rest of the console does not.</summary>
+public sealed record PasskeyButton(string Id, string Label);
+
+/// <summary>An authenticator key to add, as text and as an <c>otpauth:</c> link.</summary>
+public sealed record TotpKey(string Secret, string Email)
+{
+    public string Uri => $"otpauth://totp/Contacto:{System.Uri.EscapeDataString(Email)}?secret={Secret}&issuer=Contacto&digits=6&period=30";
+}
+
+/// <summary>A plain table: a heading per column, a text per cell.</summary>
+public sealed record DataTable(IReadOnlyList<string> Headings, IEnumerable<IReadOnlyList<string>> Rows);
+
+public sealed record MessagePage(ConsoleFrame Frame, string Title, string Text) : ConsolePage(Frame, Title)
+{
+    internal override RazorSlice Template() => Views.Message.Create(this);
+}
+
+public sealed record SignInPage(ConsoleFrame Frame, string ReturnUrl, string? Error) : ConsolePage(Frame, "Sign in")
+{
+    internal override RazorSlice Template() => SignIn.Create(this);
+}
+
+public sealed record SecondFactorPage(ConsoleFrame Frame, string ReturnUrl, string? Error) : ConsolePage(Frame, "Second factor")
+{
+    internal override RazorSlice Template() => SecondFactor.Create(this);
+}
+
+public sealed record EnrolPage(ConsoleFrame Frame, string Secret, string Email, string? Error) : ConsolePage(Frame, "Set up your authenticator")
+{
+    internal override RazorSlice Template() => Enrol.Create(this);
+}
+
+/// <summary>A new key for the authenticator; the enrolled one keeps working until a code from this one confirms it.</summary>
+public sealed record ReplaceTotpPage(ConsoleFrame Frame, string Secret, string Pending) : ConsolePage(Frame, "Replace your authenticator")
+{
+    internal override RazorSlice Template() => ReplaceTotp.Create(this);
+}
+
+public sealed record ReauthenticatePage(ConsoleFrame Frame, string ReturnUrl, bool HasPassword, string? Error) : ConsolePage(Frame, "Confirm it is you")
+{
+    internal override RazorSlice Template() => Reauthenticate.Create(this);
+}
+
+public sealed record SecurityPage(ConsoleFrame Frame, int UnusedRecoveryCodes, IReadOnlyList<ConsolePasskey> Passkeys, bool RecentProof, string? Notice, string? Error)
+    : ConsolePage(Frame, "Security")
+{
+    internal override RazorSlice Template() => Security.Create(this);
+}
+
+public sealed record RecoveryCodesPage(ConsoleFrame Frame, IReadOnlyList<string> Codes) : ConsolePage(Frame, "Your recovery codes")
+{
+    internal override RazorSlice Template() => RecoveryCodes.Create(this);
+}
+
+/// <summary>An invitation: a password to choose, or (<paramref name="WithSso"/>) none, as the account signs in through its provider.</summary>
+public sealed record JoinPage(ConsoleFrame Frame, string Token, string Email, bool WithSso, string? Error) : ConsolePage(Frame, "Join Contacto")
+{
+    internal override RazorSlice Template() => Join.Create(this);
+}
+
+public sealed record OverviewPage(ConsoleFrame Frame, Account Account, string Name, string? RevealedToken, string? Error) : ConsolePage(Frame, "Account")
+{
+    internal override RazorSlice Template() => Overview.Create(this);
+}
+
+public sealed record SubaccountsPage(ConsoleFrame Frame, IReadOnlyList<(Account Account, string Name)> Subaccounts) : ConsolePage(Frame, "Subaccounts")
+{
+    internal override RazorSlice Template() => Views.Subaccounts.Create(this);
+}
+
+public sealed record UsersPage(ConsoleFrame Frame, IReadOnlyList<ConsoleUser> Users, bool CanManage, string? InvitationLink, string? Error)
+    : ConsolePage(Frame, "Users and roles")
+{
+    internal override RazorSlice Template() => Views.Users.Create(this);
+}
+
+public sealed record AuditTrailPage(ConsoleFrame Frame, IReadOnlyList<AuditRecord> Records) : ConsolePage(Frame, "Audit trail")
+{
+    internal override RazorSlice Template() => Views.AuditTrail.Create(this);
+}
+
+/// <summary>The filter form, and the list when the filter was valid (<paramref name="List"/> null otherwise).</summary>
+public sealed record MessagesPage(ConsoleFrame Frame, ConsoleMessageLog.Filter? Filter, ConsoleMessageLog.Page? List, string? Error) : ConsolePage(Frame, "Messages")
+{
+    public static readonly string[] Directions = [Messaging.MessageDirections.Outbound, Messaging.MessageDirections.Inbound];
+
+    IReadOnlyDictionary<string, string> Query => Filter?.Query ?? new Dictionary<string, string>();
+
+    /// <summary>The form's value as the user sent it, to fill the form again.</summary>
+    public string Value(string name) => Query.GetValueOrDefault(name, "");
+
+    public bool IsChosen(string name, string choice) => Query.GetValueOrDefault(name) == choice;
+
+    /// <summary>The same filter on another page.</summary>
+    public string PageLink(int number) => "/console/messages?" + string.Join("&", Query.Where(p => p.Key != "page")
+        .Append(new("page", number.ToString(CultureInfo.InvariantCulture))).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+
+    internal override RazorSlice Template() => Messages.Create(this);
+}
+
+public sealed record MessageDetailPage(ConsoleFrame Frame, ConsoleMessageLog.Entry Entry, bool WithText) : ConsolePage(Frame, "Message")
+{
+    internal override RazorSlice Template() => MessageDetail.Create(this);
+}
+
+public sealed record SsoSettingsPage(ConsoleFrame Frame, ConsoleSsoSettings? Settings, string RedirectUri, bool CanEdit, string? Notice, string? Error)
+    : ConsolePage(Frame, "Single sign-on")
+{
+    internal override RazorSlice Template() => SsoSettings.Create(this);
+}
