@@ -125,15 +125,3 @@ public sealed class ComponentMonitor(
         await db.SaveChangesAsync(cancellationToken);
     }
 }
-
-/// <summary>Reads the summary and hands it to the event streams (which skip it when nothing changed).</summary>
-public sealed class StatusPublisher(StatusReader reader, StatusBroadcaster broadcaster, IOptions<StatusOptions> options)
-{
-    public async Task PublishAsync(CancellationToken cancellationToken)
-    {
-        if (broadcaster.SubscriberCount == 0)
-            return;
-        var snapshot = await reader.ReadAsync(cancellationToken);
-        broadcaster.Publish(System.Text.Json.JsonSerializer.Serialize(StatuspageJson.Summary(snapshot, options.Value.PublicUrl?.TrimEnd('/') ?? "")));
-    }
-}

@@ -1,72 +1,69 @@
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
+using System.Text;
+using Microsoft.AspNetCore.Http;
 
 namespace Contacto.Status;
 
 /// <summary>
-/// Fans the current summary out to every open event stream. Identical summaries are sent once, so
-/// any part of the platform (or a periodic check that sees another node's changes) may publish freely.
+/// Fans the current summary out to every open event stream. Each summary is formatted once as an
+/// event-stream frame, and one signal wakes every stream to write those same bytes: a publication
+/// costs the same whether ten or ten thousand browsers listen, and no stream reads the database.
+/// Identical summaries are sent once, so the publisher may publish freely.
 /// </summary>
 public sealed class StatusBroadcaster
 {
     public const string EventType = "summary";
 
-    readonly Lock gate = new();
-    readonly List<Channel<string>> subscribers = [];
-    string? last;
-
-    public int SubscriberCount
+    /// <summary>One summary as a frame, and the signal that a newer one replaced it.</summary>
+    sealed class Edition(byte[] frame)
     {
-        get
-        {
-            lock (gate)
-                return subscribers.Count;
-        }
+        public byte[] Frame { get; } = frame;
+        public TaskCompletionSource<Edition> Next { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    readonly Lock gate = new();
+    Edition? current;
+    int subscribers;
+
+    public int SubscriberCount => Volatile.Read(ref subscribers);
 
     public void Publish(string summaryJson)
     {
+        var frame = Encoding.UTF8.GetBytes($"event: {EventType}\ndata: {summaryJson}\n\n");
         lock (gate)
         {
-            if (summaryJson == last)
+            if (current is not null && current.Frame.AsSpan().SequenceEqual(frame))
                 return;
-            last = summaryJson;
-            foreach (var subscriber in subscribers)
-                subscriber.Writer.TryWrite(summaryJson);
+            var previous = current;
+            current = new Edition(frame);
+            previous?.Next.SetResult(current);
         }
     }
 
-    /// <summary>The current summary first, then each change until the client goes away or the node stops.</summary>
-    public async IAsyncEnumerable<SseItem<string>> SubscribeAsync(string current, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The current summary first, then each change until <paramref name="cancellationToken"/> ends
+    /// the stream (the client went away or the node stops). A slow reader skips intermediate
+    /// summaries, never the latest one. Something must have been published first.
+    /// </summary>
+    public async Task StreamAsync(HttpResponse response, CancellationToken cancellationToken)
     {
-        // A slow reader loses intermediate states, never the latest one.
-        var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(4) { FullMode = BoundedChannelFullMode.DropOldest });
-        lock (gate)
-            subscribers.Add(channel);
+        var edition = Volatile.Read(ref current) ?? throw new InvalidOperationException("Nothing was published yet");
+        Interlocked.Increment(ref subscribers);
         try
         {
-            yield return new SseItem<string>(current, EventType);
-            while (await NextOrNullAsync(channel.Reader, cancellationToken) is { } summary)
-                yield return new SseItem<string>(summary, EventType);
+            while (true)
+            {
+                await response.BodyWriter.WriteAsync(edition.Frame, cancellationToken);
+                await edition.Next.Task.WaitAsync(cancellationToken);
+                edition = Volatile.Read(ref current)!;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The stream ends cleanly rather than breaking off.
         }
         finally
         {
-            lock (gate)
-                subscribers.Remove(channel);
-        }
-    }
-
-    /// <summary>Null once cancelled: the stream then ends cleanly rather than breaking off.</summary>
-    static async Task<string?> NextOrNullAsync(ChannelReader<string> reader, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await reader.ReadAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
+            Interlocked.Decrement(ref subscribers);
         }
     }
 }

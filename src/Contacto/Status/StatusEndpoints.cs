@@ -8,7 +8,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using RazorSlices;
 
 namespace Contacto.Status;
 
@@ -31,32 +34,43 @@ public static class StatusEndpoints
 
     static readonly string[] OverrideParameters = ["status"];
 
+    /// <summary>
+    /// What a CDN (and a browser) may do with the public documents: keep them 5 seconds, then serve
+    /// the stale copy for 30 more while it asks again in the background (with If-None-Match, so an
+    /// unchanged document costs a 304), and keep serving it for a day while this server does not
+    /// answer, when the page matters most. A change thus reaches readers behind a CDN within about
+    /// 5 seconds plus one revalidation, and each edge asks at most once per 5 seconds whatever the
+    /// storm. Open pages do not wait for that: the event stream (never cached) tells them at once,
+    /// and the script fetches the page by the new version's address.
+    /// </summary>
+    public const string SharedCaching = "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400";
+
+    const string Html = "text/html; charset=utf-8";
+    const string JsonType = "application/json; charset=utf-8";
+
     public static IEndpointRouteBuilder MapContactoStatus(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/status", PageAsync);
+        Map(endpoints, new("/status", Html, false, RenderPageAsync), headers =>
+        {
+            headers.ContentSecurityPolicy = PageSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+        });
         endpoints.MapGet(ScriptPath, () => Asset("status.js", "text/javascript; charset=utf-8"));
         endpoints.MapGet(StylePath, () => Asset("status.css", "text/css; charset=utf-8"));
         endpoints.MapGet(IconPath, () => Asset("favicon.svg", "image/svg+xml"));
         endpoints.MapGet(StreamPath, StreamAsync);
-        endpoints.MapGet("/history.atom", async (HttpContext context, StatusReader reader, IOptions<StatusOptions> options) =>
-            Results.Bytes(StatusFeeds.Atom(await reader.ReadAsync(context.RequestAborted), BaseUrl(context, options.Value)), "application/atom+xml; charset=utf-8"));
-        endpoints.MapGet("/history.rss", async (HttpContext context, StatusReader reader, IOptions<StatusOptions> options) =>
-            Results.Bytes(StatusFeeds.Rss(await reader.ReadAsync(context.RequestAborted), BaseUrl(context, options.Value)), "application/rss+xml; charset=utf-8"));
+        Map(endpoints, new("/history.atom", "application/atom+xml; charset=utf-8", true, (p, url) => Task.FromResult(StatusFeeds.Atom(p.Snapshot, url))));
+        Map(endpoints, new("/history.rss", "application/rss+xml; charset=utf-8", true, (p, url) => Task.FromResult(StatusFeeds.Rss(p.Snapshot, url))));
 
-        // Widgets on other sites read these: public data, no credentials, so any origin may.
-        var api = endpoints.MapGroup("/api/v2").AddEndpointFilter((invocation, next) =>
-        {
-            invocation.HttpContext.Response.Headers.AccessControlAllowOrigin = "*";
-            return next(invocation);
-        });
-        MapJson(api, "/summary.json", (s, url) => StatuspageJson.Summary(s, url));
-        MapJson(api, "/status.json", (s, url) => new { page = StatuspageJson.Page(s, url), status = StatuspageJson.Status(s) });
-        MapJson(api, "/components.json", (s, url) => new { page = StatuspageJson.Page(s, url), components = StatuspageJson.Components(s) });
-        MapJson(api, "/incidents.json", (s, url) => Incidents(s, url, s.Incidents));
-        MapJson(api, "/incidents/unresolved.json", (s, url) => Incidents(s, url, s.UnresolvedIncidents));
-        MapJson(api, "/scheduled-maintenances.json", (s, url) => Maintenances(s, url, s.Maintenances));
-        MapJson(api, "/scheduled-maintenances/upcoming.json", (s, url) => Maintenances(s, url, s.UpcomingMaintenances));
-        MapJson(api, "/scheduled-maintenances/active.json", (s, url) => Maintenances(s, url, s.ActiveMaintenances));
+        MapJson(endpoints, "/summary.json", (s, url) => StatuspageJson.Summary(s, url));
+        MapJson(endpoints, "/status.json", (s, url) => new { page = StatuspageJson.Page(s, url), status = StatuspageJson.Status(s) });
+        MapJson(endpoints, "/components.json", (s, url) => new { page = StatuspageJson.Page(s, url), components = StatuspageJson.Components(s) });
+        MapJson(endpoints, "/incidents.json", (s, url) => Incidents(s, url, s.Incidents));
+        MapJson(endpoints, "/incidents/unresolved.json", (s, url) => Incidents(s, url, s.UnresolvedIncidents));
+        MapJson(endpoints, "/scheduled-maintenances.json", (s, url) => Maintenances(s, url, s.Maintenances));
+        MapJson(endpoints, "/scheduled-maintenances/upcoming.json", (s, url) => Maintenances(s, url, s.UpcomingMaintenances));
+        MapJson(endpoints, "/scheduled-maintenances/active.json", (s, url) => Maintenances(s, url, s.ActiveMaintenances));
 
         var staff = endpoints.MapGroup("/ops/components").OnOpsPlane().AddEndpointFilter<OperatorAuthentication>();
         staff.MapGet("/", ListComponentsAsync);
@@ -64,9 +78,52 @@ public static class StatusEndpoints
         return endpoints;
     }
 
-    static void MapJson(RouteGroupBuilder api, string path, Func<StatusSnapshot, string, object> shape) =>
-        api.MapGet(path, async (HttpContext context, StatusReader reader, IOptions<StatusOptions> options) =>
-            Results.Json(shape(await reader.ReadAsync(context.RequestAborted), BaseUrl(context, options.Value)), Json));
+    /// <summary>Statuspage's API v2. Widgets on other sites read it: public data, no credentials, so any origin may.</summary>
+    static void MapJson(IEndpointRouteBuilder endpoints, string path, Func<StatusSnapshot, string, object> shape) =>
+        Map(endpoints, new("/api/v2" + path, JsonType, true, (p, url) => Task.FromResult(JsonSerializer.SerializeToUtf8Bytes(shape(p.Snapshot, url), Json))),
+            headers => headers.AccessControlAllowOrigin = "*");
+
+    static void Map(IEndpointRouteBuilder endpoints, StatusDocument document, Action<IHeaderDictionary>? headers = null) =>
+        endpoints.MapGet(document.Path, context =>
+        {
+            headers?.Invoke(context.Response.Headers);
+            return ServeAsync(context, document);
+        });
+
+    /// <summary>The document from the current publication, or 304 when the client (or CDN) holds these bytes already.</summary>
+    static async Task ServeAsync(HttpContext context, StatusDocument document)
+    {
+        var services = context.RequestServices;
+        var publication = await services.GetRequiredService<StatusPublisher>().CurrentAsync(context.RequestAborted);
+        var representation = await publication.RepresentationAsync(document, BaseUrl(context, services.GetRequiredService<IOptions<StatusOptions>>().Value));
+        var response = context.Response;
+        response.Headers.ETag = representation.ETag;
+        response.Headers.CacheControl = SharedCaching;
+        if (Holds(context.Request, representation.ETag))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+        response.ContentType = representation.ContentType;
+        response.ContentLength = representation.Body.Length;
+        await response.Body.WriteAsync(representation.Body, context.RequestAborted);
+    }
+
+    /// <summary>If-None-Match names this ETag (weak comparison, as RFC 9110 asks) or is <c>*</c>.</summary>
+    static bool Holds(HttpRequest request, string etag)
+    {
+        if (request.Headers.IfNoneMatch.Count == 0 || !EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags))
+            return false;
+        var ours = EntityTagHeaderValue.Parse(etag);
+        return tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(ours, useStrongComparison: false));
+    }
+
+    static async Task<byte[]> RenderPageAsync(StatusPublication publication, string _)
+    {
+        using var body = new MemoryStream();
+        await Views.StatusPage.Create(new StatusPageModel(publication.Snapshot, publication.Uptime)).RenderAsync(body);
+        return body.ToArray();
+    }
 
     static object Incidents(StatusSnapshot s, string url, IEnumerable<Incidents.Incident> incidents) =>
         new { page = StatuspageJson.Page(s, url), incidents = incidents.Select(i => StatuspageJson.Incident(s, i, url)) };
@@ -74,31 +131,18 @@ public static class StatusEndpoints
     static object Maintenances(StatusSnapshot s, string url, IEnumerable<Incidents.Incident> maintenances) =>
         new { page = StatuspageJson.Page(s, url), scheduled_maintenances = maintenances.Select(i => StatuspageJson.Incident(s, i, url)) };
 
-    static async Task<IResult> PageAsync(HttpContext context, StatusReader reader, IDbContextFactory<ContactoDbContext> contexts, TimeProvider time)
+    /// <summary>The current summary at once, then each change, from the broadcaster: no stream reads the database.</summary>
+    static async Task StreamAsync(HttpContext context)
     {
-        var snapshot = await reader.ReadAsync(context.RequestAborted);
-        await using var db = contexts.CreateDbContext();
-        var ids = snapshot.Components.Where(c => !c.IsGroup).Select(c => c.Id).ToList();
-        var uptime = await Uptime.ForComponentsAsync(db, ids, time.GetUtcNow(), context.RequestAborted);
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = PageSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-store";
-        return Views.StatusPage.Create(new StatusPageModel(snapshot, uptime));
-    }
-
-    static async Task<IResult> StreamAsync(HttpContext context, StatusReader reader, StatusBroadcaster broadcaster, IOptions<StatusOptions> options,
-        IHostApplicationLifetime lifetime)
-    {
-        var snapshot = await reader.ReadAsync(context.RequestAborted);
-        var current = JsonSerializer.Serialize(StatuspageJson.Summary(snapshot, options.Value.PublicUrl?.TrimEnd('/') ?? ""), Json);
+        var services = context.RequestServices;
+        await services.GetRequiredService<StatusPublisher>().CurrentAsync(context.RequestAborted);
+        context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-store";
         // Streams never end by themselves: close them when the node stops so shutdown need not wait out the drain
         // time. Browsers reconnect, to another node behind the load balancer.
-        var until = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        context.Response.RegisterForDispose(until);
-        return TypedResults.ServerSentEvents(broadcaster.SubscribeAsync(current, until.Token));
+        using var until = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted,
+            services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        await services.GetRequiredService<StatusBroadcaster>().StreamAsync(context.Response, until.Token);
     }
 
     static IResult Asset(string name, string contentType) => EmbeddedAsset.Result($"Contacto.Status.Assets.{name}", contentType);

@@ -19,7 +19,9 @@
   async function refresh(updatedAt) {
     const current = document.getElementById('status');
     if (current.dataset.updatedAt === updatedAt) return;
-    const response = await fetch(window.location.pathname, { headers: { Accept: 'text/html' }, cache: 'no-store' });
+    // The version in the address: a CDN that still holds the page it cached before the change has none for this one.
+    const address = window.location.pathname + '?version=' + encodeURIComponent(updatedAt);
+    const response = await fetch(address, { headers: { Accept: 'text/html' }, cache: 'no-store' });
     if (!response.ok) return;
     const page = new DOMParser().parseFromString(await response.text(), 'text/html');
     const fresh = page.getElementById('status');
