@@ -96,17 +96,32 @@ public static class StatusEndpoints
         var services = context.RequestServices;
         var publication = await services.GetRequiredService<StatusPublisher>().CurrentAsync(context.RequestAborted);
         var representation = await publication.RepresentationAsync(document, BaseUrl(context, services.GetRequiredService<IOptions<StatusOptions>>().Value));
+        var body = Preferred(context.Request, representation);
         var response = context.Response;
-        response.Headers.ETag = representation.ETag;
+        response.Headers.ETag = body.ETag;
         response.Headers.CacheControl = SharedCaching;
-        if (Holds(context.Request, representation.ETag))
+        response.Headers.Vary = "Accept-Encoding";
+        if (Holds(context.Request, body.ETag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
         response.ContentType = representation.ContentType;
-        response.ContentLength = representation.Body.Length;
-        await response.Body.WriteAsync(representation.Body, context.RequestAborted);
+        if (body.Coding is { } coding)
+            response.Headers.ContentEncoding = coding;
+        response.ContentLength = body.Bytes.Length;
+        await response.Body.WriteAsync(body.Bytes, context.RequestAborted);
+    }
+
+    /// <summary>Brotli, else gzip, when the client accepts it (a quality of 0 refuses), else the bytes as they are.</summary>
+    static EncodedBody Preferred(HttpRequest request, StatusRepresentation representation)
+    {
+        if (request.Headers.AcceptEncoding.Count == 0 || !StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var accepted))
+            return representation.Identity;
+        bool Accepts(string coding) => accepted.Any(a => a.Quality != 0 && (a.Value.Equals(coding, StringComparison.OrdinalIgnoreCase) || a.Value == "*"));
+        return representation.Brotli is { } brotli && Accepts("br") ? brotli
+            : representation.Gzip is { } gzip && Accepts("gzip") ? gzip
+            : representation.Identity;
     }
 
     /// <summary>If-None-Match names this ETag (weak comparison, as RFC 9110 asks) or is <c>*</c>.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Contacto.Storage;
@@ -64,8 +65,14 @@ public sealed class StatusPublisher(
     }
 }
 
-/// <summary>One public document (page, JSON, feed) as served: its bytes, their type and a strong ETag.</summary>
-public sealed record StatusRepresentation(byte[] Body, string ContentType, string ETag);
+/// <summary>
+/// One public document (page, JSON, feed) as served: its type, and its bytes as they are and
+/// compressed (null where compressing does not make them smaller), each with its own strong ETag.
+/// </summary>
+public sealed record StatusRepresentation(string ContentType, EncodedBody Identity, EncodedBody? Gzip, EncodedBody? Brotli);
+
+/// <summary>Bytes in one content coding (null: none) and their strong ETag.</summary>
+public sealed record EncodedBody(byte[] Bytes, string? Coding, string ETag);
 
 /// <summary>
 /// One published status: the snapshot and uptime read together, and each document rendered from
@@ -95,7 +102,17 @@ public sealed class StatusPublication(StatusSnapshot snapshot, IReadOnlyDictiona
     {
         var body = await document.Render(this, baseUrl);
         var tag = Convert.ToBase64String(SHA256.HashData(body).AsSpan(0, 16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return new StatusRepresentation(body, document.ContentType, $"\"{tag}\"");
+        EncodedBody? Compressed(string coding, Func<Stream, Stream> compressor)
+        {
+            using var output = new MemoryStream();
+            using (var compressing = compressor(output))
+                compressing.Write(body);
+            return output.Length < body.Length ? new EncodedBody(output.ToArray(), coding, $"\"{tag}-{coding}\"") : null;
+        }
+        // Once per change, so the best compression is worth its time; browsers and CDNs ask for br or gzip.
+        return new StatusRepresentation(document.ContentType, new EncodedBody(body, null, $"\"{tag}\""),
+            Compressed("gzip", output => new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true)),
+            Compressed("br", output => new BrotliStream(output, CompressionLevel.SmallestSize, leaveOpen: true)));
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
@@ -55,6 +56,8 @@ public sealed partial class StatusCachingTests
                 Assert.Equal(etag, notModified.Headers.ETag);
                 Assert.NotNull(notModified.Headers.CacheControl);
             }
+
+            await AssertCompressedAsync(status.Public, path, body, etag.Tag);
 
             using var stale = new HttpRequestMessage(HttpMethod.Get, path);
             stale.Headers.TryAddWithoutValidation("If-None-Match", "\"something-else\"");
@@ -123,6 +126,42 @@ public sealed partial class StatusCachingTests
             Assert.Equal(summary, await stream.NextAsync());
         foreach (var stream in streams)
             stream.Dispose();
+    }
+
+    /// <summary>Where compressing pays, the client gets the coding it prefers, as the same bytes, under an ETag of its own.</summary>
+    static async Task AssertCompressedAsync(HttpClient client, string path, byte[] identity, string identityTag)
+    {
+        foreach (var (accept, coding) in new[] { ("gzip, deflate, br", "br"), ("br;q=0, gzip", "gzip"), ("identity", null) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", accept);
+            using var response = await client.SendAsync(request);
+            Assert.Contains("Accept-Encoding", response.Headers.Vary);
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            if (coding is null || response.Content.Headers.ContentEncoding.Count == 0)
+            {
+                // Only where the bytes would not shrink (a short JSON document) is a coding left out.
+                Assert.True(coding is null || identity.Length < 300, $"{path} was not compressed for {accept}");
+                Assert.Equal(identity, bytes);
+                Assert.Equal(identityTag, response.Headers.ETag!.Tag);
+                continue;
+            }
+            Assert.Equal(coding, Assert.Single(response.Content.Headers.ContentEncoding));
+            Assert.True(bytes.Length < identity.Length);
+            using var decompressing = coding == "br" ? (Stream)new BrotliStream(new MemoryStream(bytes), CompressionMode.Decompress)
+                : new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+            using var decompressed = new MemoryStream();
+            await decompressing.CopyToAsync(decompressed);
+            Assert.Equal(identity, decompressed.ToArray());
+            var tag = response.Headers.ETag!.Tag;
+            Assert.NotEqual(identityTag, tag);
+
+            using var again = new HttpRequestMessage(HttpMethod.Get, path);
+            again.Headers.TryAddWithoutValidation("Accept-Encoding", accept);
+            again.Headers.TryAddWithoutValidation("If-None-Match", tag);
+            using var notModified = await client.SendAsync(again);
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        }
     }
 
     static string Indicator(string summary) => JsonDocument.Parse(summary).RootElement.GetProperty("status").Str("indicator");
