@@ -36,10 +36,10 @@ foreach (var provider in providers)
     await using var status = await StatusServer.StartAsync(storage, ["--Logging:LogLevel:Default", "Error"]);
     await SeedAsync(status);
     var root = $"https://127.0.0.1:{status.Server.PublicPort}";
-    Wrk.Result Run(string path, string label)
+    Wrk.Result Run(string path, string label, string? acceptEncoding = null)
     {
-        Wrk.Run(root + path, connections, 2); // warm-up, not counted
-        var result = Wrk.Run(root + path, connections, seconds);
+        Wrk.Run(root + path, connections, 2, acceptEncoding); // warm-up, not counted
+        var result = Wrk.Run(root + path, connections, seconds, acceptEncoding);
         Console.WriteLine($"{provider}: {label,-28} {result.RequestsPerSecond,9:N0} requests/s  p50 {result.P50,6:F2} ms  p99 {result.P99,6:F2} ms  non-2xx/3xx {result.Errors}");
         return result;
     }
@@ -47,6 +47,7 @@ foreach (var provider in providers)
     var json = Run("/api/v2/status.json", "/api/v2/status.json");
     var summary = Run("/api/v2/summary.json", "/api/v2/summary.json");
     var page = Run("/status", "/status");
+    var pageCompressed = Run("/status", "/status, br as browsers ask", "gzip, deflate, br");
     var feed = Run("/history.atom", "/history.atom");
 
     var held = await StreamHolder.StartAsync(root, status.Server.CaPath, streams);
@@ -58,12 +59,13 @@ foreach (var provider in providers)
 
     rows.Add($"| {provider} | {baseline.RequestsPerSecond:N0} / {baseline.P99:F1} | {json.RequestsPerSecond:N0} / {json.P99:F1} ({json.RequestsPerSecond / baseline.RequestsPerSecond:F2}) " +
         $"| {summary.RequestsPerSecond:N0} / {summary.P99:F1} | {page.RequestsPerSecond:N0} / {page.P99:F1} ({page.RequestsPerSecond / baseline.RequestsPerSecond:F2}) " +
+        $"| {pageCompressed.RequestsPerSecond:N0} / {pageCompressed.P99:F1} ({pageCompressed.RequestsPerSecond / baseline.RequestsPerSecond:F2}) " +
         $"| {feed.RequestsPerSecond:N0} / {feed.P99:F1} | {underStreams.RequestsPerSecond:N0} / {underStreams.P99:F1} | {fanOut.TotalMilliseconds:F0} ms |");
 }
 Console.WriteLine();
 Console.WriteLine($"requests/s / p99 ms ({Environment.ProcessorCount} cores, {connections} connections, ratio to the 404 baseline in brackets)");
-Console.WriteLine($"| storage | 404 baseline | status.json | summary.json | /status page | history.atom | status.json, {streams:N0} streams open | change to all streams |");
-Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+Console.WriteLine($"| storage | 404 baseline | status.json | summary.json | /status page | /status, br | history.atom | status.json, {streams:N0} streams open | change to all streams |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 rows.ForEach(Console.WriteLine);
 return 0;
 
@@ -98,9 +100,10 @@ static class Wrk
         Exec("apt-get", "install -y -qq wrk");
     }
 
-    public static Result Run(string url, int connections, int seconds)
+    public static Result Run(string url, int connections, int seconds, string? acceptEncoding)
     {
-        var output = Exec("/usr/bin/wrk", $"-t2 -c{connections} -d{seconds}s --latency --timeout 10s {url}");
+        var header = acceptEncoding is null ? "" : $"-H \"Accept-Encoding: {acceptEncoding}\" ";
+        var output = Exec("/usr/bin/wrk", $"-t2 -c{connections} -d{seconds}s --latency --timeout 10s {header}{url}");
         double Latency(string percentile) => Regex.Match(output, $@"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline) is { Success: true } m
             ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * m.Groups[2].Value switch { "us" => 0.001, "ms" => 1, _ => 1000 }
             : double.NaN;
