@@ -86,6 +86,25 @@ public sealed class WebhookClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_deadline_covers_every_hop_of_a_redirected_callback()
+    {
+        // Each hop answers within the deadline; together they do not.
+        receiver.Answer = async context =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), context.RequestAborted);
+            return context.Request.Path == "/first" ? Results.Redirect("/second", permanent: false, preserveMethod: true) : Results.Ok();
+        };
+        using var client = Client(timeoutSeconds: 3);
+        await client.SendAsync(new Callback($"{receiver.BaseUrl}/second", "POST", Fields, Token, MainToken), CancellationToken.None); // connected and warm
+
+        var result = await client.SendAsync(new Callback($"{receiver.BaseUrl}/first", "POST", Fields, Token, MainToken), CancellationToken.None);
+
+        Assert.Equal(AttemptOutcome.Retry, result.Outcome);
+        Assert.Equal("timed out", result.Error);
+        Assert.InRange(result.Latency, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.9)); // not delivered after 4 s
+    }
+
+    [Fact]
     public async Task Redirects_are_followed_only_to_allowed_addresses()
     {
         receiver.Answer = context => Task.FromResult(context.Request.Path == "/first"
