@@ -87,6 +87,39 @@ public sealed class WebhookOutboxTests : IAsyncLifetime
         Assert.Matches($@"contacto_webhook_latency_seconds_count\{{[^}}]*account=""{id}""[^}}]*\}} 3\b", metrics);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task One_account_with_a_slow_endpoint_does_not_delay_another_accounts_callbacks(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage, AllowLoopback);
+        var (slow, _) = await server.CreateAccountAsync("Slow");
+        var (other, _) = await server.CreateAccountAsync("Other");
+        receiver.Answer = async context =>
+        {
+            if (context.Request.Path == "/slow")
+                await Task.Delay(TimeSpan.FromSeconds(14), context.RequestAborted);
+            return Results.Ok();
+        };
+
+        // More slow callbacks than the host takes at once, each answered after 14 s (under the 15 s deadline).
+        for (var i = 0; i < 20; i++)
+            await EnqueueAsync(server, slow.Id, $"slow-{i}", $"{receiver.BaseUrl}/slow", [new("Status", "sent")]);
+        Assert.Equal("/slow", new Uri((await receiver.NextAsync()).Url).AbsolutePath);
+
+        // The other account's callbacks, to the same host, each arrive within a second of being queued.
+        for (var i = 0; i < 5; i++)
+        {
+            var queued = System.Diagnostics.Stopwatch.StartNew();
+            await EnqueueAsync(server, other.Id, $"fast-{i}", $"{receiver.BaseUrl}/fast", [new("Status", "sent")]);
+            CallbackReceiver.Received got;
+            do
+                got = await receiver.NextAsync(TimeSpan.FromSeconds(20));
+            while (new Uri(got.Url).AbsolutePath != "/fast");
+            Assert.True(queued.Elapsed < TimeSpan.FromSeconds(1), $"callback {i} of the other account took {queued.Elapsed.TotalMilliseconds:F0} ms");
+        }
+    }
+
     [Fact]
     public async Task Callback_urls_and_fields_are_sealed_at_rest()
     {
