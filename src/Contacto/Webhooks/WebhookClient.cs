@@ -26,7 +26,8 @@ public sealed record Callback(string Url, string Method, IReadOnlyList<KeyValueP
 /// Sends callbacks safely. Each new connection resolves its host and checks every address
 /// (<see cref="OutboundUrlPolicy"/>), then connects to one of exactly those addresses, so a second
 /// DNS answer cannot point it elsewhere (rebinding); a kept-alive connection was checked when it was
-/// made. Redirects are followed by hand, each target checked the same way. One deadline
+/// made. Connections take TLS 1.2 or 1.3 only (<see cref="OutboundHttp"/>). Redirects are followed
+/// by hand, each target checked the same way, never from https to http. One deadline
 /// (<see cref="WebhookOptions.TimeoutSeconds"/>) covers the whole attempt: resolving, connecting,
 /// TLS, every redirect and reading the answer. Every request carries Plivo's V3 and V2 signature
 /// headers for the URL it is sent to.
@@ -40,19 +41,19 @@ public sealed class WebhookClient : IDisposable
     readonly WebhookOptions options;
     readonly HttpMessageInvoker http;
 
-    public WebhookClient(OutboundUrlPolicy policy, IOptions<WebhookOptions> options)
+    public WebhookClient(OutboundUrlPolicy policy, IOptions<WebhookOptions> options) : this(policy, options, null)
+    {
+    }
+
+    /// <param name="adjust">Changes to the handler, for tests (a test CA to trust).</param>
+    internal WebhookClient(OutboundUrlPolicy policy, IOptions<WebhookOptions> options, Action<SocketsHttpHandler>? adjust)
     {
         this.policy = policy;
         this.options = options.Value;
-        http = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            UseCookies = false,
-            ConnectTimeout = TimeSpan.FromSeconds(this.options.TimeoutSeconds),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = ConnectToCheckedAddressAsync,
-        });
+        var handler = OutboundHttp.CreateHandler(TimeSpan.FromSeconds(this.options.TimeoutSeconds));
+        handler.ConnectCallback = ConnectToCheckedAddressAsync;
+        adjust?.Invoke(handler);
+        http = new HttpMessageInvoker(handler);
     }
 
     public async Task<AttemptResult> SendAsync(Callback callback, CancellationToken cancellationToken)
@@ -88,7 +89,10 @@ public sealed class WebhookClient : IDisposable
                 {
                     if (hop >= options.MaxRedirects)
                         return new AttemptResult(AttemptOutcome.GiveUp, status, clock.Elapsed, "too many redirects");
-                    url = new Uri(target!, location).ToString();
+                    var next = new Uri(target!, location);
+                    if (OutboundHttp.IsDowngrade(target!, next))
+                        return new AttemptResult(AttemptOutcome.GiveUp, status, clock.Elapsed, "refused: a redirect from https to http");
+                    url = next.ToString();
                     if (status is 301 or 302 or 303 && method == "POST")
                     {
                         // As browsers do: the body becomes the query of a GET.
