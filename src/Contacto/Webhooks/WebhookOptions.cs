@@ -20,8 +20,14 @@ public sealed class WebhookOptions
     /// <summary>Retries stop this long after the callback was first due.</summary>
     public TimeSpan RetryFor { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>At most this many callbacks in flight to one host, so a slow endpoint delays only itself.</summary>
+    /// <summary>
+    /// At most this many callbacks of one account in flight to one host, so a slow endpoint delays
+    /// only itself, unless the account set its own (<see cref="WebhookEndpoints"/>).
+    /// </summary>
     public int MaxConcurrentPerHost { get; set; } = 4;
+
+    /// <summary>The most an account may set for itself.</summary>
+    public int MaxConcurrentPerHostLimit { get; set; } = 256;
 
     public int MaxRedirects { get; set; } = 3;
 
@@ -46,6 +52,8 @@ sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
             errors.Add("Webhooks:RetryFor: must be between 00:01:00 and 7.00:00:00");
         if (o.MaxConcurrentPerHost is < 1 or > 100)
             errors.Add($"Webhooks:MaxConcurrentPerHost: must be between 1 and 100 (got {o.MaxConcurrentPerHost})");
+        if (o.MaxConcurrentPerHostLimit < o.MaxConcurrentPerHost || o.MaxConcurrentPerHostLimit > 10_000)
+            errors.Add($"Webhooks:MaxConcurrentPerHostLimit: must be between Webhooks:MaxConcurrentPerHost and 10000 (got {o.MaxConcurrentPerHostLimit})");
         if (o.MaxInFlight is < 16 or > 100_000)
             errors.Add($"Webhooks:MaxInFlight: must be between 16 and 100000 (got {o.MaxInFlight})");
         if (o.ClaimLeaseSeconds < 2 * o.TimeoutSeconds + 10 || o.ClaimLeaseSeconds > 3600)

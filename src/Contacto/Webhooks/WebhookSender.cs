@@ -14,7 +14,8 @@ namespace Contacto.Webhooks;
 /// <summary>
 /// Delivers the outbox as a continuous pipeline, never in rounds: a claim loop keeps up to
 /// <see cref="WebhookOptions.MaxInFlight"/> deliveries in hand, each goes the moment its account
-/// and host have a free place (<see cref="WebhookOptions.MaxConcurrentPerHost"/>), and a recorder
+/// and host have a free place (<see cref="WebhookOptions.MaxConcurrentPerHost"/>, or what the
+/// account set for itself: <see cref="WebhookSettings"/>), and a recorder
 /// writes finished attempts in batches while the others are still on the wire. No delivery waits
 /// for a slower one of another account or host.
 /// </summary>
@@ -153,6 +154,7 @@ public sealed partial class WebhookSender(
             claimed = await WebhookQueue.ClaimAsync(db, asked, PerAccountPerClaim, gates.Busy(PerAccountPerClaim, MaxBusyNamed),
                 now, now + lease, stoppingToken);
         Interlocked.Add(ref held, claimed.Count);
+        var limits = await LimitsAsync([.. claimed.Select(d => d.AccountId).Distinct()], stoppingToken);
         // Started by the end of the lease less one deadline and a margin, or given back unsent.
         var startBy = now + lease - TimeSpan.FromSeconds(options.Value.TimeoutSeconds + 5);
         foreach (var account in claimed.GroupBy(d => d.AccountId))
@@ -171,7 +173,7 @@ public sealed partial class WebhookSender(
                 continue;
             }
             foreach (var item in opened)
-                if (gates.TryEnter(item.Delivery.AccountId, item.Host, options.Value.MaxConcurrentPerHost, item))
+                if (gates.TryEnter(item.Delivery.AccountId, item.Host, limits.GetValueOrDefault(account.Key, options.Value.MaxConcurrentPerHost), item))
                     Start(item, stoppingToken);
         }
         return claimed.Count;
@@ -189,6 +191,16 @@ public sealed partial class WebhookSender(
             var readsReply = delivery.Subject is { } subject && handlers.ContainsKey(subject);
             return new Held(delivery, new Callback(url, delivery.Method, fields, token, mainToken, readsReply), host, startBy);
         })];
+    }
+
+    /// <summary>The per-host limits the accounts set for themselves; those without one are absent.</summary>
+    async Task<Dictionary<Guid, int>> LimitsAsync(List<Guid> accountIds, CancellationToken cancellationToken)
+    {
+        if (accountIds.Count == 0)
+            return [];
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<WebhookSettings>().AsNoTracking().Where(s => accountIds.Contains(s.AccountId))
+            .ToDictionaryAsync(s => s.AccountId, s => s.MaxConcurrentPerHost, cancellationToken);
     }
 
     async Task<(string Token, string MainToken)> TokensAsync(Guid accountId, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Contacto.Storage;
+using Contacto.Tests.Accounts;
 using Contacto.Tests.Support;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Http;
@@ -117,6 +118,55 @@ public sealed class WebhookOutboxTests : IAsyncLifetime
                 got = await receiver.NextAsync(TimeSpan.FromSeconds(20));
             while (new Uri(got.Url).AbsolutePath != "/fast");
             Assert.True(queued.Elapsed < TimeSpan.FromSeconds(1), $"callback {i} of the other account took {queued.Elapsed.TotalMilliseconds:F0} ms");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task An_account_raises_its_own_limit_of_callbacks_in_flight_per_host(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage, [.. AllowLoopback, "--Webhooks:MaxConcurrentPerHostLimit", "50"]);
+        var (account, token) = await server.CreateAccountAsync();
+        var api = server.ApiClient(account.AuthId, token);
+        var path = $"/v1/Account/{account.AuthId}/WebhookSettings/";
+        Assert.Equal(4, (await api.GetJsonAsync(path)).Body.GetProperty("max_connections_per_host").GetInt32());
+        foreach (var bad in new[] { "0", "51", "many" })
+        {
+            var (status, error) = await api.PostJsonAsync(path, new { max_connections_per_host = bad });
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, status);
+            Assert.Contains("max_connections_per_host", error.GetProperty("error").GetString());
+        }
+        var (saved, body) = await api.PostJsonAsync(path, new { max_connections_per_host = 8 });
+        Assert.Equal(System.Net.HttpStatusCode.OK, saved);
+        Assert.Equal(8, body.GetProperty("max_connections_per_host").GetInt32());
+
+        // Twelve callbacks to one host held open: eight are in flight at once, never more.
+        var release = new TaskCompletionSource<IResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int inFlight = 0, most = 0;
+        receiver.Answer = async _ =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            var answer = await release.Task;
+            Interlocked.Decrement(ref inFlight);
+            return answer;
+        };
+        for (var i = 0; i < 12; i++)
+            await EnqueueAsync(server, account.Id, $"held-{i}", $"{receiver.BaseUrl}/held", [new("Status", "sent")]);
+        for (var i = 0; i < 8; i++)
+            await receiver.NextAsync();
+        release.SetResult(Results.Ok());
+        for (var i = 8; i < 12; i++)
+            await receiver.NextAsync();
+        Assert.Equal(8, Volatile.Read(ref most));
+    }
+
+    static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
         }
     }
 
