@@ -31,15 +31,37 @@ static class WebhookQueue
             Column(nameof(WebhookDelivery.NextAttemptAt)), Column(nameof(WebhookDelivery.ClaimedUntil)));
         object[] values = [until.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batch, perAccount, batch * ScanFactor, (int)DeliveryState.Pending, .. busyAccounts.Cast<object>()];
         var notBusy = busyAccounts.Count == 0 ? "" : $" AND d.{account} NOT IN ({string.Join(", ", busyAccounts.Select((_, i) => $"{{{i + 6}}}"))})";
-        var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
-        return await ReturningUpdate.RunAsync<WebhookDelivery>(db,
-            $"UPDATE {table} SET {claimed} = {{0}} WHERE {id} IN (" +
-            $"SELECT {id} FROM (SELECT {id}, {next}, ROW_NUMBER() OVER (PARTITION BY {account} ORDER BY {next}, {id}) AS turn FROM (" +
+        var postgres = db.Database.IsNpgsql();
+        var pick = $"SELECT {id} FROM (SELECT {id}, {next}, ROW_NUMBER() OVER (PARTITION BY {account} ORDER BY {next}, {id}) AS turn FROM (" +
             $"SELECT d.{id}, d.{account}, d.{next} FROM {table} d " +
             $"WHERE d.{state} = {{5}} AND d.{next} <= {{1}} AND (d.{claimed} IS NULL OR d.{claimed} <= {{1}}){notBusy} " +
             $"AND NOT EXISTS (SELECT 1 FROM {table} o WHERE o.{account} = d.{account} AND o.{key} = d.{key} AND o.{state} = {{5}} AND o.{created} < d.{created}) " +
-            $"ORDER BY d.{next} LIMIT {{4}}{skipLocked}) candidates) ranked " +
-            $"WHERE turn <= {{3}} ORDER BY {next} LIMIT {{2}}) RETURNING *",
-            values, cancellationToken);
+            $"ORDER BY d.{next} LIMIT {{4}}{(postgres ? " FOR UPDATE SKIP LOCKED" : "")}) candidates) ranked " +
+            $"WHERE turn <= {{3}} ORDER BY {next} LIMIT {{2}}";
+        if (postgres)
+            return await ReturningUpdate.RunAsync<WebhookDelivery>(db, $"UPDATE {table} SET {claimed} = {{0}} WHERE {id} IN ({pick}) RETURNING *", values, cancellationToken);
+
+        // SQLite has one writer, and the search for candidates is most of a claim's work: it is a
+        // plain read beside the writer (WAL), and only the conditional update waits for the turn.
+#pragma warning disable EF1002 // names from the model only, as above
+        var candidates = await db.Set<WebhookDelivery>().FromSqlRaw($"SELECT * FROM {table} WHERE {id} IN ({pick})", values)
+            .IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
+#pragma warning restore EF1002
+        if (candidates.Count == 0)
+            return candidates;
+        var ids = candidates.Select(d => d.Id).ToList();
+        var won = await db.Set<WebhookDelivery>().IgnoreQueryFilters()
+            .Where(d => ids.Contains(d.Id) && d.State == DeliveryState.Pending && (d.ClaimedUntil == null || d.ClaimedUntil <= now))
+            .ExecuteUpdateAsync(set => set.SetProperty(d => d.ClaimedUntil, until), cancellationToken);
+        if (won < ids.Count)
+        {
+            // Another process on the same file claimed some in between: keep what is ours.
+            var ours = (await db.Set<WebhookDelivery>().IgnoreQueryFilters().Where(d => ids.Contains(d.Id) && d.ClaimedUntil == until)
+                .Select(d => d.Id).ToListAsync(cancellationToken)).ToHashSet();
+            candidates.RemoveAll(d => !ours.Contains(d.Id));
+        }
+        foreach (var delivery in candidates)
+            delivery.ClaimedUntil = until;
+        return candidates;
     }
 }

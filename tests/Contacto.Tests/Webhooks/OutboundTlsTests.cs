@@ -32,12 +32,8 @@ public sealed class OutboundTlsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        certificate = LoopbackCertificate.Create(out var created);
+        using var key = created;
         await File.WriteAllTextAsync(directory.Combine("cert.pem"), certificate.ExportCertificatePem());
         await File.WriteAllTextAsync(directory.Combine("key.pem"), key.ExportPkcs8PrivateKeyPem());
         storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
@@ -57,8 +53,7 @@ public sealed class OutboundTlsTests : IAsyncLifetime
         directory.Dispose();
     }
 
-    void Trust(SocketsHttpHandler handler) =>
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();
+    void Trust(SocketsHttpHandler handler) => LoopbackCertificate.Trust(handler, certificate);
 
     WebhookClient CallbackClient() =>
         new(new OutboundUrlPolicy(Options.Create(new WebhookOptions { AllowedNetworks = ["127.0.0.0/8"] })), Options.Create(new WebhookOptions { TimeoutSeconds = 5 }), Trust);
