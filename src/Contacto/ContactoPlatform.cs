@@ -55,6 +55,7 @@ public static class ContactoPlatform
         api.MapApplications();
         api.MapMessages();
         api.MapNumbers();
+        api.MapWebhooks();
         endpoints.MapContactoStatus();
         endpoints.MapContactoIncidents();
         endpoints.MapContactoConsole();

@@ -58,6 +58,8 @@ public static class AuditActions
     public const string ApplicationListed = "application.listed";
     public const string ApplicationUpdated = "application.updated";
     public const string ApplicationDeleted = "application.deleted";
+    public const string WebhookSettingsRead = "webhook_settings.read";
+    public const string WebhookSettingsUpdated = "webhook_settings.updated";
     public const string AccountTokenRevealed = "account.token_revealed";
     public const string ConsolePasswordAccepted = "console.sign_in.password_accepted";
     public const string ConsoleSignInSucceeded = "console.sign_in.succeeded";

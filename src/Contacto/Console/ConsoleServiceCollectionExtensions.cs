@@ -1,5 +1,6 @@
 using Contacto.Crypto;
 using Contacto.Storage;
+using Contacto.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -24,7 +25,8 @@ public static class ConsoleServiceCollectionExtensions
         services.AddSingleton<ConsoleSso>();
         services.AddSingleton<ConsolePasskeys>();
         services.AddSingleton<ConsoleMessageLog>();
-        services.AddHttpClient(ConsoleSso.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(ConsoleSso.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
+            .UseOutboundHandler(TimeSpan.FromSeconds(10));
 
         // Antiforgery keys live in the database, sealed by the key service: every node accepts every node's tokens.
         services.AddDataProtection().SetApplicationName("contacto-console");

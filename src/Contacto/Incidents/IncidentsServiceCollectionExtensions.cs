@@ -1,6 +1,7 @@
 using Contacto.Incidents.Paging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using static Contacto.Webhooks.OutboundHttp;
 
 namespace Contacto.Incidents;
 
@@ -19,7 +20,7 @@ public static class IncidentsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PageDispatcher>());
         // No request logging: a webhook URL (Slack's, for one) is itself a secret.
         services.AddHttpClient(HttpDelivery.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .UseOutboundHandler(TimeSpan.FromSeconds(15))
             .RemoveAllLoggers();
         services.AddSingleton<IPageSender, PagerDutySender>();
         services.AddSingleton<IPageSender, WebhookSender>();

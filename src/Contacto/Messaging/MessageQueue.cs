@@ -26,22 +26,10 @@ public static class MessageQueue
         var (table, id, next, claimedUntil) = (sql.DelimitIdentifier(entity.GetTableName()!, entity.GetSchema()),
             Column(nameof(Message.Id)), Column(nameof(Message.NextAttemptAt)), Column(nameof(Message.ClaimedUntil)));
         var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
-        // A statement that writes and returns rows is a reader to EF: only an explicit
-        // transaction makes it wait for SQLite's writer turn (SqliteWriteGate) instead of the
-        // database lock.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Only table and column names from the model are concatenated; every value is a parameter.
-#pragma warning disable EF1003
-        var claimed = await db.Set<Message>().FromSqlRaw(
-                $"UPDATE {table} SET {claimedUntil} = {{0}} WHERE {id} IN (" +
-                $"SELECT {id} FROM {table} WHERE {next} <= {{1}} AND ({claimedUntil} IS NULL OR {claimedUntil} <= {{1}}) " +
-                $"ORDER BY {next} LIMIT {{2}}{skipLocked}) RETURNING *",
-                (now + lease).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize)
-            .IgnoreQueryFilters() // a worker's context serves every tenant; a filter would wrap the UPDATE in a SELECT
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
-#pragma warning restore EF1003
-        await transaction.CommitAsync(cancellationToken);
-        return claimed;
+        return await ReturningUpdate.RunAsync<Message>(db,
+            $"UPDATE {table} SET {claimedUntil} = {{0}} WHERE {id} IN (" +
+            $"SELECT {id} FROM {table} WHERE {next} <= {{1}} AND ({claimedUntil} IS NULL OR {claimedUntil} <= {{1}}) " +
+            $"ORDER BY {next} LIMIT {{2}}{skipLocked}) RETURNING *",
+            [(now + lease).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), batchSize], cancellationToken);
     }
 }

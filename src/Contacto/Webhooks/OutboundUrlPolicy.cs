@@ -89,14 +89,19 @@ public sealed class OutboundUrlPolicy(IOptions<WebhookOptions> options)
     }
 
     /// <summary>Resolves the host once; every address must be allowed. Returns them to connect to, or the refusal.</summary>
-    public async Task<(IPAddress[] Addresses, string? Problem)> ResolveAsync(Uri url, CancellationToken cancellationToken)
+    public Task<(IPAddress[] Addresses, string? Problem)> ResolveAsync(Uri url, CancellationToken cancellationToken) =>
+        ResolveAsync(url.DnsSafeHost, cancellationToken);
+
+    /// <inheritdoc cref="ResolveAsync(Uri, CancellationToken)"/>
+    public async Task<(IPAddress[] Addresses, string? Problem)> ResolveAsync(string host, CancellationToken cancellationToken)
     {
         IPAddress[] addresses;
         try
         {
-            addresses = IPAddress.TryParse(url.DnsSafeHost, out var literal)
+            // WaitAsync: the resolver may not stop when asked, the caller's deadline does.
+            addresses = IPAddress.TryParse(host, out var literal)
                 ? [literal]
-                : await Dns.GetHostAddressesAsync(url.DnsSafeHost, cancellationToken);
+                : await Dns.GetHostAddressesAsync(host, cancellationToken).WaitAsync(cancellationToken);
         }
         catch (SocketException)
         {

@@ -23,15 +23,17 @@ public sealed record AttemptResult(AttemptOutcome Outcome, int? Status, TimeSpan
 public sealed record Callback(string Url, string Method, IReadOnlyList<KeyValuePair<string, string>> Fields, string AuthToken, string MainAuthToken, bool ReadsReply = false);
 
 /// <summary>
-/// Sends callbacks safely. The host is resolved once and checked (<see cref="OutboundUrlPolicy"/>),
-/// and the connection goes to one of exactly those addresses, so a second DNS answer cannot point
-/// it elsewhere (rebinding). Redirects are followed by hand, each target checked the same way.
-/// Every request carries Plivo's V3 and V2 signature headers for the URL it is sent to.
+/// Sends callbacks safely. Each new connection resolves its host and checks every address
+/// (<see cref="OutboundUrlPolicy"/>), then connects to one of exactly those addresses, so a second
+/// DNS answer cannot point it elsewhere (rebinding); a kept-alive connection was checked when it was
+/// made. Connections take TLS 1.2 or 1.3 only (<see cref="OutboundHttp"/>). Redirects are followed
+/// by hand, each target checked the same way, never from https to http. One deadline
+/// (<see cref="WebhookOptions.TimeoutSeconds"/>) covers the whole attempt: resolving, connecting,
+/// TLS, every redirect and reading the answer. Every request carries Plivo's V3 and V2 signature
+/// headers for the URL it is sent to.
 /// </summary>
 public sealed class WebhookClient : IDisposable
 {
-    static readonly HttpRequestOptionsKey<IPAddress[]> Addresses = new("contacto.addresses");
-
     /// <summary>Replies are read up to Plivo's cap for XML answers, 100 KB.</summary>
     public const int MaxReplyBytes = 100 * 1024;
 
@@ -39,24 +41,26 @@ public sealed class WebhookClient : IDisposable
     readonly WebhookOptions options;
     readonly HttpMessageInvoker http;
 
-    public WebhookClient(OutboundUrlPolicy policy, IOptions<WebhookOptions> options)
+    public WebhookClient(OutboundUrlPolicy policy, IOptions<WebhookOptions> options) : this(policy, options, null)
+    {
+    }
+
+    /// <param name="adjust">Changes to the handler, for tests (a test CA to trust).</param>
+    internal WebhookClient(OutboundUrlPolicy policy, IOptions<WebhookOptions> options, Action<SocketsHttpHandler>? adjust)
     {
         this.policy = policy;
         this.options = options.Value;
-        http = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            UseCookies = false,
-            ConnectTimeout = TimeSpan.FromSeconds(this.options.TimeoutSeconds),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = ConnectToCheckedAddressAsync,
-        });
+        var handler = OutboundHttp.CreateHandler(TimeSpan.FromSeconds(this.options.TimeoutSeconds));
+        handler.ConnectCallback = ConnectToCheckedAddressAsync;
+        adjust?.Invoke(handler);
+        http = new HttpMessageInvoker(handler);
     }
 
     public async Task<AttemptResult> SendAsync(Callback callback, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
         var url = callback.Url;
         var method = callback.Method.ToUpperInvariant();
         var fields = callback.Fields;
@@ -64,18 +68,15 @@ public sealed class WebhookClient : IDisposable
         {
             if (OutboundUrlPolicy.FormProblem(url, out var target) is { } formProblem)
                 return new AttemptResult(AttemptOutcome.GiveUp, null, clock.Elapsed, $"the URL {formProblem}");
-            var (addresses, problem) = await policy.ResolveAsync(target!, cancellationToken);
-            if (problem is not null)
-                return new AttemptResult(AttemptOutcome.GiveUp, null, clock.Elapsed, $"refused: {problem}");
-
             using var request = Build(method, target!, fields, callback);
-            request.Options.Set(Addresses, addresses);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
             HttpResponseMessage response;
             try
             {
-                response = await http.SendAsync(request, timeout.Token);
+                response = await http.SendAsync(request, deadline.Token);
+            }
+            catch (HttpRequestException e) when (e.InnerException is RefusedAddressException refused)
+            {
+                return new AttemptResult(AttemptOutcome.GiveUp, null, clock.Elapsed, $"refused: {refused.Message}");
             }
             catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -88,7 +89,10 @@ public sealed class WebhookClient : IDisposable
                 {
                     if (hop >= options.MaxRedirects)
                         return new AttemptResult(AttemptOutcome.GiveUp, status, clock.Elapsed, "too many redirects");
-                    url = new Uri(target!, location).ToString();
+                    var next = new Uri(target!, location);
+                    if (OutboundHttp.IsDowngrade(target!, next))
+                        return new AttemptResult(AttemptOutcome.GiveUp, status, clock.Elapsed, "refused: a redirect from https to http");
+                    url = next.ToString();
                     if (status is 301 or 302 or 303 && method == "POST")
                     {
                         // As browsers do: the body becomes the query of a GET.
@@ -104,7 +108,7 @@ public sealed class WebhookClient : IDisposable
                     429 or >= 500 => AttemptOutcome.Retry,
                     _ => AttemptOutcome.GiveUp,
                 };
-                var reply = outcome == AttemptOutcome.Delivered && callback.ReadsReply ? await ReadReplyAsync(response, timeout.Token) : null;
+                var reply = outcome == AttemptOutcome.Delivered && callback.ReadsReply ? await ReadReplyAsync(response, deadline.Token) : null;
                 return new AttemptResult(outcome, status, clock.Elapsed, outcome == AttemptOutcome.Delivered ? null : $"answered {status}", reply);
             }
         }
@@ -169,11 +173,12 @@ public sealed class WebhookClient : IDisposable
         return builder.Uri.ToString();
     }
 
-    /// <summary>Connects only to an address the policy checked for this request.</summary>
-    static async ValueTask<Stream> ConnectToCheckedAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    /// <summary>Resolves the host inside the attempt's deadline and connects only to an address the policy allows.</summary>
+    async ValueTask<Stream> ConnectToCheckedAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        if (!context.InitialRequestMessage.Options.TryGetValue(Addresses, out var addresses) || addresses.Length == 0)
-            throw new HttpRequestException("No checked address for this callback");
+        var (addresses, problem) = await policy.ResolveAsync(context.DnsEndPoint.Host, cancellationToken);
+        if (problem is not null)
+            throw new RefusedAddressException(problem);
         Exception? last = null;
         foreach (var address in addresses)
         {
@@ -191,6 +196,9 @@ public sealed class WebhookClient : IDisposable
         }
         throw new HttpRequestException("Could not connect", last);
     }
+
+    /// <summary>The policy refused every address of the host: trying again will not help.</summary>
+    sealed class RefusedAddressException(string problem) : Exception(problem);
 
     public void Dispose() => http.Dispose();
 }

@@ -55,11 +55,9 @@ public sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
         };
     }
 
-    public async Task<(string Url, List<KeyValuePair<string, string>> Fields)> OpenAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
-    {
-        using var keys = await crypto.LeaseKeysAsync(delivery.AccountId, cancellationToken);
-        return (System.Text.Encoding.UTF8.GetString(keys.Open(UrlPurpose, delivery.Id, delivery.UrlSealed)), OpenFields(keys, delivery));
-    }
+    /// <summary>The URL and fields, with keys of the delivery's account the caller holds.</summary>
+    public static (string Url, List<KeyValuePair<string, string>> Fields) Open(TenantKeyLease keys, WebhookDelivery delivery) =>
+        (System.Text.Encoding.UTF8.GetString(keys.Open(UrlPurpose, delivery.Id, delivery.UrlSealed)), OpenFields(keys, delivery));
 
     /// <summary>The fields alone, for showing a callback to its owner without its URL (which may hold a secret).</summary>
     public static List<KeyValuePair<string, string>> OpenFields(TenantKeyLease keys, WebhookDelivery delivery)

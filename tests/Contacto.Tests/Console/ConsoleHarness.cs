@@ -54,8 +54,9 @@ public sealed partial class ConsoleServer : IAsyncDisposable
             {
                 b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
                 if (provider is not null)
-                    b.Services.AddHttpClient(ConsoleSso.ClientName).ConfigurePrimaryHttpMessageHandler(() =>
-                        new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = provider.Trusts } });
+                    // The platform's own handler, trusting the test provider's certificate as well.
+                    b.Services.AddHttpClient(ConsoleSso.ClientName).ConfigurePrimaryHttpMessageHandler((handler, _) =>
+                        ((SocketsHttpHandler)handler).SslOptions.RemoteCertificateValidationCallback = provider.Trusts);
             });
         return new ConsoleServer(server, time, provider);
     }

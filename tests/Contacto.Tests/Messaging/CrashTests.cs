@@ -78,17 +78,21 @@ public sealed class CrashTests(ITestOutputHelper output)
         output.WriteLine($"{provider}: {accepted.Count} accepted, {submittedAtKill} submitted before the kill, {carriers.Duplicates} duplicate submit(s)");
         Assert.InRange(carriers.Duplicates, 0, BatchSize);
 
-        var withoutCallback = await WaitForDeliveredCallbacksAsync(callbacks, [.. accepted]);
+        var (withoutCallback, outOfOrder) = await WaitForDeliveredCallbacksAsync(callbacks, [.. accepted]);
         Assert.True(withoutCallback == 0, $"{withoutCallback} of {accepted.Count} delivered messages had no delivered callback");
+        Assert.True(outOfOrder.Count == 0, $"{outOfOrder.Count} of {accepted.Count} messages missed a callback or had them out of order, e.g. {outOfOrder.FirstOrDefault()}");
     }
 
     /// <summary>
     /// Reads callbacks (those sent before the kill are among them) until every message's delivered
-    /// one came; returns how many never did. Callbacks the killed server had claimed wait for its
-    /// two-minute claim to lapse, and the later callbacks of their messages wait behind them.
+    /// one came; returns how many never did, and the messages whose queued, sent and delivered
+    /// callbacks did not all come, first time each, in that order (a callback may come twice: at
+    /// least once). Callbacks the killed server had claimed wait for its two-minute claim to lapse,
+    /// and the later callbacks of their messages wait behind them.
     /// </summary>
-    static async Task<int> WaitForDeliveredCallbacksAsync(CallbackReceiver callbacks, IReadOnlyCollection<string> ids)
+    static async Task<(int Missing, List<string> OutOfOrder)> WaitForDeliveredCallbacksAsync(CallbackReceiver callbacks, IReadOnlyCollection<string> ids)
     {
+        var firstArrivals = ids.ToDictionary(id => id, _ => new List<string>());
         var waiting = new HashSet<string>(ids);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         try
@@ -96,14 +100,18 @@ public sealed class CrashTests(ITestOutputHelper output)
             while (waiting.Count > 0)
             {
                 var callback = await callbacks.NextAsync(deadline - DateTime.UtcNow);
-                if (callback.Form.GetValueOrDefault("Status") == "delivered")
+                var status = callback.Form.GetValueOrDefault("Status") ?? "";
+                if (firstArrivals.TryGetValue(callback.Form.GetValueOrDefault("MessageUUID") ?? "", out var arrivals) && !arrivals.Contains(status))
+                    arrivals.Add(status);
+                if (status == "delivered")
                     waiting.Remove(callback.Form["MessageUUID"]);
             }
         }
         catch (Exception e) when (e is TimeoutException or ArgumentOutOfRangeException)
         {
         }
-        return waiting.Count;
+        string[] expected = ["queued", "sent", "delivered"];
+        return (waiting.Count, [.. firstArrivals.Where(m => !m.Value.SequenceEqual(expected)).Select(m => $"{m.Key}: {string.Join(", ", m.Value)}")]);
     }
 
     static async Task<HttpClient> ClientAsync(ServerProcess server, string authId, string token)

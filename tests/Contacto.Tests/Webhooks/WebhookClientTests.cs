@@ -86,6 +86,27 @@ public sealed class WebhookClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_deadline_covers_every_hop_of_a_redirected_callback()
+    {
+        // Each hop answers within the deadline; together they do not.
+        receiver.Answer = async context =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), context.RequestAborted);
+            return context.Request.Path == "/first" ? Results.Redirect("/second", permanent: false, preserveMethod: true) : Results.Ok();
+        };
+        using var client = Client(timeoutSeconds: 3);
+        await client.SendAsync(new Callback($"{receiver.BaseUrl}/second", "POST", Fields, Token, MainToken), CancellationToken.None); // connected and warm
+
+        var result = await client.SendAsync(new Callback($"{receiver.BaseUrl}/first", "POST", Fields, Token, MainToken), CancellationToken.None);
+
+        Assert.Equal(AttemptOutcome.Retry, result.Outcome);
+        Assert.Equal("timed out", result.Error);
+        // Each hop had its own time-out before, and this one was delivered after 4 s. How soon after
+        // the deadline the cancellation lands depends on the machine's load, so only the floor is checked.
+        Assert.True(result.Latency >= TimeSpan.FromSeconds(3), $"gave up after {result.Latency.TotalSeconds:F1} s, before the deadline");
+    }
+
+    [Fact]
     public async Task Redirects_are_followed_only_to_allowed_addresses()
     {
         receiver.Answer = context => Task.FromResult(context.Request.Path == "/first"

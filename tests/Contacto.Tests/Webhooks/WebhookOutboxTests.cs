@@ -1,4 +1,5 @@
 using Contacto.Storage;
+using Contacto.Tests.Accounts;
 using Contacto.Tests.Support;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Http;
@@ -85,6 +86,88 @@ public sealed class WebhookOutboxTests : IAsyncLifetime
         Assert.Matches($@"contacto_webhook_attempts_total\{{[^}}]*account=""{id}""[^}}]*outcome=""giveup""[^}}]*\}} 1\b", metrics);
         Assert.Matches($@"contacto_webhook_attempts_total\{{[^}}]*account=""{id}""[^}}]*outcome=""delivered""[^}}]*\}} 3\b", metrics);
         Assert.Matches($@"contacto_webhook_latency_seconds_count\{{[^}}]*account=""{id}""[^}}]*\}} 3\b", metrics);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task One_account_with_a_slow_endpoint_does_not_delay_another_accounts_callbacks(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage, AllowLoopback);
+        var (slow, _) = await server.CreateAccountAsync("Slow");
+        var (other, _) = await server.CreateAccountAsync("Other");
+        receiver.Answer = async context =>
+        {
+            if (context.Request.Path == "/slow")
+                await Task.Delay(TimeSpan.FromSeconds(14), context.RequestAborted);
+            return Results.Ok();
+        };
+
+        // More slow callbacks than the host takes at once, each answered after 14 s (under the 15 s deadline).
+        for (var i = 0; i < 20; i++)
+            await EnqueueAsync(server, slow.Id, $"slow-{i}", $"{receiver.BaseUrl}/slow", [new("Status", "sent")]);
+        Assert.Equal("/slow", new Uri((await receiver.NextAsync()).Url).AbsolutePath);
+
+        // The other account's callbacks, to the same host, each arrive within a second of being queued.
+        for (var i = 0; i < 5; i++)
+        {
+            var queued = System.Diagnostics.Stopwatch.StartNew();
+            await EnqueueAsync(server, other.Id, $"fast-{i}", $"{receiver.BaseUrl}/fast", [new("Status", "sent")]);
+            CallbackReceiver.Received got;
+            do
+                got = await receiver.NextAsync(TimeSpan.FromSeconds(20));
+            while (new Uri(got.Url).AbsolutePath != "/fast");
+            Assert.True(queued.Elapsed < TimeSpan.FromSeconds(1), $"callback {i} of the other account took {queued.Elapsed.TotalMilliseconds:F0} ms");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task An_account_raises_its_own_limit_of_callbacks_in_flight_per_host(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage, [.. AllowLoopback, "--Webhooks:MaxConcurrentPerHostLimit", "50"]);
+        var (account, token) = await server.CreateAccountAsync();
+        var api = server.ApiClient(account.AuthId, token);
+        var path = $"/v1/Account/{account.AuthId}/WebhookSettings/";
+        Assert.Equal(4, (await api.GetJsonAsync(path)).Body.GetProperty("max_connections_per_host").GetInt32());
+        foreach (var bad in new[] { "0", "51", "many" })
+        {
+            var (status, error) = await api.PostJsonAsync(path, new { max_connections_per_host = bad });
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, status);
+            Assert.Contains("max_connections_per_host", error.GetProperty("error").GetString());
+        }
+        var (saved, body) = await api.PostJsonAsync(path, new { max_connections_per_host = 8 });
+        Assert.Equal(System.Net.HttpStatusCode.OK, saved);
+        Assert.Equal(8, body.GetProperty("max_connections_per_host").GetInt32());
+
+        // Twelve callbacks to one host held open: eight are in flight at once, never more.
+        var release = new TaskCompletionSource<IResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int inFlight = 0, most = 0;
+        receiver.Answer = async _ =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            var answer = await release.Task;
+            Interlocked.Decrement(ref inFlight);
+            return answer;
+        };
+        for (var i = 0; i < 12; i++)
+            await EnqueueAsync(server, account.Id, $"held-{i}", $"{receiver.BaseUrl}/held", [new("Status", "sent")]);
+        for (var i = 0; i < 8; i++)
+            await receiver.NextAsync();
+        release.SetResult(Results.Ok());
+        for (var i = 8; i < 12; i++)
+            await receiver.NextAsync();
+        Assert.Equal(8, Volatile.Read(ref most));
+    }
+
+    static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
     }
 
     [Fact]

@@ -1304,9 +1304,26 @@ namespace Contacto.Storage.Migrations.Postgres
 
                     b.HasIndex("State", "NextAttemptAt");
 
-                    b.HasIndex("AccountId", "OrderingKey", "State");
+                    b.HasIndex("AccountId", "OrderingKey", "State", "CreatedAt");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Webhooks.WebhookSettings", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("MaxConcurrentPerHost")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("webhook_settings", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

@@ -1294,9 +1294,26 @@ namespace Contacto.Storage.Migrations.Sqlite
 
                     b.HasIndex("State", "NextAttemptAt");
 
-                    b.HasIndex("AccountId", "OrderingKey", "State");
+                    b.HasIndex("AccountId", "OrderingKey", "State", "CreatedAt");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Webhooks.WebhookSettings", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxConcurrentPerHost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("webhook_settings", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

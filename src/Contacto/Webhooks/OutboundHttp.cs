@@ -1,0 +1,32 @@
+using System.Net.Security;
+using Contacto.Tls;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contacto.Webhooks;
+
+/// <summary>
+/// How the platform makes every outbound HTTP client (callbacks, paging, the console's OpenID
+/// Connect client): TLS 1.2 or 1.3 only, whatever the system's TLS library would allow; no proxy
+/// from the environment, no cookies, and no automatic redirects. A client that follows redirects
+/// does it by hand and never from https to http (<see cref="IsDowngrade"/>).
+/// </summary>
+public static class OutboundHttp
+{
+    public static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout) => new()
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        UseCookies = false,
+        ConnectTimeout = connectTimeout,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        SslOptions = new SslClientAuthenticationOptions { EnabledSslProtocols = TlsPolicy.Protocols },
+    };
+
+    /// <summary>For a named client of <c>IHttpClientFactory</c>: its primary handler is one of these.</summary>
+    public static IHttpClientBuilder UseOutboundHandler(this IHttpClientBuilder builder, TimeSpan connectTimeout) =>
+        builder.ConfigurePrimaryHttpMessageHandler(() => CreateHandler(connectTimeout));
+
+    /// <summary>True when following a redirect from <paramref name="from"/> to <paramref name="to"/> would leave TLS.</summary>
+    public static bool IsDowngrade(Uri from, Uri to) =>
+        from.Scheme == Uri.UriSchemeHttps && to.Scheme != Uri.UriSchemeHttps;
+}
