@@ -66,6 +66,9 @@ public static class ContactoServer
         app.UsePlaneSeparation();
         app.UseApiLog();
         app.UseApiErrors();
+        // After routing, so the account API's scheme sees the route's auth_id.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapContacto();
         map?.Invoke(app);
         return app;

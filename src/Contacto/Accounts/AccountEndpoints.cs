@@ -30,17 +30,16 @@ public static class AccountEndpoints
         subaccounts.MapDelete("/{subauth_id}/", DeleteSubaccount);
     }
 
-    static async Task<IResult> GetAccount(HttpContext context, AccountService accounts, AccountViews views, IAuditTrail audit)
+    static async Task<IResult> GetAccount(HttpContext context, ApiCaller caller, AccountService accounts, AccountViews views, IAuditTrail audit)
     {
         await ApiParameters.ReadAsync(context.Request, []);
-        var caller = ApiAuthentication.Caller(context);
         var account = await accounts.FindAsync(caller.AuthId, context.RequestAborted) ?? throw ApiException.NotFound();
         var view = await views.AccountAsync(account, ApiResults.ApiId(context), context.RequestAborted);
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.AccountRead, "account", caller.AuthId), context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.AccountRead, "account", caller.AuthId), context.RequestAborted);
         return Results.Json(view);
     }
 
-    static async Task<IResult> UpdateAccount(HttpContext context, AccountService accounts, AccountFields fields)
+    static async Task<IResult> UpdateAccount(HttpContext context, ApiCaller caller, AccountService accounts, AccountFields fields)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, AccountUpdateParameters);
         var name = parameters.String("name", 100);
@@ -52,7 +51,6 @@ public static class AccountEndpoints
             throw ApiException.BadRequest("name cannot be empty");
         if (timezone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timezone, out _))
             throw ApiException.BadRequest("timezone is not a known time zone");
-        var caller = ApiAuthentication.Caller(context);
         var ct = context.RequestAborted;
         var changed = string.Join(",", AccountUpdateParameters.Where(parameters.Has));
         var sealedName = await fields.SealOptionalAsync(caller.AccountId, AccountFields.NamePurpose, name, ct);
@@ -66,17 +64,16 @@ public static class AccountEndpoints
             account.AddressSealed = sealedAddress ?? account.AddressSealed;
             account.StateSealed = sealedState ?? account.StateSealed;
             account.Timezone = timezone ?? account.Timezone;
-        }, ApiAudit.Entry(context, AuditActions.AccountUpdated, "account", caller.AuthId) with { Reason = $"changed: {changed}" }, ct);
+        }, caller.Entry(AuditActions.AccountUpdated, "account", caller.AuthId) with { Reason = $"changed: {changed}" }, ct);
         return Changed(context);
     }
 
     /// <summary>Extension: issues a new Auth Token; the old one stops now or after <c>grace_period</c> seconds (at most 86400).</summary>
-    static async Task<IResult> RotateToken(HttpContext context, AccountService accounts)
+    static async Task<IResult> RotateToken(HttpContext context, ApiCaller caller, AccountService accounts)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, RotateParameters);
         var grace = TimeSpan.FromSeconds(parameters.Integer("grace_period", 0, (long)AccountService.MaxTokenGrace.TotalSeconds) ?? 0);
-        var caller = ApiAuthentication.Caller(context);
-        var (token, previousExpiresAt) = await accounts.RotateTokenAsync(caller.AccountId, grace, ApiAudit.Actor(context), ApiResults.ApiId(context), context.RequestAborted);
+        var (token, previousExpiresAt) = await accounts.RotateTokenAsync(caller.AccountId, grace, caller.Actor, caller.RequestId, context.RequestAborted);
         return Results.Json(new
         {
             api_id = ApiResults.ApiId(context),
@@ -87,13 +84,13 @@ public static class AccountEndpoints
         });
     }
 
-    static async Task<IResult> CreateSubaccount(HttpContext context, AccountService accounts)
+    static async Task<IResult> CreateSubaccount(HttpContext context, ApiCaller caller, AccountService accounts)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, SubaccountCreateParameters);
         var name = parameters.String("name", 100, required: true)!;
         var enabled = parameters.Bool("enabled") ?? false;
-        var caller = MainCaller(context);
-        var created = await accounts.CreateAsync(name, caller.AccountId, enabled, ApiAudit.Actor(context), ApiResults.ApiId(context), context.RequestAborted);
+        MainOnly(caller);
+        var created = await accounts.CreateAsync(name, caller.AccountId, enabled, caller.Actor, caller.RequestId, context.RequestAborted);
         return Results.Json(new
         {
             api_id = ApiResults.ApiId(context),
@@ -103,35 +100,35 @@ public static class AccountEndpoints
         }, statusCode: StatusCodes.Status201Created);
     }
 
-    static async Task<IResult> ListSubaccounts(HttpContext context, AccountService accounts, AccountViews views, IAuditTrail audit)
+    static async Task<IResult> ListSubaccounts(HttpContext context, ApiCaller caller, AccountService accounts, AccountViews views, IAuditTrail audit)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, Paging.ParameterNames);
         var paging = Paging.From(parameters);
-        var caller = MainCaller(context);
+        MainOnly(caller);
         var (page, total) = await accounts.ListSubaccountsAsync(caller.AccountId, paging.Offset, paging.Limit, context.RequestAborted);
         var objects = new List<object>(page.Count);
         foreach (var subaccount in page)
             objects.Add(await views.SubaccountAsync(subaccount, caller.AuthId, apiId: null, context.RequestAborted));
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.SubaccountListed, "account", null) with { Reason = $"{page.Count} of {total}" }, context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.SubaccountListed, "account", null) with { Reason = $"{page.Count} of {total}" }, context.RequestAborted);
         return paging.Page(context.Request, objects, total);
     }
 
-    static async Task<IResult> GetSubaccount(HttpContext context, string subauth_id, AccountService accounts, AccountViews views, IAuditTrail audit)
+    static async Task<IResult> GetSubaccount(HttpContext context, ApiCaller caller, string subauth_id, AccountService accounts, AccountViews views, IAuditTrail audit)
     {
         await ApiParameters.ReadAsync(context.Request, []);
-        var caller = MainCaller(context);
+        MainOnly(caller);
         var subaccount = await FindSubaccountAsync(accounts, caller, subauth_id, context.RequestAborted);
         var view = await views.SubaccountAsync(subaccount, caller.AuthId, ApiResults.ApiId(context), context.RequestAborted);
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.SubaccountRead, "account", subaccount.AuthId), context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.SubaccountRead, "account", subaccount.AuthId), context.RequestAborted);
         return Results.Json(view);
     }
 
-    static async Task<IResult> UpdateSubaccount(HttpContext context, string subauth_id, AccountService accounts, AccountFields fields)
+    static async Task<IResult> UpdateSubaccount(HttpContext context, ApiCaller caller, string subauth_id, AccountService accounts, AccountFields fields)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, SubaccountUpdateParameters);
         var name = parameters.String("name", 100, required: true)!;
         var enabled = parameters.Bool("enabled");
-        var caller = MainCaller(context);
+        MainOnly(caller);
         var subaccount = await FindSubaccountAsync(accounts, caller, subauth_id, context.RequestAborted);
         var ct = context.RequestAborted;
         var sealedName = await fields.SealAsync(subaccount.Id, AccountFields.NamePurpose, name, ct);
@@ -139,26 +136,26 @@ public static class AccountEndpoints
         {
             account.NameSealed = sealedName;
             account.Enabled = enabled ?? account.Enabled;
-        }, ApiAudit.Entry(context, AuditActions.SubaccountUpdated, "account", subaccount.AuthId), ct);
+        }, caller.Entry(AuditActions.SubaccountUpdated, "account", subaccount.AuthId), ct);
         return Changed(context);
     }
 
-    static async Task<IResult> DeleteSubaccount(HttpContext context, string subauth_id, AccountService accounts)
+    static async Task<IResult> DeleteSubaccount(HttpContext context, ApiCaller caller, string subauth_id, AccountService accounts)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, DeleteParameters);
         var cascade = parameters.Bool("cascade") ?? false;
-        var caller = MainCaller(context);
+        MainOnly(caller);
         var subaccount = await FindSubaccountAsync(accounts, caller, subauth_id, context.RequestAborted);
-        var record = ApiAudit.Entry(context, AuditActions.SubaccountDeleted, "account", subaccount.AuthId) with { Reason = cascade ? "cascade" : null };
+        var record = caller.Entry(AuditActions.SubaccountDeleted, "account", subaccount.AuthId) with { Reason = cascade ? "cascade" : null };
         if (!await accounts.DeleteSubaccountAsync(caller.AccountId, subaccount.Id, cascade, record, context.RequestAborted))
             throw ApiException.NotFound();
         return Results.NoContent();
     }
 
-    static ApiCaller MainCaller(HttpContext context)
+    static void MainOnly(ApiCaller caller)
     {
-        var caller = ApiAuthentication.Caller(context);
-        return caller.IsMain ? caller : throw ApiException.Forbidden("a subaccount cannot manage subaccounts");
+        if (!caller.IsMain)
+            throw ApiException.Forbidden("a subaccount cannot manage subaccounts");
     }
 
     /// <summary>Another tenant's subaccount, or no subaccount at all, is the same 404.</summary>

@@ -24,7 +24,8 @@ public static class AccountsServiceCollectionExtensions
         services.AddSingleton<SignInRecords>();
         services.AddSingleton<AuthMetrics>();
         services.TryAddSingleton<ISecurityEventSink, LoggingSecurityEventSink>();
-        services.AddScoped<ApiAuthentication>();
+        services.AddAuthentication().AddScheme<ApiAuthenticationOptions, ApiAuthenticationHandler>(ApiAuthenticationOptions.Scheme, null);
+        services.AddAuthorization();
         return services;
     }
 }

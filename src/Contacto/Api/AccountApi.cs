@@ -8,14 +8,15 @@ namespace Contacto.Api;
 
 /// <summary>
 /// The Plivo-compatible API root, <c>/v1/Account/{auth_id}/</c>. Every capability maps its
-/// endpoints on the group this returns, so none can forget authentication and tenancy.
+/// endpoints on the group this returns, which requires the API's authentication scheme, so none
+/// can forget authentication and tenancy.
 /// </summary>
 public static partial class AccountApi
 {
     public const string Root = "/v1/Account/{auth_id}";
 
     public static RouteGroupBuilder MapAccountApi(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGroup(Root).AddEndpointFilter<ApiAuthentication>();
+        endpoints.MapGroup(Root).RequireAuthorization(ApiAuthenticationOptions.Policy);
 
     /// <summary>
     /// Before routing: the official SDK fetches the account at <c>/v1/Account/{id}//</c>

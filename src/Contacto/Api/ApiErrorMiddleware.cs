@@ -33,7 +33,7 @@ public static class ApiErrorMiddleware
         }
         catch (ApiException e) when (!context.Response.HasStarted)
         {
-            await WriteAsync(context, e.Status, e.Message, e.RetryAfter);
+            await WriteAsync(context, e);
         }
         catch (Audit.AuditUnavailableException) when (!context.Response.HasStarted)
         {
@@ -62,6 +62,9 @@ public static class ApiErrorMiddleware
         StatusCodes.Status429TooManyRequests => "too many requests",
         _ => "bad request",
     };
+
+    /// <summary>Answers with <paramref name="error"/> in the API's shape, for code that answers instead of throwing (authentication's challenge).</summary>
+    public static Task WriteAsync(HttpContext context, ApiException error) => WriteAsync(context, error.Status, error.Message, error.RetryAfter);
 
     static async Task WriteAsync(HttpContext context, int status, string message, TimeSpan? retryAfter)
     {

@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Applications;
 
@@ -35,13 +34,9 @@ public static partial class ApplicationEndpoints
         applications.MapDelete("/{app_id}/", Delete);
     }
 
-    // Tenant-scoped contexts are resolved in the handlers: parameters bind before authentication runs.
-    static ContactoDbContext Db(HttpContext context) => context.RequestServices.GetRequiredService<ContactoDbContext>();
-
-    static async Task<IResult> Create(HttpContext context, OutboundUrlPolicy policy, AccountService accounts, IAuditTrail audit, TimeProvider time)
+    static async Task<IResult> Create(HttpContext context, ApiCaller caller, ContactoDbContext db, OutboundUrlPolicy policy, AccountService accounts, IAuditTrail audit, TimeProvider time)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, WriteParameters);
-        var caller = ApiAuthentication.Caller(context);
         var application = new Application
         {
             Id = Guid.CreateVersion7(),
@@ -51,68 +46,64 @@ public static partial class ApplicationEndpoints
             CreatedAt = time.GetUtcNow(),
         };
         await ApplyAsync(application, parameters, policy, accounts, caller, context.RequestAborted);
-        var db = Db(context);
         await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
         db.Add(application);
-        await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.ApplicationCreated, "application", application.AppId), context.RequestAborted);
+        await audit.AppendAsync(db, caller.Entry(AuditActions.ApplicationCreated, "application", application.AppId), context.RequestAborted);
         await db.SaveChangesAsync(context.RequestAborted);
         await transaction.CommitAsync(context.RequestAborted);
         return Results.Json(new { api_id = ApiResults.ApiId(context), app_id = application.AppId, message = "created" }, statusCode: StatusCodes.Status201Created);
     }
 
-    static async Task<IResult> List(HttpContext context, AccountService accounts, IAuditTrail audit)
+    static async Task<IResult> List(HttpContext context, ApiCaller caller, ContactoDbContext db, AccountService accounts, IAuditTrail audit)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, ListParameters);
         var paging = Paging.From(parameters);
-        var query = Db(context).Set<Application>().AsNoTracking();
+        var query = db.Set<Application>().AsNoTracking();
         if (parameters.String("app_name", 64) is { } name)
             query = query.Where(a => a.AppName == name);
         var total = await query.CountAsync(context.RequestAborted);
         var page = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Skip(paging.Offset).Take(paging.Limit).ToListAsync(context.RequestAborted);
         var views = new List<object>(page.Count);
         foreach (var application in page)
-            views.Add(await ViewAsync(application, context, accounts, withApiId: false));
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.ApplicationListed, "application", null), context.RequestAborted);
+            views.Add(await ViewAsync(application, context, caller, accounts, withApiId: false));
+        await audit.RecordAsync(caller.Entry(AuditActions.ApplicationListed, "application", null), context.RequestAborted);
         return paging.Page(context.Request, views, total);
     }
 
-    static async Task<IResult> Get(HttpContext context, string app_id, AccountService accounts, IAuditTrail audit)
+    static async Task<IResult> Get(HttpContext context, ApiCaller caller, ContactoDbContext db, string app_id, AccountService accounts, IAuditTrail audit)
     {
         await ApiParameters.ReadAsync(context.Request, []);
-        var application = await FindAsync(Db(context), app_id, tracked: false, context.RequestAborted);
-        var view = await ViewAsync(application, context, accounts, withApiId: true);
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.ApplicationRead, "application", app_id), context.RequestAborted);
+        var application = await FindAsync(db, app_id, tracked: false, context.RequestAborted);
+        var view = await ViewAsync(application, context, caller, accounts, withApiId: true);
+        await audit.RecordAsync(caller.Entry(AuditActions.ApplicationRead, "application", app_id), context.RequestAborted);
         return Results.Json(view);
     }
 
-    static async Task<IResult> Update(HttpContext context, string app_id, OutboundUrlPolicy policy, AccountService accounts, IAuditTrail audit, TimeProvider time)
+    static async Task<IResult> Update(HttpContext context, ApiCaller caller, ContactoDbContext db, string app_id, OutboundUrlPolicy policy, AccountService accounts, IAuditTrail audit, TimeProvider time)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, WriteParameters);
-        var caller = ApiAuthentication.Caller(context);
-        var db = Db(context);
         var application = await FindAsync(db, app_id, tracked: true, context.RequestAborted);
         if (AppName(parameters, required: false) is { } name)
             application.AppName = name;
         await ApplyAsync(application, parameters, policy, accounts, caller, context.RequestAborted);
         application.ModifiedAt = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
-        await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.ApplicationUpdated, "application", app_id), context.RequestAborted);
+        await audit.AppendAsync(db, caller.Entry(AuditActions.ApplicationUpdated, "application", app_id), context.RequestAborted);
         await db.SaveChangesAsync(context.RequestAborted);
         await transaction.CommitAsync(context.RequestAborted);
         return Results.Json(new { api_id = ApiResults.ApiId(context), message = "changed" }, statusCode: StatusCodes.Status202Accepted);
     }
 
-    static async Task<IResult> Delete(HttpContext context, string app_id, IAuditTrail audit, IEnumerable<IApplicationDeletionHandler> handlers)
+    static async Task<IResult> Delete(HttpContext context, ApiCaller caller, ContactoDbContext db, string app_id, IAuditTrail audit, IEnumerable<IApplicationDeletionHandler> handlers)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, DeleteParameters);
         var cascade = parameters.Bool("cascade") ?? false;
-        var db = Db(context);
         var application = await FindAsync(db, app_id, tracked: true, context.RequestAborted);
         await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
         foreach (var handler in handlers)
             await handler.OnApplicationDeletedAsync(db, application, cascade, context.RequestAborted);
         db.Remove(application);
-        await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.ApplicationDeleted, "application", app_id), context.RequestAborted);
+        await audit.AppendAsync(db, caller.Entry(AuditActions.ApplicationDeleted, "application", app_id), context.RequestAborted);
         await db.SaveChangesAsync(context.RequestAborted);
         await transaction.CommitAsync(context.RequestAborted);
         return Results.NoContent();
@@ -172,9 +163,8 @@ public static partial class ApplicationEndpoints
 
     static string? Method(ApiParameters parameters, string name) => parameters.Choice(name, Methods);
 
-    static async Task<object> ViewAsync(Application a, HttpContext context, AccountService accounts, bool withApiId)
+    static async Task<object> ViewAsync(Application a, HttpContext context, ApiCaller caller, AccountService accounts, bool withApiId)
     {
-        var caller = ApiAuthentication.Caller(context);
         var subaccount = a.SubaccountId is { } id ? await accounts.FindByIdAsync(id, context.RequestAborted) : null;
         var view = new Dictionary<string, object?>
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using System.Security.Claims;
 using Contacto.Api;
-using Contacto.Auth;
 using Contacto.Storage;
 using Contacto.Tenancy;
 using Microsoft.AspNetCore.Builder;
@@ -95,11 +95,12 @@ public static class ApiLogMiddleware
         {
             var writer = context.RequestServices.GetService(typeof(ApiLogWriter)) as ApiLogWriter;
             var time = (TimeProvider)context.RequestServices.GetService(typeof(TimeProvider))!;
-            var caller = ApiAuthentication.TryCaller(context);
+            // The principal the account API's authentication made: the account's id and Auth ID.
+            var user = context.User.Identity is { IsAuthenticated: true } ? context.User : null;
             _ = writer?.WriteAsync(new ApiLogRecord
             {
                 Id = Guid.CreateVersion7(),
-                AccountId = caller?.AccountId ?? Guid.Empty,
+                AccountId = Guid.TryParse(user?.FindFirstValue(ClaimTypes.NameIdentifier), out var accountId) ? accountId : Guid.Empty,
                 At = time.GetUtcNow(),
                 Method = context.Request.Method,
                 Path = AuditText.Clip(context.Request.Path.Value, 512) ?? "",
@@ -107,7 +108,7 @@ public static class ApiLogMiddleware
                 LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                 ApiId = ApiResults.ApiId(context),
                 SourceAddress = AuditText.Address(context.Connection.RemoteIpAddress),
-                AuthId = caller?.AuthId,
+                AuthId = user?.Identity?.Name,
             });
         }
     });

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Audit;
 
@@ -33,11 +32,8 @@ public static class AuditEndpoints
         api.MapGet("/ApiLog/", ListApiLog);
     }
 
-    // The account's database context is resolved inside the handler: minimal APIs bind parameters
-    // before endpoint filters run, that is before authentication has named the account.
-    static async Task<IResult> ListAuditLog(HttpContext context, IAuditTrail audit)
+    static async Task<IResult> ListAuditLog(HttpContext context, ApiCaller caller, ContactoDbContext db, IAuditTrail audit)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         var parameters = await ApiParameters.ReadAsync(context.Request, AuditLogParameters);
         var paging = Paging.From(parameters);
         var query = TimeRange.From(parameters, "time").Apply(db.Set<AuditRecord>().AsNoTracking(), r => r.OccurredAt);
@@ -55,7 +51,7 @@ public static class AuditEndpoints
 
         var total = await query.CountAsync(context.RequestAborted);
         var page = await query.OrderByDescending(r => r.Sequence).Skip(paging.Offset).Take(paging.Limit).ToListAsync(context.RequestAborted);
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.AuditLogRead, "audit_log", null), context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.AuditLogRead, "audit_log", null), context.RequestAborted);
         return paging.Page(context.Request, page.Select(r => new
         {
             id = r.Id,
@@ -78,9 +74,8 @@ public static class AuditEndpoints
         }).ToList(), total);
     }
 
-    static async Task<IResult> ListApiLog(HttpContext context, IAuditTrail audit)
+    static async Task<IResult> ListApiLog(HttpContext context, ApiCaller caller, ContactoDbContext db, IAuditTrail audit)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         var parameters = await ApiParameters.ReadAsync(context.Request, ApiLogParameters);
         var paging = Paging.From(parameters);
         var query = TimeRange.From(parameters, "time").Apply(db.Set<ApiLogRecord>().AsNoTracking(), r => r.At);
@@ -91,7 +86,7 @@ public static class AuditEndpoints
 
         var total = await query.CountAsync(context.RequestAborted);
         var page = await query.OrderByDescending(r => r.At).ThenByDescending(r => r.Id).Skip(paging.Offset).Take(paging.Limit).ToListAsync(context.RequestAborted);
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.ApiLogRead, "api_log", null), context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.ApiLogRead, "api_log", null), context.RequestAborted);
         return paging.Page(context.Request, page.Select(r => new
         {
             api_id = r.ApiId,

@@ -1,92 +1,100 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Encodings.Web;
 using Contacto.Accounts;
 using Contacto.Api;
 using Contacto.Tenancy;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Contacto.Auth;
 
-/// <summary>The account a request authenticated as.</summary>
-public sealed record ApiCaller(Guid AccountId, string AuthId, Guid? ParentId)
+/// <summary>Options of the API's authentication scheme: HTTP Basic with an Auth ID and its Auth Token.</summary>
+public sealed class ApiAuthenticationOptions : AuthenticationSchemeOptions
 {
-    public bool IsMain => ParentId is null;
+    public const string Scheme = "ContactoApi";
+
+    /// <summary>What every endpoint of the account API requires: a caller authenticated by this scheme.</summary>
+    public static readonly AuthorizationPolicy Policy = new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build();
+
+    /// <summary>The realm a challenge names in <c>WWW-Authenticate</c>.</summary>
+    public string Realm { get; set; } = "Contacto";
+
+    /// <summary>The route value naming the account a request is for; it must be the caller's own.</summary>
+    public string AuthIdRouteValue { get; set; } = "auth_id";
 }
 
 /// <summary>
-/// HTTP Basic authentication for every <c>/v1/Account/{auth_id}/</c> endpoint, run as an endpoint
-/// filter before any parameter is read. The path's Auth ID must be the caller's own; the account
-/// (and its parent) must be enabled. Failures are throttled, counted and recorded; successes are
-/// recorded once per client and <see cref="SignInRecordOptions.RecordSeconds"/> (<see cref="SignInRecords"/>).
+/// HTTP Basic authentication for every <c>/v1/Account/{auth_id}/</c> endpoint, run by the
+/// authorization middleware before the endpoint binds any parameter. The path's Auth ID must be
+/// the caller's own; the account (and its parent) must be enabled. Failures are throttled,
+/// counted and recorded; successes are recorded once per client and
+/// <see cref="SignInRecordOptions.RecordSeconds"/> (<see cref="SignInRecords"/>). On success the
+/// request's <see cref="TenantContext"/> names the caller, so the <see cref="Storage.ContactoDbContext"/>
+/// a handler takes is scoped to it. A refusal is answered in the API's error shape.
 /// </summary>
-public sealed class ApiAuthentication(
+sealed class ApiAuthenticationHandler(
+    IOptionsMonitor<ApiAuthenticationOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
     AccountService accounts,
     SignInRecords signIns,
     AuthThrottle throttle,
     AuthMetrics metrics,
     ISecurityEventSink events,
-    TimeProvider time) : IEndpointFilter
+    TenantContext tenant,
+    TimeProvider time) : AuthenticationHandler<ApiAuthenticationOptions>(options, logger, encoder)
 {
-    public const string AuthIdRouteValue = "auth_id";
-    static readonly object CallerKey = new();
-
-    public static ApiCaller Caller(HttpContext context) =>
-        TryCaller(context) ?? throw new InvalidOperationException("The request did not authenticate");
-
-    public static ApiCaller? TryCaller(HttpContext context) => context.Items[CallerKey] as ApiCaller;
-
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var context = invocation.HttpContext;
-        var caller = await AuthenticateAsync(context, context.RequestAborted);
-        context.Items[CallerKey] = caller;
-        context.RequestServices.GetRequiredService<TenantContext>().Set(caller.AccountId);
-        return await next(invocation);
-    }
-
-    async Task<ApiCaller> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
-    {
-        var source = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var presented = ParseBasic(context.Request.Headers.Authorization);
+        // As the only scheme it is also ASP.NET Core's default, which the authentication middleware
+        // runs for every request: outside the account API there is nothing to authenticate.
+        if (Request.RouteValues[Options.AuthIdRouteValue] is not string pathAuthId)
+            return AuthenticateResult.NoResult();
+        var cancellationToken = Context.RequestAborted;
+        var source = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var presented = ParseBasic(Request.Headers.Authorization);
         if (throttle.RefusedFor(source, presented?.AuthId) is { } wait)
         {
             metrics.Throttled();
-            await RecordAsync(context, SecurityEventKind.AuthenticationThrottled, presented?.AuthId, null, "too many failures", cancellationToken);
-            throw new ApiException(StatusCodes.Status429TooManyRequests, "too many failed authentication attempts", wait);
+            await RecordAsync(SecurityEventKind.AuthenticationThrottled, presented?.AuthId, null, "too many failures", cancellationToken);
+            return Refuse(new ApiException(StatusCodes.Status429TooManyRequests, "too many failed authentication attempts", wait));
         }
         if (presented is not var (authId, token))
-            throw Challenge(context, "authentication required: send HTTP Basic credentials");
+            return Refuse(ApiException.Unauthorized("authentication required: send HTTP Basic credentials"));
 
         var account = Credentials.IsAuthId(authId) ? await accounts.FindAsync(authId, cancellationToken) : null;
         if (account is null || !await accounts.VerifyTokenAsync(account, token, cancellationToken))
         {
             metrics.Failure(account is null ? "unknown_auth_id" : "wrong_token");
-            await RecordAsync(context, SecurityEventKind.AuthenticationFailed, authId, account?.Id, account is null ? "unknown Auth ID" : "wrong token", cancellationToken);
+            await RecordAsync(SecurityEventKind.AuthenticationFailed, authId, account?.Id, account is null ? "unknown Auth ID" : "wrong token", cancellationToken);
             var delay = throttle.RecordFailure(source, authId);
             if (delay > TimeSpan.Zero)
                 await Task.Delay(delay, time, cancellationToken);
-            throw Challenge(context, "authentication failed");
+            return Refuse(ApiException.Unauthorized("authentication failed"));
         }
         if (!await accounts.IsActiveAsync(account, cancellationToken))
         {
             metrics.Failure("disabled");
-            await RecordAsync(context, SecurityEventKind.AuthenticationFailed, authId, account.Id, "account disabled", cancellationToken);
-            throw Challenge(context, "account disabled");
+            await RecordAsync(SecurityEventKind.AuthenticationFailed, authId, account.Id, "account disabled", cancellationToken);
+            return Refuse(ApiException.Unauthorized("account disabled"));
         }
-        if (!string.Equals(context.Request.RouteValues[AuthIdRouteValue] as string, authId, StringComparison.Ordinal))
+        if (!string.Equals(pathAuthId, authId, StringComparison.Ordinal))
         {
             metrics.Failure("path_mismatch");
-            await RecordAsync(context, SecurityEventKind.AuthenticationFailed, authId, account.Id, "Auth ID in the path is not the caller's", cancellationToken);
-            throw Challenge(context, "the Auth ID in the path does not match the credentials");
+            await RecordAsync(SecurityEventKind.AuthenticationFailed, authId, account.Id, "Auth ID in the path is not the caller's", cancellationToken);
+            return Refuse(ApiException.Unauthorized("the Auth ID in the path does not match the credentials"));
         }
         throttle.RecordSuccess(authId);
-        var agent = context.Request.Headers.UserAgent.ToString();
+        var agent = Request.Headers.UserAgent.ToString();
         if (signIns.ShouldRecord(authId, source, agent))
         {
             try
             {
-                await RecordAsync(context, SecurityEventKind.AuthenticationSucceeded, authId, account.Id, "ok", cancellationToken);
+                await RecordAsync(SecurityEventKind.AuthenticationSucceeded, authId, account.Id, "ok", cancellationToken);
             }
             catch
             {
@@ -94,18 +102,24 @@ public sealed class ApiAuthentication(
                 throw;
             }
         }
-        return new ApiCaller(account.Id, account.AuthId, account.ParentId);
+        tenant.Set(account.Id);
+        return AuthenticateResult.Success(new AuthenticationTicket(ApiCaller.Principal(account, Scheme.Name), Scheme.Name));
     }
 
-    static ApiException Challenge(HttpContext context, string message)
+    /// <summary>The refusal <see cref="HandleAuthenticateAsync"/> decided, in the API's error shape; a 401 carries the Basic challenge.</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        context.Response.Headers.WWWAuthenticate = "Basic realm=\"Contacto\", charset=\"UTF-8\"";
-        return ApiException.Unauthorized(message);
+        var refusal = (await HandleAuthenticateOnceSafeAsync()).Failure as ApiException ?? ApiException.Unauthorized();
+        if (refusal.Status == StatusCodes.Status401Unauthorized)
+            Response.Headers.WWWAuthenticate = $"Basic realm=\"{Options.Realm}\", charset=\"UTF-8\"";
+        await ApiErrorMiddleware.WriteAsync(Context, refusal);
     }
 
-    ValueTask RecordAsync(HttpContext context, SecurityEventKind kind, string? authId, Guid? accountId, string reason, CancellationToken cancellationToken) =>
+    static AuthenticateResult Refuse(ApiException refusal) => AuthenticateResult.Fail(refusal);
+
+    ValueTask RecordAsync(SecurityEventKind kind, string? authId, Guid? accountId, string reason, CancellationToken cancellationToken) =>
         events.RecordAsync(new SecurityEvent(kind, authId is not null && Credentials.IsAuthId(authId) ? authId : null, accountId,
-            context.Connection.RemoteIpAddress, context.Request.Headers.UserAgent.ToString(), reason), cancellationToken);
+            Context.Connection.RemoteIpAddress, Request.Headers.UserAgent.ToString(), reason), cancellationToken);
 
     const int MaxCredentialLength = 512;
 

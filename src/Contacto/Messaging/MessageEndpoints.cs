@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Messaging;
@@ -41,9 +40,8 @@ public static class MessageEndpoints
         api.MapGet("/Message/{message_uuid}/Callback/", Callbacks);
     }
 
-    static async Task<IResult> Send(HttpContext context, MessageService messages, IOptions<MessagingOptions> options, OutboundUrlPolicy policy)
+    static async Task<IResult> Send(HttpContext context, ApiCaller caller, ContactoDbContext db, MessageService messages, IOptions<MessagingOptions> options, OutboundUrlPolicy policy)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         var parameters = await ApiParameters.ReadAsync(context.Request, SendParameters);
         var type = parameters.Choice("type", Types) ?? "sms";
         if (type != "sms")
@@ -59,9 +57,8 @@ public static class MessageEndpoints
             parameters.Choice("method", ["GET", "POST"]) ?? "POST",
             log != "false",
             MessageLog.Partial.Contains(log) ? log : null);
-        var caller = ApiAuthentication.Caller(context);
         var result = await messages.SendAsync(db, caller.AccountId, request,
-            ApiAudit.Entry(context, AuditActions.MessageQueued, "message", null),
+            caller.Entry(AuditActions.MessageQueued, "message", null),
             AuditText.Address(context.Connection.RemoteIpAddress), context.RequestAborted);
         var body = new Dictionary<string, object>
         {
@@ -84,17 +81,15 @@ public static class MessageEndpoints
             : url;
     }
 
-    static async Task<IResult> Get(HttpContext context, string message_uuid, ITenantCrypto crypto, IAuditTrail audit)
+    static async Task<IResult> Get(HttpContext context, ApiCaller caller, ContactoDbContext db, string message_uuid, ITenantCrypto crypto, IAuditTrail audit)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         await ApiParameters.ReadAsync(context.Request, []);
         if (!Guid.TryParse(message_uuid, out var id))
             throw ApiException.NotFound();
         var message = await db.Set<Message>().AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, context.RequestAborted)
             ?? throw ApiException.NotFound();
-        var caller = ApiAuthentication.Caller(context);
         var views = await ViewsAsync(crypto, caller.AccountId, caller.AuthId, [message], context.RequestAborted);
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.MessageRead, "message", message.Id.ToString()), context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.MessageRead, "message", message.Id.ToString()), context.RequestAborted);
         var view = views[0];
         view["api_id"] = ApiResults.ApiId(context);
         return Results.Json(view);
@@ -105,9 +100,8 @@ public static class MessageEndpoints
     /// status code, latency, error and what comes next. Never the URL (it may hold a secret) nor
     /// the signatures; the state each callback reports is read from its sealed fields.
     /// </summary>
-    static async Task<IResult> Callbacks(HttpContext context, string message_uuid, ITenantCrypto crypto, IAuditTrail audit)
+    static async Task<IResult> Callbacks(HttpContext context, ApiCaller caller, ContactoDbContext db, string message_uuid, ITenantCrypto crypto, IAuditTrail audit)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         await ApiParameters.ReadAsync(context.Request, []);
         if (!Guid.TryParse(message_uuid, out var id) || !await db.Set<Message>().AnyAsync(m => m.Id == id, context.RequestAborted))
             throw ApiException.NotFound();
@@ -116,7 +110,6 @@ public static class MessageEndpoints
             .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(context.RequestAborted);
         var attempts = (await db.Set<WebhookAttempt>().AsNoTracking().Where(a => a.OrderingKey == key).OrderBy(a => a.At).ToListAsync(context.RequestAborted))
             .ToLookup(a => a.DeliveryId);
-        var caller = ApiAuthentication.Caller(context);
         using var keys = await crypto.LeaseKeysAsync(caller.AccountId, context.RequestAborted);
         var views = deliveries.Select(d => new Dictionary<string, object?>
         {
@@ -137,7 +130,7 @@ public static class MessageEndpoints
                 ["error"] = a.Error,
             }).ToList(),
         }).ToList();
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.MessageCallbacksRead, "message", key), context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.MessageCallbacksRead, "message", key), context.RequestAborted);
         return Results.Json(new Dictionary<string, object?>
         {
             ["api_id"] = ApiResults.ApiId(context),
@@ -146,12 +139,10 @@ public static class MessageEndpoints
         });
     }
 
-    static async Task<IResult> List(HttpContext context, ITenantCrypto crypto, IAuditTrail audit, TimeProvider time)
+    static async Task<IResult> List(HttpContext context, ApiCaller caller, ContactoDbContext db, ITenantCrypto crypto, IAuditTrail audit, TimeProvider time)
     {
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         var parameters = await ApiParameters.ReadAsync(context.Request, ListParameters);
         var paging = Paging.From(parameters);
-        var caller = ApiAuthentication.Caller(context);
         var range = TimeRange.From(parameters, "message_time");
         if (range is { After: null, Before: null })
             range = range with { After = time.GetUtcNow() - DefaultWindow, AfterInclusive = true };
@@ -174,7 +165,7 @@ public static class MessageEndpoints
         var total = await query.CountAsync(context.RequestAborted);
         var page = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Skip(paging.Offset).Take(paging.Limit).ToListAsync(context.RequestAborted);
         var views = await ViewsAsync(crypto, caller.AccountId, caller.AuthId, page, context.RequestAborted);
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.MessageListed, "message", null) with { Reason = $"{page.Count} of {total}" }, context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.MessageListed, "message", null) with { Reason = $"{page.Count} of {total}" }, context.RequestAborted);
         return paging.Page(context.Request, views, total);
     }
 

@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Numbers;
 
@@ -33,7 +32,7 @@ public static class NumberEndpoints
         api.MapDelete("/Number/{number}/", Unrent);
     }
 
-    static async Task<IResult> List(HttpContext context, NumberService numbers, AccountService accounts, IAuditTrail audit)
+    static async Task<IResult> List(HttpContext context, ApiCaller caller, NumberService numbers, AccountService accounts, IAuditTrail audit)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, ListParameters);
         var paging = Paging.From(parameters);
@@ -46,7 +45,7 @@ public static class NumberEndpoints
         var prefix = parameters.String("number_startswith", 16);
         if (prefix is not null && !prefix.All(char.IsAsciiDigit))
             throw ApiException.BadRequest("number_startswith must be digits");
-        var owners = await OwnersAsync(context, accounts, parameters.String("subaccount", 64));
+        var owners = await OwnersAsync(caller, accounts, parameters.String("subaccount", 64), context.RequestAborted);
 
         // Numbers are sealed and the renewal date is computed, so these filters run in memory on the account's numbers.
         var rows = (await numbers.ListAsync(owners.Keys, context.RequestAborted))
@@ -55,30 +54,28 @@ public static class NumberEndpoints
         foreach (var row in rows)
             opened.Add((row, (await numbers.OpenAsync(row, context.RequestAborted)).TrimStart('+')));
         var matching = prefix is null ? opened : [.. opened.Where(n => n.Number.StartsWith(prefix, StringComparison.Ordinal))];
-        var caller = ApiAuthentication.Caller(context);
         var page = matching.Skip(paging.Offset).Take(paging.Limit).Select(n => View(n.Row, n.Number, caller.AuthId, owners[n.Row.AccountId])).ToList();
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.NumberListed, "number", null) with { Reason = $"{page.Count} of {matching.Count}" }, context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.NumberListed, "number", null) with { Reason = $"{page.Count} of {matching.Count}" }, context.RequestAborted);
         return paging.Page(context.Request, page, matching.Count);
     }
 
-    static async Task<IResult> Get(HttpContext context, string number, NumberService numbers, AccountService accounts, IAuditTrail audit)
+    static async Task<IResult> Get(HttpContext context, ApiCaller caller, string number, NumberService numbers, AccountService accounts, IAuditTrail audit)
     {
         await ApiParameters.ReadAsync(context.Request, []);
-        var owners = await OwnersAsync(context, accounts, null);
+        var owners = await OwnersAsync(caller, accounts, null, context.RequestAborted);
         var (row, e164) = await FindAsync(context, numbers, owners, number);
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.NumberRead, "number", row.Id.ToString()), context.RequestAborted);
-        var view = View(row, e164.TrimStart('+'), ApiAuthentication.Caller(context).AuthId, owners[row.AccountId]);
+        await audit.RecordAsync(caller.Entry(AuditActions.NumberRead, "number", row.Id.ToString()), context.RequestAborted);
+        var view = View(row, e164.TrimStart('+'), caller.AuthId, owners[row.AccountId]);
         view["api_id"] = ApiResults.ApiId(context);
         return Results.Json(view);
     }
 
-    static async Task<IResult> Update(HttpContext context, string number, NumberService numbers, AccountService accounts)
+    static async Task<IResult> Update(HttpContext context, ApiCaller caller, ContactoDbContext db, string number, NumberService numbers, AccountService accounts)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, UpdateParameters);
         var alias = parameters.String("alias", 100);
         var subaccount = parameters.String("subaccount", 64);
-        var caller = ApiAuthentication.Caller(context);
-        var owners = await OwnersAsync(context, accounts, null);
+        var owners = await OwnersAsync(caller, accounts, null, context.RequestAborted);
         var (row, e164) = await FindAsync(context, numbers, owners, number);
         // subaccount names the holder: a subaccount of the caller, or "" (or the caller itself) for the main account.
         var owner = subaccount is null ? row.AccountId
@@ -87,8 +84,8 @@ public static class NumberEndpoints
         if (owner == Guid.Empty || subaccount is not null && !caller.IsMain)
             throw caller.IsMain ? ApiException.BadRequest("subaccount is not a subaccount of this account") : ApiException.Forbidden("a subaccount cannot assign numbers");
         var linking = parameters.Has("app_id");
-        var appId = linking ? await ApplicationIdAsync(context.RequestServices.GetRequiredService<ContactoDbContext>(), parameters.String("app_id", 64), context.RequestAborted) : null;
-        var record = ApiAudit.Entry(context, AuditActions.NumberUpdated, "number", row.Id.ToString())
+        var appId = linking ? await ApplicationIdAsync(db, parameters.String("app_id", 64), context.RequestAborted) : null;
+        var record = caller.Entry(AuditActions.NumberUpdated, "number", row.Id.ToString())
             with { Reason = $"changed: {string.Join(",", UpdateParameters.Where(parameters.Has))}" };
         await numbers.UpdateAsync(row, e164, owner, changed =>
         {
@@ -98,11 +95,11 @@ public static class NumberEndpoints
         return Results.Json(new { message = "changed", api_id = ApiResults.ApiId(context) }, statusCode: StatusCodes.Status202Accepted);
     }
 
-    static async Task<IResult> Unrent(HttpContext context, string number, NumberService numbers, AccountService accounts)
+    static async Task<IResult> Unrent(HttpContext context, ApiCaller caller, string number, NumberService numbers, AccountService accounts)
     {
         await ApiParameters.ReadAsync(context.Request, []);
-        var (row, _) = await FindAsync(context, numbers, await OwnersAsync(context, accounts, null), number);
-        await numbers.UnrentAsync(row, ApiAudit.Entry(context, AuditActions.NumberUnrented, "number", row.Id.ToString()), context.RequestAborted);
+        var (row, _) = await FindAsync(context, numbers, await OwnersAsync(caller, accounts, null, context.RequestAborted), number);
+        await numbers.UnrentAsync(row, caller.Entry(AuditActions.NumberUnrented, "number", row.Id.ToString()), context.RequestAborted);
         return Results.NoContent();
     }
 
@@ -124,19 +121,18 @@ public static class NumberEndpoints
     /// caller itself and, for a main account, its live subaccounts, or only the one named by
     /// <paramref name="subaccount"/>.
     /// </summary>
-    static async Task<Dictionary<Guid, string?>> OwnersAsync(HttpContext context, AccountService accounts, string? subaccount)
+    static async Task<Dictionary<Guid, string?>> OwnersAsync(ApiCaller caller, AccountService accounts, string? subaccount, CancellationToken cancellationToken)
     {
-        var caller = ApiAuthentication.Caller(context);
         var self = new Dictionary<Guid, string?> { [caller.AccountId] = caller.IsMain ? null : caller.AuthId };
         if (!caller.IsMain)
             return subaccount is null || subaccount == caller.AuthId ? self : throw ApiException.Forbidden("a subaccount sees only its own numbers");
         if (subaccount is not null)
         {
-            var named = await accounts.FindSubaccountAsync(caller.AccountId, subaccount, context.RequestAborted)
+            var named = await accounts.FindSubaccountAsync(caller.AccountId, subaccount, cancellationToken)
                         ?? throw ApiException.BadRequest("subaccount is not a subaccount of this account");
             return new() { [named.Id] = named.AuthId };
         }
-        var (subaccounts, _) = await accounts.ListSubaccountsAsync(caller.AccountId, 0, int.MaxValue, context.RequestAborted);
+        var (subaccounts, _) = await accounts.ListSubaccountsAsync(caller.AccountId, 0, int.MaxValue, cancellationToken);
         foreach (var sub in subaccounts)
             self[sub.Id] = sub.AuthId;
         return self;

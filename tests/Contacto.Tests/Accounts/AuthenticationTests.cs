@@ -1,9 +1,15 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using Contacto.Api;
 using Contacto.Auth;
 using Contacto.Storage;
 using Contacto.Tests.Support;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -182,6 +188,49 @@ public sealed class AuthenticationTests
         // When the window has passed, the right token works again.
         time.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(HttpStatusCode.OK, (await right.GetJsonAsync(path)).Status);
+    }
+
+    [Fact]
+    public async Task An_endpoint_mapped_on_the_account_API_is_authenticated_and_binds_its_caller_and_tenant_context()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var server = await RunningServer.StartAsync(storage, map: app => app.MapAccountApi().MapGet("/Probe/",
+            (ApiCaller caller, ContactoDbContext db) => Results.Json(new { auth_id = caller.AuthId, tenant = db.TenantAccountId, actor = caller.Actor.AuthId })));
+        var (a, tokenA) = await server.CreateAccountAsync("A");
+        var (b, tokenB) = await server.CreateAccountAsync("B");
+
+        // Nothing on the group can forget authentication: no credentials, or another account's, get the API's 401.
+        using var anonymous = CaTrust.Client(server.CaPath, server.PublicPort);
+        using var refused = await anonymous.GetAsync($"/v1/Account/{a.AuthId}/Probe/");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("Basic", refused.Headers.WwwAuthenticate.ToString());
+        Assert.Contains("authentication required", System.Text.Json.JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.ErrorMessage());
+        using var asB = server.ApiClient(b.AuthId, tokenB);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await asB.GetJsonAsync($"/v1/Account/{a.AuthId}/Probe/")).Status);
+
+        using var asA = server.ApiClient(a.AuthId, tokenA);
+        var (status, body) = await asA.GetJsonAsync($"/v1/Account/{a.AuthId}/Probe/");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(a.AuthId, body.Str("auth_id"));
+        Assert.Equal(a.AuthId, body.Str("actor"));
+        Assert.Equal(a.Id.ToString(), body.Str("tenant"));
+    }
+
+    [Fact]
+    public async Task Every_account_API_endpoint_requires_the_API_scheme()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var server = await RunningServer.StartAsync(storage);
+        var endpoints = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith(AccountApi.Root, StringComparison.Ordinal) == true).ToList();
+        Assert.True(endpoints.Count > 20, $"only {endpoints.Count} account API endpoints found");
+        foreach (var endpoint in endpoints)
+        {
+            var policies = endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>();
+            Assert.True(policies.Any(p => p.AuthenticationSchemes.Contains(ApiAuthenticationOptions.Scheme)
+                                          && p.Requirements.OfType<DenyAnonymousAuthorizationRequirement>().Any()),
+                $"{endpoint.DisplayName} does not require {ApiAuthenticationOptions.Scheme}");
+        }
     }
 
     /// <summary>Proves the answer waits for a delay of exactly <paramref name="delay"/> on the clock, then is a 401.</summary>
