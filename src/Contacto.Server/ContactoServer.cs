@@ -11,6 +11,7 @@ using Contacto.Storage;
 using Contacto.Tls;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,7 @@ public static class ContactoServer
         services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();
         services.AddSingleton<BoundListeners>();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ListenerOptions>>((forwarded, listen) => listen.Value.Configure(forwarded));
         services.AddOptions<HostOptions>().Configure<IOptions<ListenerOptions>>((host, listen) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(listen.Value.DrainSeconds));
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ListenerOptions>, ServerCertificateStore, BoundListeners>(ConfigureKestrel);
@@ -60,6 +62,8 @@ public static class ContactoServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // First, so that throttling, audit records and logs see the client behind a configured proxy.
+        app.UseForwardedHeaders();
         app.UseWhen(context => Planes.Of(context) == Plane.Public, publicPlane => publicPlane.UseHsts());
         app.UseAccountPathNormalisation();
         app.UseRouting();

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Server;
@@ -20,6 +21,30 @@ public sealed class ListenerOptions
 
     /// <summary>In-flight requests get this long to finish after SIGTERM.</summary>
     public int DrainSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Addresses of the load balancers or reverse proxies in front of the server. Only a request
+    /// that arrives from one of them (or from <see cref="KnownNetworks"/>) has its client address
+    /// taken from <c>X-Forwarded-For</c>; from anyone else the header is ignored. Empty: none.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Networks (CIDR, <c>10.0.0.0/24</c>) whose every address is a trusted proxy.</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    /// <summary>X-Forwarded-For is read only from the configured proxies, walking back through them to the first address that is not one.</summary>
+    internal void Configure(ForwardedHeadersOptions forwarded)
+    {
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear(); // ASP.NET Core trusts loopback by default
+        foreach (var proxy in KnownProxies)
+            forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+        foreach (var network in KnownNetworks)
+            forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        // With no proxy known the middleware would trust everyone: it reads nothing instead.
+        forwarded.ForwardedHeaders = KnownProxies.Count + KnownNetworks.Count > 0 ? ForwardedHeaders.XForwardedFor : ForwardedHeaders.None;
+        forwarded.ForwardLimit = null;
+    }
 }
 
 /// <summary>A listener address as Kestrel needs it: null address means both loopbacks ("localhost").</summary>
@@ -76,6 +101,10 @@ sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
             errors.Add($"Listen:MaxRequestBodyBytes: must be between 1024 and 104857600 (got {o.MaxRequestBodyBytes})");
         if (o.DrainSeconds is < 0 or > 600)
             errors.Add($"Listen:DrainSeconds: must be between 0 and 600 (got {o.DrainSeconds})");
+        foreach (var proxy in o.KnownProxies.Where(p => !IPAddress.TryParse(p, out _)))
+            errors.Add($"Listen:KnownProxies: '{proxy}' is not an IP address");
+        foreach (var network in o.KnownNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
+            errors.Add($"Listen:KnownNetworks: '{network}' is not a network in CIDR form (10.0.0.0/24)");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -30,8 +30,9 @@ public sealed class ApiAuthenticationOptions : AuthenticationSchemeOptions
 /// <summary>
 /// HTTP Basic authentication for every <c>/v1/Account/{auth_id}/</c> endpoint, run by the
 /// authorization middleware before the endpoint binds any parameter. The path's Auth ID must be
-/// the caller's own; the account (and its parent) must be enabled. Failures are throttled,
-/// counted and recorded; successes are recorded once per client and
+/// the caller's own; the account (and its parent) must be enabled. Failures are throttled
+/// (<see cref="AuthThrottle"/>: a failing source is slowed, then refused; failures naming an
+/// Auth ID are slowed, the right token never), counted and recorded; successes are recorded once per client and
 /// <see cref="SignInRecordOptions.RecordSeconds"/> (<see cref="SignInRecords"/>). On success the
 /// request's <see cref="TenantContext"/> names the caller, so the <see cref="Storage.ContactoDbContext"/>
 /// a handler takes is scoped to it. A refusal is answered in the API's error shape.
@@ -55,9 +56,9 @@ sealed class ApiAuthenticationHandler(
         if (Request.RouteValues[Options.AuthIdRouteValue] is not string pathAuthId)
             return AuthenticateResult.NoResult();
         var cancellationToken = Context.RequestAborted;
-        var source = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var source = Context.Connection.RemoteIpAddress;
         var presented = ParseBasic(Request.Headers.Authorization);
-        if (throttle.RefusedFor(source, presented?.AuthId) is { } wait)
+        if (throttle.RefusedFor(source) is { } wait)
         {
             metrics.Throttled();
             await RecordAsync(SecurityEventKind.AuthenticationThrottled, presented?.AuthId, null, "too many failures", cancellationToken);
@@ -90,7 +91,8 @@ sealed class ApiAuthenticationHandler(
         }
         throttle.RecordSuccess(authId);
         var agent = Request.Headers.UserAgent.ToString();
-        if (signIns.ShouldRecord(authId, source, agent))
+        var sourceText = source?.ToString() ?? "unknown";
+        if (signIns.ShouldRecord(authId, sourceText, agent))
         {
             try
             {
@@ -98,7 +100,7 @@ sealed class ApiAuthenticationHandler(
             }
             catch
             {
-                signIns.NotRecorded(authId, source, agent);
+                signIns.NotRecorded(authId, sourceText, agent);
                 throw;
             }
         }

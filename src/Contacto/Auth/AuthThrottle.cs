@@ -1,4 +1,6 @@
-using System.Collections.Concurrent;
+using System.Net;
+using BitFaster.Caching.Lru;
+using Contacto.Platform;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Auth;
@@ -11,16 +13,16 @@ public sealed class AuthThrottleOptions
     /// <summary>Failures are counted within this window from the first one.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Failures beyond this many are answered more and more slowly.</summary>
+    /// <summary>Failures beyond this many, from a source or naming an identity, are answered more and more slowly.</summary>
     public int SlowAfter { get; set; } = 5;
 
-    /// <summary>At this many failures the source or Auth ID is refused with 429 until the window ends.</summary>
+    /// <summary>At this many failures a source is refused with 429 until the window ends.</summary>
     public int RefuseAfter { get; set; } = 20;
 
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Tracked keys beyond this are pruned of expired windows, bounding memory under attack.</summary>
+    /// <summary>How many sources, and how many identities, are tracked at most; the least recently failing are forgotten first.</summary>
     public int MaxTrackedKeys { get; set; } = 100_000;
 }
 
@@ -44,53 +46,79 @@ sealed class AuthThrottleOptionsValidator : IValidateOptions<AuthThrottleOptions
 }
 
 /// <summary>
-/// Counts authentication failures per source address and per Auth ID (this node's view; each node
-/// of a cluster throttles on its own). Slows answers after <see cref="AuthThrottleOptions.SlowAfter"/>
-/// failures, refuses after <see cref="AuthThrottleOptions.RefuseAfter"/>. A success clears the Auth
-/// ID's count but not the address's, so one valid account cannot launder guesses at others.
+/// Counts authentication failures per source and per identity (an Auth ID, a console e-mail
+/// address), on this node's view. Failures slow the answers to further failures, then refuse the
+/// <em>source</em> (with 429, whatever it sends) until its window ends. An identity is never
+/// refused: counting per identity only slows failures that name it, so an attacker who names
+/// someone's Auth ID or e-mail address cannot lock its owner out; a correct credential from
+/// another source is neither refused nor slowed. A success clears the identity's count but not the
+/// source's, so one valid credential cannot launder guesses at others.
 /// </summary>
+/// <remarks>
+/// Sources are client addresses, IPv6 ones by their /64 (<see cref="ClientSource"/>). Both tables
+/// are bounded by <see cref="AuthThrottleOptions.MaxTrackedKeys"/> and keep counting whatever
+/// arrives when full: each is a scan-resistant concurrent LRU (BitFaster.Caching's ConcurrentLru,
+/// a 2Q variant, O(1) per operation without a global lock), split in three equal queues. A new key
+/// enters probation (hot, then cold) and is forgotten first; a key seen again while on probation (a
+/// repeat offender: each attempt looks it up, then counts it) moves to the protected (warm) queue,
+/// which keys seen once never enter once the table has filled, so a flood of one-time keys cannot
+/// push it out. A key is lost
+/// only if two thirds of the table's size in new keys arrive between its first two failures, or a
+/// third of it in other repeat offenders pass it: an attacker needs about that many sources, which
+/// give as many windows of guesses anyway. Counts are exact for tracked keys (an approximate sketch
+/// would start refusing innocent sources once a flood saturated its counters).
+/// </remarks>
 public sealed class AuthThrottle(IOptions<AuthThrottleOptions> options, TimeProvider time)
 {
-    sealed class Window(DateTimeOffset start)
+    /// <summary>Failures within a window that starts at the first of them.</summary>
+    sealed class Window
     {
-        public DateTimeOffset Start = start;
-        public int Failures;
+        readonly Lock gate = new();
+        DateTimeOffset start;
+        int failures;
+
+        /// <summary>Failures so far and when the window ends; none once it has ended.</summary>
+        public (int Failures, DateTimeOffset Ends) Read(DateTimeOffset now, TimeSpan length)
+        {
+            lock (gate)
+                return now - start < length ? (failures, start + length) : (0, now);
+        }
+
+        public int Add(DateTimeOffset now, TimeSpan length)
+        {
+            lock (gate)
+            {
+                if (now - start >= length)
+                    (start, failures) = (now, 0);
+                return ++failures;
+            }
+        }
     }
 
     readonly AuthThrottleOptions options = options.Value;
-    readonly ConcurrentDictionary<string, Window> windows = new(StringComparer.Ordinal);
+    readonly ConcurrentLru<IPNetwork, Window> sources = new(Environment.ProcessorCount, new EqualCapacityPartition(options.Value.MaxTrackedKeys), EqualityComparer<IPNetwork>.Default);
+    readonly ConcurrentLru<string, Window> identities = new(Environment.ProcessorCount, new EqualCapacityPartition(options.Value.MaxTrackedKeys), StringComparer.Ordinal);
 
-    /// <summary>How long the caller must wait, when any of its keys is refused.</summary>
-    public TimeSpan? RefusedFor(string source, string? authId)
+    /// <summary>How many sources and identities are tracked now.</summary>
+    internal (int Sources, int Identities) Tracked => (sources.Count, identities.Count);
+
+    /// <summary>How long <paramref name="source"/> must still wait, when it is refused.</summary>
+    public TimeSpan? RefusedFor(IPAddress? source)
     {
+        if (!sources.TryGet(ClientSource.Of(source), out var window))
+            return null;
         var now = time.GetUtcNow();
-        TimeSpan? longest = null;
-        foreach (var key in Keys(source, authId))
-        {
-            if (windows.TryGetValue(key, out var window) && Live(window, now) && window.Failures >= options.RefuseAfter)
-            {
-                var remaining = window.Start + options.Window - now;
-                if (longest is null || remaining > longest)
-                    longest = remaining;
-            }
-        }
-        return longest;
+        var (failures, ends) = window.Read(now, options.Window);
+        return failures >= options.RefuseAfter ? ends - now : null;
     }
 
-    /// <summary>Counts a failure; returns how long to hold the answer back.</summary>
-    public TimeSpan RecordFailure(string source, string? authId)
+    /// <summary>Counts a failure from <paramref name="source"/> naming <paramref name="identity"/>; returns how long to hold its answer back.</summary>
+    public TimeSpan RecordFailure(IPAddress? source, string? identity)
     {
         var now = time.GetUtcNow();
-        if (windows.Count >= options.MaxTrackedKeys)
-            Prune(now);
-        var worst = 0;
-        foreach (var key in Keys(source, authId))
-        {
-            if (windows.Count >= options.MaxTrackedKeys && !windows.ContainsKey(key))
-                continue; // full of live windows: keep counting the keys already known
-            var window = windows.AddOrUpdate(key, _ => new Window(now), (_, existing) => Live(existing, now) ? existing : new Window(now));
-            worst = Math.Max(worst, Interlocked.Increment(ref window.Failures));
-        }
+        var worst = sources.GetOrAdd(ClientSource.Of(source), static _ => new Window()).Add(now, options.Window);
+        if (identity is not null)
+            worst = Math.Max(worst, identities.GetOrAdd(identity, static _ => new Window()).Add(now, options.Window));
         if (worst <= options.SlowAfter)
             return TimeSpan.Zero;
         var doublings = Math.Min(worst - options.SlowAfter - 1, 16);
@@ -98,23 +126,5 @@ public sealed class AuthThrottle(IOptions<AuthThrottleOptions> options, TimeProv
         return delay < options.MaxDelay ? delay : options.MaxDelay;
     }
 
-    public void RecordSuccess(string authId) => windows.TryRemove(AuthIdKey(authId), out _);
-
-    bool Live(Window window, DateTimeOffset now) => now - window.Start < options.Window;
-
-    void Prune(DateTimeOffset now)
-    {
-        foreach (var (key, window) in windows)
-            if (!Live(window, now))
-                windows.TryRemove(key, out _);
-    }
-
-    static IEnumerable<string> Keys(string source, string? authId)
-    {
-        yield return "ip:" + source;
-        if (authId is not null)
-            yield return AuthIdKey(authId);
-    }
-
-    static string AuthIdKey(string authId) => "id:" + authId;
+    public void RecordSuccess(string identity) => identities.TryRemove(identity);
 }

@@ -12,7 +12,8 @@ namespace Contacto.Console;
 /// <summary>
 /// What each console page does. Sign-in goes password, then second factor (or its enrolment),
 /// each step on a new session. Failures count per source address and per e-mail address in the
-/// same throttle as the API: answers slow down, then the address is locked out for the window.
+/// same throttle as the API: answers to failures slow down, then the source address is locked out
+/// for the window; an e-mail address is never locked out, so its owner still signs in from elsewhere.
 /// Every sign-in event goes to the audit trail of the user's account.
 /// </summary>
 public sealed class ConsolePages(
@@ -42,7 +43,7 @@ public sealed class ConsolePages(
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
         var email = ConsoleText.NormaliseEmail(form["email"]);
-        if (await RefusedAsync(c, email, null) is { } refused)
+        if (await RefusedAsync(c, null) is { } refused)
             return refused;
         var check = await users.CheckPasswordAsync(email ?? "", form["password"].ToString(), c.RequestAborted);
         if (check is not { Valid: true, User: { } user })
@@ -88,7 +89,7 @@ public sealed class ConsolePages(
 
     public async Task<IResult> SsoCallbackAsync(HttpContext c)
     {
-        if (await RefusedAsync(c, null, null) is { } refused)
+        if (await RefusedAsync(c, null) is { } refused)
             return refused;
         ConsoleSso.Outcome outcome;
         try
@@ -101,7 +102,7 @@ public sealed class ConsolePages(
         }
         if (outcome.User is not { } user)
         {
-            throttle.RecordFailure(Source(c), null);
+            throttle.RecordFailure(c.Connection.RemoteIpAddress, null);
             await audit.RecordAsync(new AuditEntry(outcome.AccountId, Actor(c, null), AuditActions.ConsoleSsoFailed, Outcome: AuditOutcome.Failure, Reason: outcome.Failure),
                 c.RequestAborted);
             return Page(new SignInPage(Frame(c), ConsoleText.Home, "Single sign-on did not succeed. Try again, or ask your administrator."), StatusCodes.Status401Unauthorized);
@@ -132,7 +133,7 @@ public sealed class ConsolePages(
 
     public Task<IResult> AssertPasskeyAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
     {
-        if (await RefusedAsync(c, user.Email, user) is { } refused)
+        if (await RefusedAsync(c, user) is { } refused)
             return refused;
         if (await ReadJsonAsync<Fido2NetLib.AuthenticatorAssertionRawResponse>(c) is not { } response
             || !await passkeys.AssertAsync(c, session, user, response, c.RequestAborted))
@@ -200,7 +201,7 @@ public sealed class ConsolePages(
     {
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
-        if (await RefusedAsync(c, user.Email, user) is { } refused)
+        if (await RefusedAsync(c, user) is { } refused)
             return refused;
         if (!await users.CheckSecondFactorAsync(user, form["code"].ToString(), c.RequestAborted))
         {
@@ -219,7 +220,7 @@ public sealed class ConsolePages(
     public Task<IResult> EnrolAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
     {
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
-        if (await RefusedAsync(c, user.Email, user) is { } refused)
+        if (await RefusedAsync(c, user) is { } refused)
             return refused;
         var codes = await users.ConfirmTotpAsync(user, form["code"].ToString(), Actor(c, user), c.RequestAborted);
         if (codes is null)
@@ -279,7 +280,7 @@ public sealed class ConsolePages(
     /// </summary>
     async Task<IResult?> ReauthenticateAsync(HttpContext c, ConsoleSession session, ConsoleUser user, IFormCollection form, Func<Task<IResult>> wrong)
     {
-        if (await RefusedAsync(c, user.Email, user) is { } refused)
+        if (await RefusedAsync(c, user) is { } refused)
             return refused;
         if (!users.CheckPassword(user, form["password"].ToString()) || !await users.CheckSecondFactorAsync(user, form["code"].ToString(), c.RequestAborted))
         {
@@ -457,10 +458,10 @@ public sealed class ConsolePages(
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInSucceeded) with { Reason = how }, c.RequestAborted);
     }
 
-    /// <summary>A 429 page while the source address or the e-mail address (when there is one) is locked out.</summary>
-    async Task<IResult?> RefusedAsync(HttpContext c, string? email, ConsoleUser? user)
+    /// <summary>A 429 page while the source address is locked out.</summary>
+    async Task<IResult?> RefusedAsync(HttpContext c, ConsoleUser? user)
     {
-        if (throttle.RefusedFor(Source(c), ThrottleKey(email)) is not { } wait)
+        if (throttle.RefusedFor(c.Connection.RemoteIpAddress) is not { } wait)
             return null;
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInThrottled) with { Outcome = AuditOutcome.Denied }, c.RequestAborted);
         c.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -470,7 +471,7 @@ public sealed class ConsolePages(
 
     async Task FailAsync(HttpContext c, string? email, ConsoleUser? user, string action, string reason)
     {
-        var delay = throttle.RecordFailure(Source(c), ThrottleKey(email));
+        var delay = throttle.RecordFailure(c.Connection.RemoteIpAddress, ThrottleKey(email));
         await audit.RecordAsync(Entry(c, user, action) with { Outcome = AuditOutcome.Failure, Reason = reason }, c.RequestAborted);
         if (delay > TimeSpan.Zero)
             await Task.Delay(delay, time, c.RequestAborted);
@@ -500,8 +501,6 @@ public sealed class ConsolePages(
         new(ActorKind.ConsoleUser, user?.Id.ToString(), SourceAddress: AuditText.Address(c.Connection.RemoteIpAddress), UserAgent: UserAgent(c));
 
     static string? UserAgent(HttpContext c) => AuditText.Clip(c.Request.Headers.UserAgent.ToString(), 256);
-
-    static string Source(HttpContext c) => AuditText.Address(c.Connection.RemoteIpAddress) ?? "unknown";
 
     /// <summary>Failures count per e-mail address too; without a valid address, only per source address.</summary>
     static string? ThrottleKey(string? email) => email is { Length: > 0 } ? "console:" + email : null;

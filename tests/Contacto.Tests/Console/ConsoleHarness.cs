@@ -61,7 +61,8 @@ public sealed partial class ConsoleServer : IAsyncDisposable
         return new ConsoleServer(server, time, provider);
     }
 
-    public ConsoleBrowser Browser() => new(Server);
+    /// <param name="from">The loopback address the browser connects from (another client), by default the system's choice.</param>
+    public ConsoleBrowser Browser(System.Net.IPAddress? from = null) => new(Server, from: from);
 
     public async Task<string> InviteAsync(string authId, string email, ConsoleRole role = ConsoleRole.Owner) =>
         (await Server.Services.GetRequiredService<ConsoleUsers>().InviteAsync(authId, email, role, AuditActor.Operator, CancellationToken.None)).Link;
@@ -133,7 +134,8 @@ public sealed partial class ConsoleBrowser : IDisposable
     readonly HttpClient client;
 
     /// <param name="cookies">Another browser's cookies, to carry its session to another node.</param>
-    public ConsoleBrowser(RunningServer server, CookieContainer? cookies = null)
+    /// <param name="from">The loopback address to connect from (<see cref="LocalSource"/>).</param>
+    public ConsoleBrowser(RunningServer server, CookieContainer? cookies = null, IPAddress? from = null)
     {
         Cookies = cookies ?? new CookieContainer();
         client = new HttpClient(new SocketsHttpHandler
@@ -141,6 +143,7 @@ public sealed partial class ConsoleBrowser : IDisposable
             SslOptions = { RemoteCertificateValidationCallback = CaTrust.Validator(server.CaPath) },
             CookieContainer = Cookies,
             AllowAutoRedirect = false,
+            ConnectCallback = from is null ? null : LocalSource.ConnectFrom(from),
         })
         {
             BaseAddress = new Uri($"https://localhost:{server.PublicPort}/"),

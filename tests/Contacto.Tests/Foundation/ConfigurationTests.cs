@@ -20,6 +20,8 @@ public sealed class ConfigurationTests
         { ["--ops-url", "https://0.0.0.0:5002"], "Listen:Ops" },
         { ["--public-url", "https://127.0.0.1:7001", "--ops-url", "https://127.0.0.1:7001"], "Listen:Ops" },
         { ["--Listen:DrainSeconds", "-1"], "Listen:DrainSeconds" },
+        { ["--Listen:KnownProxies:0", "proxy.example.com"], "Listen:KnownProxies" },
+        { ["--Listen:KnownNetworks:0", "10.0.0.0/33"], "Listen:KnownNetworks" },
         { ["--Tls:CertificatePath", "/nonexistent/cert.pem", "--Tls:KeyPath", "/nonexistent/key.pem"], "Tls:CertificatePath" },
         { ["--Tls:CertificatePath", "/etc/hostname"], "Tls:KeyPath" },
         { ["--Tls:RenewBeforeDays", "400"], "Tls:RenewBeforeDays" },

@@ -21,8 +21,13 @@ public static class CaTrust
         };
     }
 
-    public static HttpClient Client(string caPath, int port, string host = "localhost") =>
-        new(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = Validator(caPath) } })
+    /// <param name="from">The loopback address to connect from (<see cref="LocalSource"/>); by default the system's choice.</param>
+    public static HttpClient Client(string caPath, int port, string host = "localhost", System.Net.IPAddress? from = null) =>
+        new(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = Validator(caPath) },
+            ConnectCallback = from is null ? null : LocalSource.ConnectFrom(from),
+        })
         {
             BaseAddress = new Uri($"https://{host}:{port}/"),
             Timeout = TimeSpan.FromSeconds(30),

@@ -56,10 +56,10 @@ public sealed class RunningServer : IAsyncDisposable
         return new RunningServer(app, ca, firstAccount);
     }
 
-    /// <summary>A client of the public plane that authenticates as the given account.</summary>
-    public HttpClient ApiClient(string authId, string authToken)
+    /// <summary>A client of the public plane that authenticates as the given account, connecting from <paramref name="from"/> when given.</summary>
+    public HttpClient ApiClient(string authId, string authToken, System.Net.IPAddress? from = null)
     {
-        var client = CaTrust.Client(CaPath, PublicPort);
+        var client = CaTrust.Client(CaPath, PublicPort, from: from);
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{authId}:{authToken}")));
         return client;
