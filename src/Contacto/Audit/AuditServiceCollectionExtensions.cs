@@ -21,6 +21,7 @@ public static class AuditServiceCollectionExtensions
         services.AddSingleton<IAuditTrail, AuditTrail>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<ApiLogWriter>();
+        services.AddSingleton<FailedAuthentications>();
         services.Replace(ServiceDescriptor.Singleton<ISecurityEventSink, AuditSecurityEventSink>());
         services.Replace(ServiceDescriptor.Singleton<IKeyAuditSink, AuditKeyAuditSink>());
         return services;
@@ -33,6 +34,7 @@ public static class AuditServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointService>());
         services.AddSingleton<ApiLogRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<ApiLogRetentionService>());
+        services.AddHostedService<FailedAuthenticationWriter>();
         return services;
     }
 }

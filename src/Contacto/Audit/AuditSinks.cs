@@ -4,23 +4,29 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Audit;
 
-/// <summary>Authentication events become audit records in the account's chain (the platform's when unknown); failing to write refuses the request.</summary>
-sealed class AuditSecurityEventSink(AuditWriter writer) : ISecurityEventSink
+/// <summary>
+/// Authentication events become audit records: a success in the account's chain at once (failing
+/// to write refuses the request); failures and throttling tallied per chain, source and minute
+/// (<see cref="FailedAuthentications"/>), so that they never take the named account's chain lock
+/// on the request path.
+/// </summary>
+sealed class AuditSecurityEventSink(AuditWriter writer, FailedAuthentications failures) : ISecurityEventSink
 {
-    public ValueTask RecordAsync(SecurityEvent e, CancellationToken cancellationToken) =>
-        new(writer.WriteAsync(new AuditEntry(
-            e.AccountId,
-            new AuditActor(ActorKind.ApiCredential, e.AccountId?.ToString(), e.AuthId, AuditText.Address(e.SourceAddress), e.UserAgent),
-            e.Kind switch
-            {
-                SecurityEventKind.AuthenticationSucceeded => AuditActions.AuthSucceeded,
-                SecurityEventKind.AuthenticationThrottled => AuditActions.AuthThrottled,
-                _ => AuditActions.AuthFailed,
-            },
-            "account",
-            e.AuthId,
-            e.Kind == SecurityEventKind.AuthenticationSucceeded ? AuditOutcome.Success : AuditOutcome.Denied,
-            e.Reason), cancellationToken));
+    public ValueTask RecordAsync(SecurityEvent e, CancellationToken cancellationToken)
+    {
+        var actor = new AuditActor(ActorKind.ApiCredential, e.AccountId?.ToString(), e.AuthId, AuditText.Address(e.SourceAddress), e.UserAgent);
+        switch (e.Kind)
+        {
+            case SecurityEventKind.AuthenticationSucceeded:
+                return new(writer.WriteAsync(new AuditEntry(e.AccountId, actor, AuditActions.AuthSucceeded, "account", e.AuthId, AuditOutcome.Success, e.Reason), cancellationToken));
+            case SecurityEventKind.AuthenticationThrottled:
+                failures.Add(null, AuditActions.AuthThrottled, actor, "account", null, AuditOutcome.Denied, e.SourceAddress, e.Reason);
+                return ValueTask.CompletedTask;
+            default:
+                failures.Add(e.AccountId, AuditActions.AuthFailed, actor, "account", e.AuthId, AuditOutcome.Denied, e.SourceAddress, e.Reason);
+                return ValueTask.CompletedTask;
+        }
+    }
 }
 
 /// <summary>

@@ -14,7 +14,8 @@ namespace Contacto.Console;
 /// each step on a new session. Failures count per source address and per e-mail address in the
 /// same throttle as the API: answers to failures slow down, then the source address is locked out
 /// for the window; an e-mail address is never locked out, so its owner still signs in from elsewhere.
-/// Every sign-in event goes to the audit trail of the user's account.
+/// Every sign-in event goes to the audit trail of the user's account; failures and refusals as
+/// tallies per source and minute (<see cref="FailedAuthentications"/>).
 /// </summary>
 public sealed class ConsolePages(
     ConsoleUsers users,
@@ -23,6 +24,7 @@ public sealed class ConsolePages(
     ConsolePasskeys passkeys,
     ConsoleMessageLog messages,
     AuthThrottle throttle,
+    FailedAuthentications failures,
     IAuditTrail audit,
     IAntiforgery antiforgery,
     AccountFields fields,
@@ -463,7 +465,7 @@ public sealed class ConsolePages(
     {
         if (throttle.RefusedFor(c.Connection.RemoteIpAddress) is not { } wait)
             return null;
-        await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInThrottled) with { Outcome = AuditOutcome.Denied }, c.RequestAborted);
+        Tally(c, user, AuditActions.ConsoleSignInThrottled, AuditOutcome.Denied, "too many failures");
         c.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Page(new MessagePage(Frame(c), "Too many attempts", $"Sign-in is locked for {(int)Math.Ceiling(wait.TotalMinutes)} minutes after too many failures."),
             StatusCodes.Status429TooManyRequests);
@@ -472,10 +474,14 @@ public sealed class ConsolePages(
     async Task FailAsync(HttpContext c, string? email, ConsoleUser? user, string action, string reason)
     {
         var delay = throttle.RecordFailure(c.Connection.RemoteIpAddress, ThrottleKey(email));
-        await audit.RecordAsync(Entry(c, user, action) with { Outcome = AuditOutcome.Failure, Reason = reason }, c.RequestAborted);
+        Tally(c, user, action, AuditOutcome.Failure, reason);
         if (delay > TimeSpan.Zero)
             await Task.Delay(delay, time, c.RequestAborted);
     }
+
+    /// <summary>Failures and refusals are tallied per source and minute, never appended to the user's chain one by one.</summary>
+    void Tally(HttpContext c, ConsoleUser? user, string action, AuditOutcome outcome, string reason) =>
+        failures.Add(user?.AccountId, action, Actor(c, user), "console_user", user?.Id.ToString(), outcome, c.Connection.RemoteIpAddress, reason);
 
     async Task<Account> AccountOfAsync(ConsoleUser user)
     {

@@ -102,9 +102,13 @@ public sealed partial class ConsoleServer : IAsyncDisposable
         return await browser.PostAsync("/console/second-factor", ("code", code ?? Code(member.Secret)), ("return_url", returnUrl ?? ""));
     }
 
-    /// <summary>The account's audit actions, oldest first; <see cref="Guid.Empty"/> is the platform's own chain.</summary>
+    /// <summary>
+    /// The account's audit actions, oldest first; <see cref="Guid.Empty"/> is the platform's own
+    /// chain. Tallies of failures are written first, as the server's writer would after a minute.
+    /// </summary>
     public async Task<List<string>> AuditActionsAsync(Guid accountId)
     {
+        await Server.Services.GetRequiredService<FailedAuthentications>().WriteAsync(all: true);
         await using var db = Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(accountId);
         return await db.Set<AuditRecord>().OrderBy(r => r.Sequence).Select(r => r.Action).ToListAsync();
     }

@@ -127,7 +127,10 @@ public sealed class ConsoleSignInTests
         Assert.NotNull(locked.Response.Headers.RetryAfter);
         Assert.Null(attacker.Session);
 
-        Assert.Equal(4, (await console.AuditActionsAsync(account.Id)).Count(a => a == AuditActions.ConsoleSignInFailed));
+        // One tally of the four failures in the user's chain; the refusal, before any user was known, in the platform's.
+        Assert.Single(await console.AuditActionsAsync(account.Id), a => a == AuditActions.ConsoleSignInFailed);
+        await using (var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(account.Id))
+            Assert.StartsWith("4 in the minute from ", (await db.Set<AuditRecord>().SingleAsync(r => r.Action == AuditActions.ConsoleSignInFailed)).Reason);
         Assert.Contains(AuditActions.ConsoleSignInThrottled, await console.AuditActionsAsync(Guid.Empty));
 
         console.Time.Advance(TimeSpan.FromMinutes(10));
