@@ -28,7 +28,7 @@ public static class ConsoleEndpoints
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = PageSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer"; // invitation links carry their token in the path
+            headers["Referrer-Policy"] = "no-referrer"; // no page address names another page's secrets
             headers.CacheControl = "no-store";
             if (HttpMethods.IsPost(context.Request.Method) && !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
                 return new MessagePage(new ConsoleFrame(""), "Form refused",
@@ -45,8 +45,9 @@ public static class ConsoleEndpoints
         console.MapPost("/second-factor", (HttpContext c, ConsolePages p) => p.SecondFactorAsync(c));
         console.MapGet("/enrol", (HttpContext c, ConsolePages p) => p.EnrolPageAsync(c));
         console.MapPost("/enrol", (HttpContext c, ConsolePages p) => p.EnrolAsync(c));
-        console.MapGet("/invitations/{token}", (HttpContext c, string token, ConsolePages p) => p.JoinPageAsync(c, token));
-        console.MapPost("/invitations/{token}", (HttpContext c, string token, ConsolePages p) => p.JoinAsync(c, token));
+        console.MapGet("/invitations", (HttpContext c, ConsolePages p) => p.InvitationPage(c));
+        console.MapPost("/invitations", (HttpContext c, ConsolePages p) => p.OpenInvitationAsync(c));
+        console.MapPost("/invitations/join", (HttpContext c, ConsolePages p) => p.JoinAsync(c));
         console.MapGet("/account", (HttpContext c, ConsolePages p) => p.OverviewAsync(c));
         console.MapPost("/account/token", (HttpContext c, ConsolePages p) => p.RevealTokenAsync(c));
         console.MapGet("/reauthenticate", (HttpContext c, ConsolePages p) => p.ReauthenticationPageAsync(c));

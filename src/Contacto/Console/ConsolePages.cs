@@ -235,23 +235,32 @@ public sealed class ConsolePages(
         return Page(new RecoveryCodesPage(Frame(c, user), codes));
     });
 
+    /// <summary>
+    /// Where an invitation link leads. The link carries its token after '#', which browsers never
+    /// send (so no request line, log or proxy sees it): the page's script posts it, and without
+    /// script the user pastes it.
+    /// </summary>
+    public IResult InvitationPage(HttpContext c) => Page(new OpenInvitationPage(Frame(c)));
+
     /// <summary>An account that requires SSO gives its users no password: they join, then sign in through the provider and enrol the second factor.</summary>
-    public async Task<IResult> JoinPageAsync(HttpContext c, string token)
+    public async Task<IResult> OpenInvitationAsync(HttpContext c)
     {
+        var token = (await c.Request.ReadFormAsync(c.RequestAborted))["token"].ToString().Trim();
         if (await users.FindInvitationAsync(token, c.RequestAborted) is not { } invitation)
             return InvitationGone(c);
         return Page(new JoinPage(Frame(c), token, invitation.Email, WithSso: await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted), null));
     }
 
-    public async Task<IResult> JoinAsync(HttpContext c, string token)
+    public async Task<IResult> JoinAsync(HttpContext c)
     {
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var token = form["token"].ToString();
         var invitation = await users.FindInvitationAsync(token, c.RequestAborted);
         if (invitation is null)
             return InvitationGone(c);
         var actor = new AuditActor(ActorKind.ConsoleUser, SourceAddress: AuditText.Address(c.Connection.RemoteIpAddress), UserAgent: UserAgent(c));
         if (await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted))
             return await users.JoinAsync(token, null, actor, c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
-        var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var password = form["password"].ToString();
         var error = password.Length < ConsoleText.MinPasswordLength ? $"The password needs {ConsoleText.MinPasswordLength} characters or more."
             : password.Length > ConsoleText.MaxPasswordLength ? $"The password can have at most {ConsoleText.MaxPasswordLength} characters."

@@ -56,7 +56,8 @@ public sealed class ConsoleUsers(
             Reason: $"role {role}"), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new Invitation(invitation, $"{options.Value.PublicUrl.TrimEnd('/')}/console/invitations/{token}");
+        // The token goes after '#': browsers never send it, so no request line, log or proxy sees it.
+        return new Invitation(invitation, $"{options.Value.PublicUrl.TrimEnd('/')}/console/invitations#{token}");
     }
 
     /// <summary>The open invitation a link's token names, or null when unknown, used or expired.</summary>

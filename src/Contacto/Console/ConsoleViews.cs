@@ -126,6 +126,12 @@ public sealed record RecoveryCodesPage(ConsoleFrame Frame, IReadOnlyList<string>
     internal override RazorSlice Template() => RecoveryCodes.Create(this);
 }
 
+/// <summary>Where an invitation link leads: its script posts the token from after '#'; without script the user pastes it.</summary>
+public sealed record OpenInvitationPage(ConsoleFrame Frame) : ConsolePage(Frame, "Join Contacto")
+{
+    internal override RazorSlice Template() => OpenInvitation.Create(this);
+}
+
 /// <summary>An invitation: a password to choose, or (<paramref name="WithSso"/>) none, as the account signs in through its provider.</summary>
 public sealed record JoinPage(ConsoleFrame Frame, string Token, string Email, bool WithSso, string? Error) : ConsolePage(Frame, "Join Contacto")
 {

@@ -3,12 +3,15 @@ using System.Text.RegularExpressions;
 namespace Contacto.Observability;
 
 /// <summary>
-/// Rewrites text bound for logs so that card numbers, secrets and phone numbers never reach them:
-/// card-like digit runs that pass the Luhn check become <c>[card]</c>; credentials after
-/// <c>Basic</c>/<c>Bearer</c> or secret-named keys become <c>[redacted]</c>; long token-like
-/// strings (32 or more letters and digits; '/' ends one, so paths stay readable) become <c>[secret]</c>; other runs of seven or more digits (phone numbers) keep only
-/// their first two and last two digits. Dates and addresses, whose digits are split by '-', ':' or
-/// '.', are left readable.
+/// Rewrites text bound for logs so that card numbers, secrets and phone numbers never reach them.
+/// Percent-escapes of printable characters are decoded first, so what a URL encodes
+/// (<c>%2B351...</c>, <c>token%3D...</c>) is caught like plain text. Then card-like digit runs that
+/// pass the Luhn check become <c>[card]</c>; credentials after <c>Basic</c>/<c>Bearer</c> or
+/// secret-named keys become <c>[redacted]</c>; long token-like strings (32 or more letters, digits,
+/// '-', '_' or '+', with both letters and digits, such as base64url tokens; '/' ends one, so paths
+/// stay readable, and a UUID is not one) become <c>[secret]</c>; other runs of seven or more digits
+/// (phone numbers) keep only their first two and last two digits. Dates and addresses, whose digits
+/// are split by '-', ':' or '.', are left readable.
 /// </summary>
 public static partial class LogRedactor
 {
@@ -16,7 +19,8 @@ public static partial class LogRedactor
     {
         if (string.IsNullOrEmpty(text))
             return text ?? "";
-        var result = AuthorizationScheme().Replace(text, m => m.Groups["scheme"].Value + " [redacted]");
+        var result = PercentEscape().Replace(text, m => ((char)Convert.ToInt32(m.Groups[1].Value, 16)).ToString());
+        result = AuthorizationScheme().Replace(result, m => m.Groups["scheme"].Value + " [redacted]");
         result = SecretAssignment().Replace(result, m => m.Groups["key"].Value + m.Groups["sep"].Value + "[redacted]");
         result = TokenLike().Replace(result, m => LooksLikeToken(m.Value) ? "[secret]" : m.Value);
         result = CardLike().Replace(result, m => IsLuhnValid(m.Value) ? "[card]" : m.Value);
@@ -24,7 +28,8 @@ public static partial class LogRedactor
         return result;
     }
 
-    static bool LooksLikeToken(string value) => value.Any(char.IsDigit) && value.Any(char.IsLetter);
+    static bool LooksLikeToken(string value) =>
+        value.Any(char.IsDigit) && value.Any(char.IsLetter) && !Guid.TryParseExact(value, "D", out _);
 
     static string MaskDigits(string value)
     {
@@ -78,8 +83,12 @@ public static partial class LogRedactor
     [GeneratedRegex(@"(?<key>\b[\w-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|pin|authorization|private[_-]?key))\b(?<sep>""?\s*[:=]\s*""?)[^\s"",;&]+", RegexOptions.IgnoreCase)]
     private static partial Regex SecretAssignment();
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9+_])[A-Za-z0-9+_]{32,}={0,2}(?![A-Za-z0-9+_])")]
+    [GeneratedRegex(@"(?<![A-Za-z0-9+_-])[A-Za-z0-9+_-]{32,}={0,2}(?![A-Za-z0-9+_-])")]
     private static partial Regex TokenLike();
+
+    /// <summary>%20 to %7E: printable ASCII only, so decoding never makes a control character (a forged log line).</summary>
+    [GeneratedRegex("%([2-6][0-9A-Fa-f]|7[0-9A-Ea-e])")]
+    private static partial Regex PercentEscape();
 
     [GeneratedRegex(@"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")]
     private static partial Regex CardLike();

@@ -1,11 +1,19 @@
+using System.Collections.Concurrent;
 using Contacto.Console;
 using Contacto.Storage;
 using Contacto.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Contacto.Tests.Console;
 
-/// <summary>The console's front door in a real headless Chromium, without JavaScript: join, enrol TOTP, sign out, sign in again.</summary>
+/// <summary>
+/// The console's front door in a real headless Chromium, without JavaScript: join (pasting the
+/// invitation code), enrol TOTP, sign out, sign in again; with JavaScript: an invitation link opens by
+/// itself, and passkeys.
+/// </summary>
 public sealed class ConsoleBrowserTests
 {
     [Fact]
@@ -25,7 +33,10 @@ public sealed class ConsoleBrowserTests
         };
         var origin = $"https://localhost:{console.Server.PublicPort}";
 
-        await page.GotoAsync(origin + link.AbsolutePath);
+        // Without script the page asks for the code after '#', which the browser did not send.
+        await page.GotoAsync(link.AbsoluteUri.Replace("https://localhost:5001", origin));
+        await page.GetByLabel("Invitation code").FillAsync(link.Fragment.TrimStart('#'));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open the invitation" }).ClickAsync();
         Assert.Contains("nina@example.com", await page.Locator("main").TextContentAsync());
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(ConsoleServer.Password);
         await page.GetByLabel("Password again").FillAsync(ConsoleServer.Password);
@@ -99,6 +110,50 @@ public sealed class ConsoleBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Use a passkey instead" }).ClickAsync();
         await page.WaitForURLAsync(origin + "/console/account", new() { Timeout = (float)HeadlessChromium.Wait.TotalMilliseconds });
         Assert.Equal(account.AuthId, await page.Locator("#auth-id").TextContentAsync());
+    }
+
+    [Fact]
+    public async Task An_invitation_link_opens_with_script_and_its_token_never_reaches_the_server_in_an_address()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var targets = new ConcurrentQueue<string>();
+        await using var server = await RunningServer.StartAsync(storage, ["--Console:PasswordHashMemoryKib", "1024"],
+            configure: b => b.Services.AddSingleton<IStartupFilter>(new RequestTargets(targets)));
+        var (account, _) = await server.CreateAccountAsync("Acme");
+        var link = new Uri((await server.Services.GetRequiredService<ConsoleUsers>()
+            .InviteAsync(account.AuthId, "nina@example.com", ConsoleRole.Owner, Contacto.Audit.AuditActor.Operator, CancellationToken.None)).Link);
+        var token = link.Fragment.TrimStart('#');
+        Assert.True(token.Length >= 43, "the link carries its token after '#'");
+        await using var browser = await HeadlessChromium.LaunchAsync(javaScript: true);
+        var page = browser.Page;
+        var origin = $"https://localhost:{server.PublicPort}";
+
+        await page.GotoAsync(link.AbsoluteUri.Replace("https://localhost:5001", origin));
+        await page.GetByLabel("Password again").WaitForAsync(new() { Timeout = (float)HeadlessChromium.Wait.TotalMilliseconds });
+        Assert.Contains("nina@example.com", await page.Locator("main").TextContentAsync());
+        Assert.DoesNotContain(token, page.Url);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(ConsoleServer.Password);
+        await page.GetByLabel("Password again").FillAsync(ConsoleServer.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        Assert.EndsWith("/console/sign-in", page.Url);
+
+        Assert.Contains("/console/invitations/join", targets);
+        Assert.All(targets, target => Assert.DoesNotContain(token, target));
+        Assert.DoesNotContain(token, string.Join('\n', await browser.Context.CookiesAsync()));
+    }
+
+    /// <summary>Records every request's path and query as the server receives them, before anything else runs.</summary>
+    sealed class RequestTargets(ConcurrentQueue<string> seen) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, rest) =>
+            {
+                seen.Enqueue(context.Request.Path + context.Request.QueryString);
+                return rest(context);
+            });
+            next(app);
+        };
     }
 
     static async Task SignInWithPasswordAsync(IPage page)

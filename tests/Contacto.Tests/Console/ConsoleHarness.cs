@@ -80,9 +80,8 @@ public sealed partial class ConsoleServer : IAsyncDisposable
     {
         var link = await InviteAsync(authId, email, role);
         var browser = Browser();
-        var join = new Uri(link).AbsolutePath;
-        await browser.GetAsync(join);
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync(join, ("password", Password), ("confirm", Password))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await browser.OpenInvitationAsync(link)).Status);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.JoinAsync(link, ("password", Password), ("confirm", Password))).Status);
         var enrol = await browser.SignInAsync(email, Password);
         Assert.Equal("/console/enrol", enrol.Location);
         var page = await browser.GetAsync("/console/enrol");
@@ -140,17 +139,22 @@ public sealed partial class ConsoleBrowser : IDisposable
     /// <param name="cookies">Another browser's cookies, to carry its session to another node.</param>
     /// <param name="from">The loopback address to connect from (<see cref="LocalSource"/>).</param>
     public ConsoleBrowser(RunningServer server, CookieContainer? cookies = null, IPAddress? from = null)
+        : this(server.CaPath, server.PublicPort, cookies, from)
+    {
+    }
+
+    public ConsoleBrowser(string caPath, int publicPort, CookieContainer? cookies = null, IPAddress? from = null)
     {
         Cookies = cookies ?? new CookieContainer();
         client = new HttpClient(new SocketsHttpHandler
         {
-            SslOptions = { RemoteCertificateValidationCallback = CaTrust.Validator(server.CaPath) },
+            SslOptions = { RemoteCertificateValidationCallback = CaTrust.Validator(caPath) },
             CookieContainer = Cookies,
             AllowAutoRedirect = false,
             ConnectCallback = from is null ? null : LocalSource.ConnectFrom(from),
         })
         {
-            BaseAddress = new Uri($"https://localhost:{server.PublicPort}/"),
+            BaseAddress = new Uri($"https://localhost:{publicPort}/"),
             Timeout = TimeSpan.FromSeconds(30),
         };
     }
@@ -184,6 +188,19 @@ public sealed partial class ConsoleBrowser : IDisposable
         request.Headers.Add("RequestVerificationToken", Csrf);
         return await ReadAsync(await client.SendAsync(request));
     }
+
+    /// <summary>Opens an invitation link as the console's script does: the page, then the token from after its '#', posted.</summary>
+    public async Task<Answer> OpenInvitationAsync(string link)
+    {
+        await GetAsync(new Uri(link).AbsolutePath);
+        return await PostAsync("/console/invitations", ("token", InvitationToken(link)));
+    }
+
+    /// <summary>Joins with the invitation <paramref name="link"/> names, posting <paramref name="fields"/> (the password twice, unless SSO).</summary>
+    public Task<Answer> JoinAsync(string link, params (string Name, string Value)[] fields) =>
+        PostAsync("/console/invitations/join", [("token", InvitationToken(link)), .. fields]);
+
+    public static string InvitationToken(string link) => new Uri(link).Fragment.TrimStart('#');
 
     public async Task<Answer> SignInAsync(string email, string password, string? returnUrl = null)
     {

@@ -118,16 +118,16 @@ public sealed class ConsoleSsoTests
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         await using var console = await ConsoleServer.StartWithProviderAsync(storage);
         var (account, _) = await OwnerWithSsoAsync(console, required: true);
-        var link = new Uri(await console.InviteAsync(account.AuthId, "newcomer@example.com", ConsoleRole.Developer)).AbsolutePath;
+        var link = await console.InviteAsync(account.AuthId, "newcomer@example.com", ConsoleRole.Developer);
 
         using var browser = console.Browser();
-        var page = await browser.GetAsync(link);
+        var page = await browser.OpenInvitationAsync(link);
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.DoesNotContain("type=\"password\"", page.Html);
-        var joined = await browser.PostAsync(link);
+        var joined = await browser.JoinAsync(link);
         Assert.Equal(HttpStatusCode.Redirect, joined.Status);
         Assert.Equal("/console/sign-in", joined.Location);
-        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync(link)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.OpenInvitationAsync(link)).Status);
 
         console.Provider!.NextUser = new("idp-newcomer", "newcomer@example.com");
         var accepted = await SsoAsync(console, browser, account.AuthId);

@@ -19,7 +19,7 @@ public sealed class UserCliTests
 
         Assert.Equal(0, await ContactoCli.InvokeAsync([.. storage.Arguments, "user", "invite",
             "--account", authId, "--email", "owner@example.com"], output, error));
-        var link = output.ToString().Split('\n').Single(l => l.StartsWith("https://localhost:5001/console/invitations/", StringComparison.Ordinal)).Trim();
+        var link = output.ToString().Split('\n').Single(l => l.StartsWith("https://localhost:5001/console/invitations#", StringComparison.Ordinal)).Trim();
         Assert.Contains("owner@example.com (owner)", output.ToString());
 
         Assert.Equal(1, await ContactoCli.InvokeAsync([.. storage.Arguments, "user", "invite", "--account", "MA000000000000000000", "--email", "x@example.com"],
@@ -30,7 +30,7 @@ public sealed class UserCliTests
 
         await using var console = await ConsoleServer.StartAsync(storage);
         using var browser = console.Browser();
-        var join = await browser.GetAsync(new Uri(link).AbsolutePath);
+        var join = await browser.OpenInvitationAsync(link);
         Assert.Equal(HttpStatusCode.OK, join.Status);
         Assert.Contains("owner@example.com", join.Html);
     }

@@ -19,6 +19,11 @@ public sealed class RedactionTests
     [InlineData("token Zx9kQ2mW8rT5vB1nL7pY3sD6fH0jK4gA2cE8uI9o leaked", "Zx9kQ2mW8rT5vB1nL7pY3sD6fH0jK4gA2cE8uI9o")]
     [InlineData("{\"password\": \"hunter2\"}", "hunter2")]
     [InlineData("Pin=1234", "1234")]
+    [InlineData("GET /console/invitations/q9-Zx9kQ2mW8rT5v-B1nL7pY3sD6fH0-jK4gA2cE8uI9o_b", "B1nL7pY3sD6fH0")]
+    [InlineData("invitation Zx9kQ2mW-8rT5vB1n_L7pY3sD6-fH0jK4gA2cE8uI9o done", "8rT5vB1n_L7pY3sD6")]
+    [InlineData("GET /v1/Account/MA0123456789ABCDEFGH/Message/?from_number=%2B351912000001 200", "912000")]
+    [InlineData("to=%2b351%20912%20000%20001&x=1", "912")]
+    [InlineData("callback?token%3DZx9kQ2mW8rT5vB1nL7pY", "Zx9kQ2mW8rT5vB1nL7pY")]
     public void Secrets_cards_and_phone_numbers_do_not_survive(string text, string secret)
     {
         var redacted = LogRedactor.Redact(text);
@@ -29,12 +34,21 @@ public sealed class RedactionTests
     public void Phone_numbers_keep_just_enough_to_recognise_them()
     {
         Assert.Equal("to +14*******23", LogRedactor.Redact("to +14155550123"));
+        Assert.Equal("?to=+35********01", LogRedactor.Redact("?to=%2B351912000001"));
+    }
+
+    [Fact]
+    public void Escaped_control_characters_are_not_decoded_into_the_log()
+    {
+        Assert.Equal("a%0Aforged line", LogRedactor.Redact("a%0Aforged line"));
     }
 
     [Theory]
     [InlineData("expires 2027-02-27 05:00:00Z")]
     [InlineData("client 192.168.100.200 port 5001")]
     [InlineData("message 0195f3a2-7c1e-7b11-9c3d-123456789abc")]
+    [InlineData("GET /v1/Account/MA0123456789ABCDEFGH/Message/0195f3a2-7c1e-7b11-9c3d-123456789abc/ 200")]
+    [InlineData("progress 100%")]
     [InlineData("spinner mapping done in 12 ms")]
     [InlineData("4111 1111 1111 1112")] // fails the Luhn check, and is too long to be a phone number
     public void Ordinary_text_stays_readable(string text)

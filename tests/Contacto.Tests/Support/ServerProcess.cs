@@ -15,6 +15,7 @@ public sealed partial class ServerProcess : IDisposable
     readonly TaskCompletionSource<(int PublicPort, int OpsPort, string CaPath)> banner = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Task<string> error;
     readonly Queue<string> recentOutput = new();
+    readonly List<string> output = [];
 
     ServerProcess(Process process)
     {
@@ -60,6 +61,16 @@ public sealed partial class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>Every line the process wrote to standard output after its banner, so far.</summary>
+    public IReadOnlyList<string> Output
+    {
+        get
+        {
+            lock (recentOutput)
+                return [.. output];
+        }
+    }
+
     /// <summary>Standard error, once the process has exited.</summary>
     public Task<string> StandardError => error;
 
@@ -82,6 +93,7 @@ public sealed partial class ServerProcess : IDisposable
                 // Keep the pipe drained, and the last lines (logs, never the banner's credentials) for a failing test to show.
                 lock (recentOutput)
                 {
+                    output.Add(line);
                     recentOutput.Enqueue(line);
                     if (recentOutput.Count > 100)
                         recentOutput.Dequeue();

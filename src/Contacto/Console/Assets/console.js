@@ -1,5 +1,6 @@
 // Passkeys: the only part of the console that needs JavaScript (WebAuthn is a browser API).
 // Options come from the server as JSON with base64url fields; answers go back the same way.
+// Also opens invitation links, whose token comes after '#' (without script the user pastes it).
 "use strict";
 
 const toBytes = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
@@ -77,3 +78,11 @@ function wire(id, action) {
 
 wire("add-passkey", addPasskey);
 wire("use-passkey", usePasskey);
+
+// An invitation link's token is in its fragment, which the browser never sends: post it, and take it out of the address bar.
+const invitation = document.getElementById("invitation");
+if (invitation && location.hash.length > 1) {
+  invitation.elements.token.value = decodeURIComponent(location.hash.slice(1));
+  history.replaceState(null, "", location.pathname);
+  invitation.submit();
+}
