@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Webhooks;
@@ -27,29 +26,26 @@ public static class WebhookEndpoints
         api.MapPost("/WebhookSettings/", Update);
     }
 
-    static async Task<IResult> Get(HttpContext context, IOptions<WebhookOptions> options, IAuditTrail audit)
+    static async Task<IResult> Get(HttpContext context, ApiCaller caller, ContactoDbContext db, IOptions<WebhookOptions> options, IAuditTrail audit)
     {
         await ApiParameters.ReadAsync(context.Request, []);
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         var settings = await db.Set<WebhookSettings>().AsNoTracking().SingleOrDefaultAsync(context.RequestAborted);
-        await audit.RecordAsync(ApiAudit.Entry(context, AuditActions.WebhookSettingsRead, "webhook_settings", null), context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.WebhookSettingsRead, "webhook_settings", null), context.RequestAborted);
         return View(context, settings?.MaxConcurrentPerHost ?? options.Value.MaxConcurrentPerHost, options.Value);
     }
 
-    static async Task<IResult> Update(HttpContext context, IOptions<WebhookOptions> options, IAuditTrail audit, TimeProvider time)
+    static async Task<IResult> Update(HttpContext context, ApiCaller caller, ContactoDbContext db, IOptions<WebhookOptions> options, IAuditTrail audit, TimeProvider time)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, [MaxPerHost]);
         var limit = (int?)parameters.Integer(MaxPerHost, 1, options.Value.MaxConcurrentPerHostLimit)
                     ?? throw ApiException.BadRequest($"{MaxPerHost} is required");
-        var caller = ApiAuthentication.Caller(context);
-        var db = context.RequestServices.GetRequiredService<ContactoDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
         var settings = await db.Set<WebhookSettings>().SingleOrDefaultAsync(context.RequestAborted);
         if (settings is null)
             db.Add(settings = new WebhookSettings { AccountId = caller.AccountId });
         settings.MaxConcurrentPerHost = limit;
         settings.ModifiedAt = time.GetUtcNow();
-        await audit.AppendAsync(db, ApiAudit.Entry(context, AuditActions.WebhookSettingsUpdated, "webhook_settings", null) with
+        await audit.AppendAsync(db, caller.Entry(AuditActions.WebhookSettingsUpdated, "webhook_settings", null) with
         {
             Reason = $"{MaxPerHost}={limit}",
         }, context.RequestAborted);
