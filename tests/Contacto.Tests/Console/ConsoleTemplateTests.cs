@@ -39,6 +39,7 @@ public sealed class ConsoleTemplateTests
         yield return ("security", new SecurityPage(SignedIn, 3, [new ConsolePasskey { Id = Guid.NewGuid(), CreatedAt = At }], false, Hostile("notice"), Hostile("error")),
             ["notice", "error", "user-email"]);
         yield return ("recovery-codes", new RecoveryCodesPage(SignedIn, [Hostile("code")]), ["code"]);
+        yield return ("open-invitation", new OpenInvitationPage(Anonymous), ["csrf"]);
         yield return ("join", new JoinPage(Anonymous, Hostile("token"), Hostile("email"), false, Hostile("error")), ["token", "email", "error", "csrf"]);
         yield return ("join-sso", new JoinPage(Anonymous, Hostile("token"), Hostile("email"), true, null), ["token", "email", "csrf"]);
         var account = new Account { Id = Guid.NewGuid(), AuthId = Hostile("auth-id"), Enabled = true, CreatedAt = At };
