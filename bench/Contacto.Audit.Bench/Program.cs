@@ -1,6 +1,8 @@
 // Audit trail throughput: records appended per second through the group-committed writer (many
 // concurrent callers, as requests are), against a baseline of plain batched inserts of rows of
-// similar size through the same group commit, in the same process; then verification speed.
+// similar size through the same group commit, in the same process; the same appends again while
+// signed tree heads are computed every second beside them; how fast heads take in new records;
+// then verification speed (chains, Merkle roots and anchors).
 // Usage: dotnet run -c Release --project bench/Contacto.Audit.Bench [-- RECORDS]
 using System.Diagnostics;
 using Contacto;
@@ -18,8 +20,8 @@ var records = args.Length > 0 ? int.Parse(args[0]) : 50_000;
 const int Callers = 1024;
 
 Console.WriteLine($"Audit trail, {records:N0} records, {Callers} concurrent callers, {Environment.ProcessorCount} cores");
-Console.WriteLine("| storage | baseline inserts/s | audit appends/s | ratio | verify records/s |");
-Console.WriteLine("| --- | --- | --- | --- | --- |");
+Console.WriteLine("| storage | baseline inserts/s | audit appends/s | ratio | appends/s, heads signed each second | ratio | heads, records/s | verify records/s |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
 foreach (var provider in new[] { StorageProvider.Sqlite, StorageProvider.PostgreSql })
 {
     using var storage = await TestStorage.CreateAsync(provider);
@@ -54,14 +56,39 @@ foreach (var provider in new[] { StorageProvider.Sqlite, StorageProvider.Postgre
         new AuditEntry(accounts[i % accounts.Length], actor, AuditActions.AccountRead, "account", "MA000000000000000000",
             RequestId: Guid.CreateVersion7().ToString())));
 
-    var verifier = services.GetRequiredService<AuditVerifier>();
+    var heads = services.GetRequiredService<AuditHeadService>();
     var clock = Stopwatch.StartNew();
+    await heads.SignHeadsAsync(CancellationToken.None);
+    var headRate = records / clock.Elapsed.TotalSeconds;
+
+    using var stopSigning = new CancellationTokenSource();
+    var signing = Task.Run(async () =>
+    {
+        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await tick.WaitForNextTickAsync(stopSigning.Token))
+                await heads.SignHeadsAsync(CancellationToken.None);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    });
+    var signedRate = await MeasureAsync(records, i => writer.WriteAsync(
+        new AuditEntry(accounts[i % accounts.Length], actor, AuditActions.AccountRead, "account", "MA000000000000000000",
+            RequestId: Guid.CreateVersion7().ToString())));
+    await stopSigning.CancelAsync();
+    await signing;
+    await heads.SignHeadsAsync(CancellationToken.None);
+
+    var verifier = services.GetRequiredService<AuditVerifier>();
+    clock.Restart();
     var result = await verifier.VerifyAsync(null, CancellationToken.None);
     var verifyRate = result.Records / clock.Elapsed.TotalSeconds;
     if (!result.Intact)
         throw new InvalidOperationException($"the trail does not verify: {result.FirstProblem}");
 
-    Console.WriteLine($"| {provider} | {baselineRate:N0} | {auditRate:N0} | {auditRate / baselineRate:0.00} | {verifyRate:N0} |");
+    Console.WriteLine($"| {provider} | {baselineRate:N0} | {auditRate:N0} | {auditRate / baselineRate:0.00} | {signedRate:N0} | {signedRate / baselineRate:0.00} | {headRate:N0} | {verifyRate:N0} |");
 }
 
 static async Task<double> MeasureAsync(int count, Func<int, Task> write)
@@ -85,6 +112,7 @@ static async Task<IHost> StartAsync(TestStorage storage)
     builder.Configuration["Storage:ConnectionString"] = storage.ConnectionString;
     builder.Logging.ClearProviders();
     builder.Services.AddContactoPlatform();
+    builder.Services.AddSingleton<AuditHeadService>();
     var host = builder.Build();
     await host.Services.GetRequiredService<StorageInitializer>().MigrateAsync(CancellationToken.None);
     return host;

@@ -16,7 +16,7 @@ static class AuditCommands
     {
         var account = new Option<string>("--account") { Description = "Only this account's chain (its Auth ID)" };
 
-        var verify = new Command("verify", "Recompute the audit chains and checkpoint signatures; name the first bad record.") { account };
+        var verify = new Command("verify", "Check the audit chains against the database and the anchored signed heads; name the account and the first problem.") { account };
         verify.SetAction((parse, ct) => context.RunAsync(async (services, token) =>
         {
             var chain = await ResolveChainAsync(context, services, parse.GetValue(account), token);
@@ -26,10 +26,10 @@ static class AuditCommands
             if (result.FirstProblem is { } problem)
             {
                 await context.Output.WriteLineAsync(
-                    $"BROKEN: chain {problem.ChainId}, record {problem.Sequence}{(problem.RecordId is { } id ? $" ({id})" : "")}: {problem.What}");
+                    $"BROKEN: {await ChainNameAsync(services, problem.ChainId, token)}, record {problem.Sequence}{(problem.RecordId is { } id ? $" ({id})" : "")}: {problem.What}");
                 return 1;
             }
-            await context.Output.WriteLineAsync($"OK: {result.Records} records in {result.Chains} chain(s), {result.Checkpoints} signed checkpoint(s) verified.");
+            await context.Output.WriteLineAsync($"OK: {result.Records} records in {result.Chains} chain(s), {result.Heads} anchored signed head(s) verified.");
             return 0;
         }, ct));
 
@@ -75,6 +75,15 @@ static class AuditCommands
         }, ct));
 
         return new Command("audit", "The tamper-evident audit trail.") { verify, export };
+    }
+
+    /// <summary>The account a chain belongs to, by Auth ID, or the platform; a chain whose account is gone by its id alone.</summary>
+    static async Task<string> ChainNameAsync(IServiceProvider services, Guid chainId, CancellationToken token)
+    {
+        if (chainId == Guid.Empty)
+            return "the platform's chain";
+        var owner = await services.GetRequiredService<AccountService>().FindByIdAsync(chainId, token);
+        return owner is null ? $"chain {chainId} (no such account any more)" : $"account {owner.AuthId} (chain {chainId})";
     }
 
     /// <summary>Null for every chain; otherwise the account's chain, or not found (said on stderr).</summary>

@@ -26,10 +26,102 @@ public static class AuditEndpoints
 
     static readonly string[] ApiLogParameters = [.. Paging.ParameterNames, .. TimeRange.ParameterNames("time"), "method", "status"];
 
+    static readonly string[] ProofParameters = ["record_id", "tree_size", "first", "second"];
+
     public static void MapAudit(this RouteGroupBuilder api)
     {
         api.MapGet("/AuditLog/", ListAuditLog);
+        api.MapGet("/AuditLog/Head/", GetHead);
+        api.MapGet("/AuditLog/Proof/", GetProof);
         api.MapGet("/ApiLog/", ListApiLog);
+    }
+
+    /// <summary>The newest signed tree head of the caller's trail, with the key to check it.</summary>
+    static async Task<IResult> GetHead(HttpContext context, ApiCaller caller, ContactoDbContext db, IAuditTrail audit, AuditHeadKey key)
+    {
+        await ApiParameters.ReadAsync(context.Request, []);
+        var head = await NewestHeadAsync(db, context.RequestAborted);
+        await audit.RecordAsync(caller.Entry(AuditActions.AuditLogRead, "audit_log_head", null), context.RequestAborted);
+        return Results.Json(new
+        {
+            api_id = ApiResults.ApiId(context),
+            account_id = head.AccountId,
+            tree_size = head.TreeSize,
+            timestamp = head.Timestamp,
+            time = Format(DateTimeOffset.FromUnixTimeMilliseconds(head.Timestamp)),
+            root_hash = Convert.ToBase64String(head.RootHash),
+            signed_data = Convert.ToBase64String(head.SignedData()),
+            signature = Convert.ToBase64String(head.Signature),
+            signature_algorithm = AuditHeadKey.Algorithm,
+            key_id = key.KeyId,
+            public_key = key.PublicKeyPem,
+        });
+    }
+
+    /// <summary>
+    /// RFC 9162 proofs against the caller's tree: with <c>record_id</c> (and <c>tree_size</c>,
+    /// by default the newest signed size) that the record is its leaf; with <c>first</c> (and
+    /// <c>second</c>, by default the newest signed size) that the tree of <c>first</c> records is
+    /// a prefix of the tree of <c>second</c>.
+    /// </summary>
+    static async Task<IResult> GetProof(HttpContext context, ApiCaller caller, ContactoDbContext db, IAuditTrail audit)
+    {
+        var parameters = await ApiParameters.ReadAsync(context.Request, ProofParameters);
+        var inclusion = parameters.Has("record_id") || parameters.Has("tree_size");
+        var consistency = parameters.Has("first") || parameters.Has("second");
+        if (inclusion == consistency)
+            throw ApiException.BadRequest("give record_id (and tree_size) for an inclusion proof, or first (and second) for a consistency proof");
+        var chainId = caller.AccountId;
+        var signedSize = (await NewestHeadAsync(db, context.RequestAborted)).TreeSize;
+        object proof;
+        if (inclusion)
+        {
+            if (!Guid.TryParse(parameters.String("record_id", 36, required: true), out var recordId))
+                throw ApiException.BadRequest("record_id must be the id of a record of the audit log");
+            var record = await db.Set<AuditRecord>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordId, context.RequestAborted)
+                         ?? throw ApiException.NotFound();
+            var size = parameters.Integer("tree_size", 1, signedSize) ?? signedSize;
+            if (record.Sequence > size)
+                throw ApiException.BadRequest($"record {record.Sequence} is not in the tree of size {size}");
+            var path = MerkleTree.InclusionPath(record.Sequence - 1, size);
+            var leaf = AuditMac.LeafInput(record);
+            proof = new
+            {
+                api_id = ApiResults.ApiId(context),
+                record_id = record.Id,
+                leaf_index = record.Sequence - 1,
+                tree_size = size,
+                leaf_input = Convert.ToBase64String(leaf),
+                leaf_hash = Convert.ToBase64String(MerkleTree.LeafHash(leaf)),
+                audit_path = await HashesAsync(db, chainId, path, context.RequestAborted),
+            };
+        }
+        else
+        {
+            var first = parameters.Integer("first", 1, signedSize) ?? throw ApiException.BadRequest("first is required");
+            var second = parameters.Integer("second", first, signedSize) ?? signedSize;
+            proof = new
+            {
+                api_id = ApiResults.ApiId(context),
+                first,
+                second,
+                consistency_path = await HashesAsync(db, chainId, MerkleTree.ConsistencyPath(first, second), context.RequestAborted),
+            };
+        }
+        await audit.RecordAsync(caller.Entry(AuditActions.AuditLogRead, "audit_log_proof", null), context.RequestAborted);
+        return Results.Json(proof);
+    }
+
+    static async Task<AuditTreeHead> NewestHeadAsync(ContactoDbContext db, CancellationToken cancellationToken)
+    {
+        return await db.Set<AuditTreeHead>().AsNoTracking().OrderByDescending(h => h.TreeSize).FirstOrDefaultAsync(cancellationToken)
+               ?? throw new ApiException(StatusCodes.Status404NotFound, "no signed head yet: heads are signed every Audit:CheckpointInterval");
+    }
+
+    static async Task<string[]> HashesAsync(ContactoDbContext db, Guid chainId, List<(long Start, long End)> ranges, CancellationToken cancellationToken)
+    {
+        var tiles = await AuditTreeTiles.LoadAsync(db, chainId, ranges.SelectMany(r => MerkleTree.PerfectSubtrees(r.Start, r.End)), cancellationToken);
+        return ranges.Select(r => Convert.ToBase64String(tiles.RangeHash(r.Start, r.End))).ToArray();
     }
 
     static async Task<IResult> ListAuditLog(HttpContext context, ApiCaller caller, ContactoDbContext db, IAuditTrail audit)

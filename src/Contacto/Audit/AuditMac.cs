@@ -7,8 +7,8 @@ namespace Contacto.Audit;
 /// <summary>
 /// The audit trail's keyed MACs, computed by the key service with the platform's audit key (a
 /// reserved tenant of its own, so tenants' keys and their shredding never touch it).
-/// Link MAC = MAC("audit.chain", canonical record | previous link's MAC).
-/// Checkpoint signature = MAC("audit.checkpoint", chain | sequence | link MAC | signed-at).
+/// Link MAC = MAC("audit.chain", canonical record | previous link's MAC). The Merkle tree's leaf
+/// for a record is its canonical form under a tag of its own, without the MAC (see <see cref="LeafInput"/>).
 /// </summary>
 public sealed class AuditMac(ITenantCrypto crypto)
 {
@@ -18,37 +18,36 @@ public sealed class AuditMac(ITenantCrypto crypto)
     public static readonly Guid KeyOwner = new("00000000-0000-7000-8000-00000000a0d1");
 
     const string ChainPurpose = "audit.chain";
-    const string CheckpointPurpose = "audit.checkpoint";
     static ReadOnlySpan<byte> FormatTag => "contacto.audit.1"u8;
+    static ReadOnlySpan<byte> LeafTag => "contacto.audit.leaf.1"u8;
 
     public ValueTask<TenantKeyLease> LeaseAsync(CancellationToken cancellationToken) => crypto.LeaseKeysAsync(KeyOwner, cancellationToken);
 
     public static byte[] Link(TenantKeyLease key, AuditRecord record, ReadOnlySpan<byte> previous)
     {
-        var canonical = Canonical(record, previous);
+        var canonical = Canonical(FormatTag, record, previous);
         var mac = new byte[Size];
         key.ComputeBlindIndex(ChainPurpose, canonical, mac);
         return mac;
     }
 
-    public static byte[] Checkpoint(TenantKeyLease key, Guid chainId, long sequence, ReadOnlySpan<byte> linkMac, DateTimeOffset signedAt)
-    {
-        Span<byte> input = stackalloc byte[16 + 8 + Size + 8];
-        chainId.TryWriteBytes(input);
-        BinaryPrimitives.WriteInt64BigEndian(input[16..], sequence);
-        linkMac.CopyTo(input[24..]);
-        BinaryPrimitives.WriteInt64BigEndian(input[(24 + Size)..], signedAt.ToUnixTimeMilliseconds());
-        var signature = new byte[Size];
-        key.ComputeBlindIndex(CheckpointPurpose, input, signature);
-        return signature;
-    }
+    /// <summary>
+    /// The entry a record is in the account's Merkle tree: "contacto.audit.leaf.1", then the
+    /// fields as the link MAC covers them, without the previous MAC. Anyone can recompute its
+    /// hash from the record; the chain key is not needed.
+    /// </summary>
+    public static byte[] LeafInput(AuditRecord record) => Canonical(LeafTag, record, []);
 
-    /// <summary>Every field in a fixed order, strings length-prefixed (-1 for null), then the previous MAC.</summary>
-    static byte[] Canonical(AuditRecord r, ReadOnlySpan<byte> previous)
+    /// <summary>
+    /// The tag, then every field in a fixed order (integers little-endian: chain id and record id
+    /// as .NET writes a Guid, sequence, time in Unix milliseconds, actor kind; strings as a 4-byte
+    /// length then UTF-8, -1 for null; outcome), then <paramref name="previous"/>.
+    /// </summary>
+    static byte[] Canonical(ReadOnlySpan<byte> tag, AuditRecord r, ReadOnlySpan<byte> previous)
     {
         using var buffer = new MemoryStream(256);
         using var writer = new BinaryWriter(buffer, Encoding.UTF8);
-        writer.Write(FormatTag);
+        writer.Write(tag);
         writer.Write(r.AccountId.ToByteArray());
         writer.Write(r.Sequence);
         writer.Write(r.Id.ToByteArray());

@@ -55,16 +55,6 @@ public sealed class AuditChainHead
     public byte[] Mac { get; set; } = [];
 }
 
-/// <summary>A signed statement of a chain's head at a moment, so cutting off the newest links shows.</summary>
-public sealed class AuditCheckpoint
-{
-    public Guid ChainId { get; set; }
-    public long Sequence { get; set; }
-    public byte[] Mac { get; set; } = [];
-    public DateTimeOffset SignedAt { get; set; }
-    public byte[] Signature { get; set; } = [];
-}
-
 sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditRecord>
 {
     public void Configure(EntityTypeBuilder<AuditRecord> builder)
@@ -98,17 +88,5 @@ sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<AuditChainHe
         builder.Property(h => h.ChainId).HasColumnName("chain_id");
         builder.Property(h => h.Sequence).HasColumnName("seq");
         builder.Property(h => h.Mac).HasColumnName("mac").HasMaxLength(AuditMac.Size);
-    }
-}
-
-sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<AuditCheckpoint>
-{
-    public void Configure(EntityTypeBuilder<AuditCheckpoint> builder)
-    {
-        builder.ToTable("audit_checkpoints");
-        builder.HasKey(c => new { c.ChainId, c.Sequence });
-        builder.Property(c => c.SignedAt).HasConversion(UnixMilliseconds.Converter);
-        builder.Property(c => c.Mac).HasMaxLength(AuditMac.Size);
-        builder.Property(c => c.Signature).HasMaxLength(AuditMac.Size);
     }
 }

@@ -9,7 +9,7 @@ namespace Contacto.Audit;
 
 public static class AuditServiceCollectionExtensions
 {
-    /// <summary>The audit trail, its checkpoints, the API request log, and the sinks that route security and key events into it.</summary>
+    /// <summary>The audit trail, its signed tree heads and their anchors, the API request log, and the sinks that route security and key events into it.</summary>
     public static IServiceCollection AddContactoAudit(this IServiceCollection services)
     {
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
@@ -19,6 +19,8 @@ public static class AuditServiceCollectionExtensions
         services.AddSingleton<AuditChain>();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditTrail, AuditTrail>();
+        services.AddSingleton<AuditHeadKey>();
+        services.AddSingleton<AuditAnchors>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<ApiLogWriter>();
         services.AddSingleton<FailedAuthentications>();
@@ -30,8 +32,8 @@ public static class AuditServiceCollectionExtensions
     /// <summary>Background work that only the server runs.</summary>
     public static IServiceCollection AddContactoAuditWorkers(this IServiceCollection services)
     {
-        services.AddSingleton<AuditCheckpointService>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointService>());
+        services.AddSingleton<AuditHeadService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditHeadService>());
         services.AddSingleton<ApiLogRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<ApiLogRetentionService>());
         services.AddHostedService<FailedAuthenticationWriter>();

@@ -10,6 +10,8 @@ namespace Contacto.Crypto;
 ///   master.key      the 256-bit master key, raw; absent when the master key is supplied instead
 ///   kek-v0001.key   KEK version 1: nonce (12) | AES-256-GCM(master key, 32-byte KEK) | tag (16),
 ///                   associated data "contacto.kek.1" | version (4 bytes, big-endian)
+///   sign-NAME.key   signing key NAME: nonce (12) | AES-256-GCM(master key, PKCS#8 ECDSA P-256) | tag (16),
+///                   associated data "contacto.signing-key.1" | NAME
 /// </code>
 /// The master key comes, in this order, from an environment variable (base64), a file, or
 /// <c>master.key</c>, created on first run. Startup is refused when any key material or the
@@ -20,13 +22,16 @@ public sealed class LocalKeyring : IKekProvider
     private const string MasterKeyFileName = "master.key";
     private const string VersionFilePrefix = "kek-v";
     private const string VersionFileSuffix = ".key";
+    private const string SigningKeyPrefix = "sign-";
     private const int SealedKekSize = FieldEnvelope.NonceSize + KeyMaterial.Size + FieldEnvelope.TagSize;
 
     private static ReadOnlySpan<byte> KekDomain => "contacto.kek.1"u8;
+    private static ReadOnlySpan<byte> SigningKeyDomain => "contacto.signing-key.1"u8;
 
     private readonly string _directory;
     private readonly AesGcm _master;
     private readonly Dictionary<int, AesGcm> _keks = [];
+    private readonly Dictionary<string, LocalSigningKey> _signingKeys = [];
     private readonly Lock _gate = new();
 
     public LocalKeyring(LocalKeyringOptions options)
@@ -116,10 +121,33 @@ public sealed class LocalKeyring : IKekProvider
         }
     }
 
+    public ISigningKey SigningKey(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-'))
+        {
+            throw new ArgumentException("A signing key's name is ASCII letters, digits and '-'.", nameof(name));
+        }
+        lock (_gate)
+        {
+            if (!_signingKeys.TryGetValue(name, out var key))
+            {
+                key = new LocalSigningKey(LoadOrCreateSigningKey(name));
+                _signingKeys.Add(name, key);
+            }
+            return key;
+        }
+    }
+
     public void Dispose()
     {
         lock (_gate)
         {
+            foreach (var key in _signingKeys.Values)
+            {
+                key.Dispose();
+            }
+            _signingKeys.Clear();
             foreach (var kek in _keks.Values)
             {
                 kek.Dispose();
@@ -226,6 +254,49 @@ public sealed class LocalKeyring : IKekProvider
         }
     }
 
+    /// <summary>Another process (the CLI beside the server) may create the same key at once: the loser reads the winner's.</summary>
+    private ECDsa LoadOrCreateSigningKey(string name)
+    {
+        var path = Path.Combine(_directory, SigningKeyPrefix + name + VersionFileSuffix);
+        var context = SigningKeyDomain.ToArray().Concat(System.Text.Encoding.ASCII.GetBytes(name)).ToArray();
+        if (!File.Exists(path))
+        {
+            using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var pkcs8 = created.ExportPkcs8PrivateKey();
+            try
+            {
+                var blob = new byte[FieldEnvelope.NonceSize + pkcs8.Length + FieldEnvelope.TagSize];
+                Seal(_master, pkcs8, context, blob);
+                KeyFiles.WriteNew(path, blob);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(pkcs8);
+            }
+        }
+        KeyFiles.RefuseIfExposed(path);
+        var sealedKey = File.ReadAllBytes(path);
+        var plaintext = new byte[Math.Max(0, sealedKey.Length - FieldEnvelope.NonceSize - FieldEnvelope.TagSize)];
+        try
+        {
+            Open(_master, sealedKey, context, plaintext);
+            var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(plaintext, out _);
+            return key;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new CryptographicException($"{path} does not open with this master key; is it the master key the keyring was created with?");
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
     private static ReadOnlySpan<byte> KekContext(int version, Span<byte> context)
     {
         KekDomain.CopyTo(context);
@@ -253,6 +324,29 @@ public sealed class LocalKeyring : IKekProvider
 
     private string VersionPath(int version) =>
         Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{VersionFilePrefix}{version:D4}{VersionFileSuffix}"));
+}
+
+internal sealed class LocalSigningKey(ECDsa key) : ISigningKey, IDisposable
+{
+    private readonly Lock _gate = new();
+
+    public byte[] PublicKey { get; } = key.ExportSubjectPublicKeyInfo();
+
+    public byte[] Sign(ReadOnlySpan<byte> data)
+    {
+        lock (_gate)
+        {
+            return key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            key.Dispose();
+        }
+    }
 }
 
 public sealed class LocalKeyringOptions

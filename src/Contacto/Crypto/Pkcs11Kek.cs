@@ -10,17 +10,24 @@ namespace Contacto.Crypto;
 /// KEK provider on a PKCS#11 token (an HSM; SoftHSM2 in tests). Each KEK version is an AES-256
 /// secret key generated on the token as sensitive and non-extractable, labelled
 /// <c>{prefix}-v{version}</c>. Wrap and unwrap are CKM_AES_GCM encrypt and decrypt on the token:
-/// blob = IV (12, random) | ciphertext | tag (16), the context as associated data.
+/// blob = IV (12, random) | ciphertext | tag (16), the context as associated data. Signing keys
+/// are ECDSA P-256 key pairs generated on the token, the private half sensitive and
+/// non-extractable, labelled <c>{prefix}-sign-{name}</c>; the token signs (CKM_ECDSA) the SHA-256
+/// digest computed here.
 /// </summary>
 public sealed class Pkcs11Kek : IKekProvider
 {
     private const int TagBits = 128;
+
+    // DER of the OID 1.2.840.10045.3.1.7 (prime256v1, NIST P-256).
+    private static readonly byte[] P256Parameters = [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
 
     private readonly Pkcs11InteropFactories _factories = new();
     private readonly IPkcs11Library _library;
     private readonly ISession _session;
     private readonly string _labelPrefix;
     private readonly Dictionary<int, IObjectHandle> _keks = [];
+    private readonly Dictionary<string, Pkcs11SigningKey> _signingKeys = [];
     // A PKCS#11 session serves one call at a time; unwraps are rare thanks to the key cache.
     private readonly Lock _gate = new();
 
@@ -161,6 +168,86 @@ public sealed class Pkcs11Kek : IKekProvider
             ]));
             return version;
         }
+    }
+
+    public ISigningKey SigningKey(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        lock (_gate)
+        {
+            if (!_signingKeys.TryGetValue(name, out var key))
+            {
+                var label = $"{_labelPrefix}-sign-{name}";
+                var (privateKey, publicKey) = FindSigningKey(label) ?? GenerateSigningKey(label);
+                key = new Pkcs11SigningKey(this, privateKey, SubjectPublicKeyInfo(publicKey));
+                _signingKeys.Add(name, key);
+            }
+            return key;
+        }
+    }
+
+    private byte[] Sign(IObjectHandle privateKey, ReadOnlySpan<byte> data)
+    {
+        var digest = SHA256.HashData(data);
+        lock (_gate)
+        {
+            using var mechanism = _factories.MechanismFactory.Create(CKM.CKM_ECDSA);
+            return _session.Sign(mechanism, privateKey, digest);
+        }
+    }
+
+    private (IObjectHandle Private, IObjectHandle Public)? FindSigningKey(string label)
+    {
+        var attributes = _factories.ObjectAttributeFactory;
+        var privateKey = _session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_PRIVATE_KEY), attributes.Create(CKA.CKA_LABEL, label)]).FirstOrDefault();
+        var publicKey = _session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, CKO.CKO_PUBLIC_KEY), attributes.Create(CKA.CKA_LABEL, label)]).FirstOrDefault();
+        return privateKey is null || publicKey is null ? null : (privateKey, publicKey);
+    }
+
+    private (IObjectHandle Private, IObjectHandle Public) GenerateSigningKey(string label)
+    {
+        var attributes = _factories.ObjectAttributeFactory;
+        using var mechanism = _factories.MechanismFactory.Create(CKM.CKM_EC_KEY_PAIR_GEN);
+        _session.GenerateKeyPair(mechanism,
+            [
+                attributes.Create(CKA.CKA_TOKEN, true),
+                attributes.Create(CKA.CKA_EC_PARAMS, P256Parameters),
+                attributes.Create(CKA.CKA_VERIFY, true),
+                attributes.Create(CKA.CKA_LABEL, label),
+            ],
+            [
+                attributes.Create(CKA.CKA_TOKEN, true),
+                attributes.Create(CKA.CKA_PRIVATE, true),
+                attributes.Create(CKA.CKA_SENSITIVE, true),
+                attributes.Create(CKA.CKA_EXTRACTABLE, false),
+                attributes.Create(CKA.CKA_SIGN, true),
+                attributes.Create(CKA.CKA_LABEL, label),
+            ],
+            out var publicKey, out var privateKey);
+        return (privateKey, publicKey);
+    }
+
+    /// <summary>CKA_EC_POINT is the uncompressed point, DER-wrapped in an OCTET STRING by most tokens (raw by some).</summary>
+    private byte[] SubjectPublicKeyInfo(IObjectHandle publicKey)
+    {
+        var point = _session.GetAttributeValue(publicKey, [CKA.CKA_EC_POINT])[0].GetValueAsByteArray();
+        if (point.Length == 67 && point[0] == 0x04 && point[1] == 65)
+        {
+            point = point[2..];
+        }
+        if (point.Length != 65 || point[0] != 0x04)
+        {
+            throw new CryptographicException("The token's signing key is not an uncompressed P-256 point.");
+        }
+        using var key = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = point[1..33], Y = point[33..] } });
+        return key.ExportSubjectPublicKeyInfo();
+    }
+
+    private sealed class Pkcs11SigningKey(Pkcs11Kek token, IObjectHandle privateKey, byte[] publicKey) : ISigningKey
+    {
+        public byte[] PublicKey => publicKey;
+
+        public byte[] Sign(ReadOnlySpan<byte> data) => token.Sign(privateKey, data);
     }
 
     public void Dispose()

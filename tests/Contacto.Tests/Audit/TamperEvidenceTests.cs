@@ -15,7 +15,7 @@ public sealed class TamperEvidenceTests
     {
         var cases = new TheoryData<StorageProvider, string>();
         foreach (var provider in new[] { StorageProvider.Sqlite, StorageProvider.PostgreSql })
-            foreach (var tampering in new[] { "alter", "delete", "reorder", "insert", "truncate", "forge-checkpoint" })
+            foreach (var tampering in new[] { "alter", "delete", "reorder", "insert", "truncate", "forge-head" })
                 cases.Add(provider, tampering);
         return cases;
     }
@@ -30,7 +30,7 @@ public sealed class TamperEvidenceTests
         using (var client = server.ApiClient(account.AuthId, token))
             for (var i = 0; i < 3; i++)
                 await client.PostJsonAsync($"/v1/Account/{account.AuthId}/", new { city = $"City {i}" });
-        await server.Services.GetRequiredService<AuditCheckpointService>().SignHeadsAsync(CancellationToken.None);
+        await server.Services.GetRequiredService<AuditHeadService>().SignHeadsAsync(CancellationToken.None);
         var verifier = server.Services.GetRequiredService<AuditVerifier>();
         Assert.True((await verifier.VerifyAsync(account.Id, CancellationToken.None)).Intact);
 
@@ -56,7 +56,7 @@ public sealed class TamperEvidenceTests
             var (account, token) = await server.CreateAccountAsync();
             using var client = server.ApiClient(account.AuthId, token);
             await client.GetJsonAsync($"/v1/Account/{account.AuthId}/");
-            await server.Services.GetRequiredService<AuditCheckpointService>().SignHeadsAsync(CancellationToken.None);
+            await server.Services.GetRequiredService<AuditHeadService>().SignHeadsAsync(CancellationToken.None);
         }
         var output = new StringWriter();
         var exitCode = await ContactoCli.InvokeAsync([.. storage.Arguments, "audit", "verify"], output, TextWriter.Null);
@@ -97,14 +97,14 @@ public sealed class TamperEvidenceTests
             }
             case "truncate":
             {
-                // Cut off the newest record and make the head point at the one before: only the signed checkpoint shows it.
+                // Cut off the newest record and make the head point at the one before: only the anchored head shows it.
                 var previous = await db.Set<AuditRecord>().AsNoTracking().SingleAsync(r => r.AccountId == chain && r.Sequence == head.Sequence - 1);
                 await db.Database.ExecuteSqlAsync($"DELETE FROM audit_records WHERE chain_id = {chain} AND seq = {head.Sequence}");
                 await db.Database.ExecuteSqlAsync($"UPDATE audit_chain_heads SET seq = {previous.Sequence}, mac = {previous.Mac} WHERE chain_id = {chain}");
                 return head.Sequence;
             }
-            case "forge-checkpoint":
-                await db.Database.ExecuteSqlAsync($"UPDATE audit_checkpoints SET \"Signature\" = {new byte[AuditMac.Size]} WHERE \"ChainId\" = {chain}");
+            case "forge-head":
+                await db.Database.ExecuteSqlAsync($"UPDATE audit_tree_heads SET signature = {new byte[AuditHeadKey.SignatureSize]} WHERE chain_id = {chain}");
                 return head.Sequence;
             default:
                 throw new ArgumentOutOfRangeException(nameof(tampering));

@@ -28,6 +28,28 @@ public sealed class LocalKeyringTests : IDisposable
     }
 
     [Fact]
+    public void Signing_key_is_sealed_under_the_master_key_and_kept_across_restarts()
+    {
+        byte[] publicKey, signature;
+        using (var keyring = Open())
+        {
+            var key = keyring.SigningKey("test-heads");
+            publicKey = key.PublicKey;
+            signature = key.Sign("signed head"u8);
+        }
+
+        using var restarted = Open();
+        Assert.Equal(publicKey, restarted.SigningKey("test-heads").PublicKey);
+        using var verifier = ECDsa.Create();
+        verifier.ImportSubjectPublicKeyInfo(publicKey, out _);
+        Assert.True(verifier.VerifyData("signed head"u8, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+        var file = Path.Combine(_keys, "sign-test-heads.key");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        // Sealed: the file is no PKCS#8 structure (which starts with a DER SEQUENCE, 0x30).
+        Assert.Throws<CryptographicException>(() => ECDsa.Create().ImportPkcs8PrivateKey(File.ReadAllBytes(file), out _));
+    }
+
+    [Fact]
     public void Wrapped_key_unwraps_after_a_restart_with_the_same_context_only()
     {
         var dataKey = RandomNumberGenerator.GetBytes(32);

@@ -123,6 +123,38 @@ public sealed class Pkcs11KekTests(SoftHsmFixture hsm)
         Assert.Equal(bySlot.CurrentVersion, wrapped.KekVersion);
     }
 
+    [Fact]
+    public void Signing_key_is_generated_on_the_token_non_extractable_and_kept_across_restarts()
+    {
+        byte[] publicKey, signature;
+        using (var kek = Open())
+        {
+            var key = kek.SigningKey("test-heads");
+            publicKey = key.PublicKey;
+            signature = key.Sign("signed head"u8);
+        }
+        using (var reopened = Open())
+        {
+            Assert.Equal(publicKey, reopened.SigningKey("test-heads").PublicKey);
+        }
+        using var verifier = ECDsa.Create();
+        verifier.ImportSubjectPublicKeyInfo(publicKey, out _);
+        Assert.True(verifier.VerifyData("signed head"u8, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+        Assert.False(verifier.VerifyData("another head"u8, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+
+        var factories = new Pkcs11InteropFactories();
+        using var library = factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, SoftHsmFixture.ModulePath, AppType.MultiThreaded);
+        var slot = library.GetSlotList(SlotsType.WithTokenPresent).Single(s => s.GetTokenInfo().Label.Trim() == hsm.TokenLabel);
+        using var session = slot.OpenSession(SessionType.ReadOnly);
+        session.Login(CKU.CKU_USER, hsm.Pin);
+        var privateKey = Assert.Single(session.FindAllObjects([factories.ObjectAttributeFactory.Create(CKA.CKA_CLASS, CKO.CKO_PRIVATE_KEY),
+            factories.ObjectAttributeFactory.Create(CKA.CKA_LABEL, "contacto-kek-sign-test-heads")]));
+        var attributes = session.GetAttributeValue(privateKey, [CKA.CKA_EXTRACTABLE, CKA.CKA_SENSITIVE]);
+        Assert.False(attributes[0].GetValueAsBool());
+        Assert.True(attributes[1].GetValueAsBool());
+        session.Logout();
+    }
+
     private static Pkcs11Options Token(string label, ulong? slotId = null) =>
         new() { ModulePath = SoftHsmFixture.ModulePath, TokenLabel = label, SlotId = slotId };
 

@@ -43,7 +43,7 @@ public sealed class StorageTests
         Assert.Equal(2, await ContactoServer.RunAsync(args, TextWriter.Null, error));
         Assert.Contains("Storage:MigrateOnStart", error.ToString());
         Assert.Contains("pending", error.ToString());
-        Assert.Contains("(Initial)", error.ToString()); // by name: a timestamp would be redacted as a card number
+        Assert.Contains("(Initial,", error.ToString()); // by name: a timestamp would be redacted as a card number
 
         var cliOutput = new StringWriter();
         Assert.Equal(0, await ContactoCli.InvokeAsync([.. storage.Arguments, "db", "migrate"], cliOutput, TextWriter.Null));

@@ -276,32 +276,6 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("audit_chain_heads", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Audit.AuditCheckpoint", b =>
-                {
-                    b.Property<Guid>("ChainId")
-                        .HasColumnType("uuid");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("bigint");
-
-                    b.Property<byte[]>("Mac")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("bytea");
-
-                    b.Property<byte[]>("Signature")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("bytea");
-
-                    b.Property<long>("SignedAt")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("ChainId", "Sequence");
-
-                    b.ToTable("audit_checkpoints", (string)null);
-                });
-
             modelBuilder.Entity("Contacto.Audit.AuditRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -375,6 +349,62 @@ namespace Contacto.Storage.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("audit_records", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Audit.AuditTreeHead", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("chain_id");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tree_size");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("root_hash");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("bytea")
+                        .HasColumnName("signature");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("bigint")
+                        .HasColumnName("timestamp");
+
+                    b.HasKey("AccountId", "TreeSize");
+
+                    b.ToTable("audit_tree_heads", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Audit.AuditTreeTile", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("chain_id");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("integer")
+                        .HasColumnName("level");
+
+                    b.Property<long>("Index")
+                        .HasColumnType("bigint")
+                        .HasColumnName("idx");
+
+                    b.Property<byte[]>("Hashes")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("bytea")
+                        .HasColumnName("hashes");
+
+                    b.HasKey("AccountId", "Level", "Index");
+
+                    b.ToTable("audit_tree_tiles", (string)null);
                 });
 
             modelBuilder.Entity("Contacto.Console.ConsoleInvitation", b =>

@@ -270,32 +270,6 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.ToTable("audit_chain_heads", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Audit.AuditCheckpoint", b =>
-                {
-                    b.Property<Guid>("ChainId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<byte[]>("Mac")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("BLOB");
-
-                    b.Property<byte[]>("Signature")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("BLOB");
-
-                    b.Property<long>("SignedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("ChainId", "Sequence");
-
-                    b.ToTable("audit_checkpoints", (string)null);
-                });
-
             modelBuilder.Entity("Contacto.Audit.AuditRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -369,6 +343,62 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("audit_records", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Audit.AuditTreeHead", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("chain_id");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tree_size");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("root_hash");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("signature");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("timestamp");
+
+                    b.HasKey("AccountId", "TreeSize");
+
+                    b.ToTable("audit_tree_heads", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Audit.AuditTreeTile", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("chain_id");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("level");
+
+                    b.Property<long>("Index")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("idx");
+
+                    b.Property<byte[]>("Hashes")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("hashes");
+
+                    b.HasKey("AccountId", "Level", "Index");
+
+                    b.ToTable("audit_tree_tiles", (string)null);
                 });
 
             modelBuilder.Entity("Contacto.Console.ConsoleInvitation", b =>
