@@ -42,7 +42,7 @@ foreach (var provider in new[] { StorageProvider.Sqlite, StorageProvider.Postgre
         AccountId = accounts[i % accounts.Length],
         At = DateTimeOffset.UtcNow,
         Method = "GET",
-        Path = "/v1/Account/MA00000000000000000000/Message/",
+        Route = "/v1/Account/{auth_id}/Message/",
         Status = 200,
         ApiId = Guid.CreateVersion7().ToString(),
         SourceAddress = "127.0.0.1",

@@ -183,7 +183,7 @@ sealed class BenchServer : IAsyncDisposable
             while (Interlocked.Increment(ref next) < count)
                 await group.WriteAsync(new ApiLogRecord
                 {
-                    Id = Guid.CreateVersion7(), AccountId = Guid.Empty, At = DateTimeOffset.UtcNow, Method = "POST", Path = path,
+                    Id = Guid.CreateVersion7(), AccountId = Guid.Empty, At = DateTimeOffset.UtcNow, Method = "POST", Route = path,
                     Status = 202, ApiId = Guid.CreateVersion7().ToString(), SourceAddress = "127.0.0.1",
                 });
         }));

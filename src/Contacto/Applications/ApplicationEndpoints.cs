@@ -4,6 +4,7 @@ using Contacto.Accounts;
 using Contacto.Api;
 using Contacto.Audit;
 using Contacto.Auth;
+using Contacto.Crypto;
 using Contacto.Storage;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Builder;
@@ -34,7 +35,7 @@ public static partial class ApplicationEndpoints
         applications.MapDelete("/{app_id}/", Delete);
     }
 
-    static async Task<IResult> Create(HttpContext context, ApiCaller caller, ContactoDbContext db, OutboundUrlPolicy policy, AccountService accounts, IAuditTrail audit, TimeProvider time)
+    static async Task<IResult> Create(HttpContext context, ApiCaller caller, ContactoDbContext db, OutboundUrlPolicy policy, AccountService accounts, ITenantCrypto crypto, IAuditTrail audit, TimeProvider time)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, WriteParameters);
         var application = new Application
@@ -45,7 +46,7 @@ public static partial class ApplicationEndpoints
             AppName = AppName(parameters, required: true)!,
             CreatedAt = time.GetUtcNow(),
         };
-        await ApplyAsync(application, parameters, policy, accounts, caller, context.RequestAborted);
+        await ApplyAsync(application, parameters, policy, accounts, crypto, caller, context.RequestAborted);
         await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
         db.Add(application);
         await audit.AppendAsync(db, caller.Entry(AuditActions.ApplicationCreated, "application", application.AppId), context.RequestAborted);
@@ -54,7 +55,7 @@ public static partial class ApplicationEndpoints
         return Results.Json(new { api_id = ApiResults.ApiId(context), app_id = application.AppId, message = "created" }, statusCode: StatusCodes.Status201Created);
     }
 
-    static async Task<IResult> List(HttpContext context, ApiCaller caller, ContactoDbContext db, AccountService accounts, IAuditTrail audit)
+    static async Task<IResult> List(HttpContext context, ApiCaller caller, ContactoDbContext db, AccountService accounts, ITenantCrypto crypto, IAuditTrail audit)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, ListParameters);
         var paging = Paging.From(parameters);
@@ -64,28 +65,30 @@ public static partial class ApplicationEndpoints
         var total = await query.CountAsync(context.RequestAborted);
         var page = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Skip(paging.Offset).Take(paging.Limit).ToListAsync(context.RequestAborted);
         var views = new List<object>(page.Count);
-        foreach (var application in page)
-            views.Add(await ViewAsync(application, context, caller, accounts, withApiId: false));
+        using (var keys = await crypto.LeaseKeysAsync(caller.AccountId, context.RequestAborted))
+            foreach (var application in page)
+                views.Add(await ViewAsync(application, keys, context, caller, accounts, withApiId: false));
         await audit.RecordAsync(caller.Entry(AuditActions.ApplicationListed, "application", null), context.RequestAborted);
         return paging.Page(context.Request, views, total);
     }
 
-    static async Task<IResult> Get(HttpContext context, ApiCaller caller, ContactoDbContext db, string app_id, AccountService accounts, IAuditTrail audit)
+    static async Task<IResult> Get(HttpContext context, ApiCaller caller, ContactoDbContext db, string app_id, AccountService accounts, ITenantCrypto crypto, IAuditTrail audit)
     {
         await ApiParameters.ReadAsync(context.Request, []);
         var application = await FindAsync(db, app_id, tracked: false, context.RequestAborted);
-        var view = await ViewAsync(application, context, caller, accounts, withApiId: true);
+        using var keys = await crypto.LeaseKeysAsync(application.AccountId, context.RequestAborted);
+        var view = await ViewAsync(application, keys, context, caller, accounts, withApiId: true);
         await audit.RecordAsync(caller.Entry(AuditActions.ApplicationRead, "application", app_id), context.RequestAborted);
         return Results.Json(view);
     }
 
-    static async Task<IResult> Update(HttpContext context, ApiCaller caller, ContactoDbContext db, string app_id, OutboundUrlPolicy policy, AccountService accounts, IAuditTrail audit, TimeProvider time)
+    static async Task<IResult> Update(HttpContext context, ApiCaller caller, ContactoDbContext db, string app_id, OutboundUrlPolicy policy, AccountService accounts, ITenantCrypto crypto, IAuditTrail audit, TimeProvider time)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, WriteParameters);
         var application = await FindAsync(db, app_id, tracked: true, context.RequestAborted);
         if (AppName(parameters, required: false) is { } name)
             application.AppName = name;
-        await ApplyAsync(application, parameters, policy, accounts, caller, context.RequestAborted);
+        await ApplyAsync(application, parameters, policy, accounts, crypto, caller, context.RequestAborted);
         application.ModifiedAt = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
         await audit.AppendAsync(db, caller.Entry(AuditActions.ApplicationUpdated, "application", app_id), context.RequestAborted);
@@ -126,9 +129,11 @@ public static partial class ApplicationEndpoints
             : throw ApiException.BadRequest("app_name may contain only letters, digits, '-' and '_'");
     }
 
-    /// <summary>Sets what the request names; every URL must pass the outbound URL policy now.</summary>
-    static async Task ApplyAsync(Application application, ApiParameters parameters, OutboundUrlPolicy policy, AccountService accounts, ApiCaller caller, CancellationToken cancellationToken)
+    /// <summary>Sets what the request names; every URL must pass the outbound URL policy now, and is sealed.</summary>
+    static async Task ApplyAsync(Application application, ApiParameters parameters, OutboundUrlPolicy policy, AccountService accounts, ITenantCrypto crypto,
+        ApiCaller caller, CancellationToken cancellationToken)
     {
+        using var keys = await crypto.LeaseKeysAsync(application.AccountId, cancellationToken);
         foreach (var field in UrlFields)
         {
             if (!parameters.Has(field))
@@ -136,14 +141,7 @@ public static partial class ApplicationEndpoints
             var url = parameters.String(field, 2048);
             if (!string.IsNullOrEmpty(url) && await policy.ProblemWhenSavedAsync(url, cancellationToken) is { } problem)
                 throw ApiException.BadRequest($"{field} {problem}");
-            var value = string.IsNullOrEmpty(url) ? null : url;
-            switch (field)
-            {
-                case "answer_url": application.AnswerUrl = value; break;
-                case "hangup_url": application.HangupUrl = value; break;
-                case "fallback_answer_url": application.FallbackAnswerUrl = value; break;
-                default: application.MessageUrl = value; break;
-            }
+            application.SetUrl(keys, field, string.IsNullOrEmpty(url) ? null : url);
         }
         application.AnswerMethod = Method(parameters, "answer_method") ?? application.AnswerMethod;
         application.HangupMethod = Method(parameters, "hangup_method") ?? application.HangupMethod;
@@ -163,13 +161,13 @@ public static partial class ApplicationEndpoints
 
     static string? Method(ApiParameters parameters, string name) => parameters.Choice(name, Methods);
 
-    static async Task<object> ViewAsync(Application a, HttpContext context, ApiCaller caller, AccountService accounts, bool withApiId)
+    static async Task<object> ViewAsync(Application a, TenantKeyLease keys, HttpContext context, ApiCaller caller, AccountService accounts, bool withApiId)
     {
         var subaccount = a.SubaccountId is { } id ? await accounts.FindByIdAsync(id, context.RequestAborted) : null;
         var view = new Dictionary<string, object?>
         {
             ["answer_method"] = a.AnswerMethod,
-            ["answer_url"] = a.AnswerUrl,
+            ["answer_url"] = a.Url(keys, "answer_url"),
             ["app_id"] = a.AppId,
             ["app_name"] = a.AppName,
             ["application_type"] = "XML",
@@ -177,13 +175,13 @@ public static partial class ApplicationEndpoints
             ["default_app"] = a.DefaultNumberApp,
             ["default_endpoint_app"] = a.DefaultEndpointApp,
             ["enabled"] = a.Enabled,
-            ["fallback_answer_url"] = a.FallbackAnswerUrl,
+            ["fallback_answer_url"] = a.Url(keys, "fallback_answer_url"),
             ["fallback_method"] = a.FallbackMethod,
             ["hangup_method"] = a.HangupMethod,
-            ["hangup_url"] = a.HangupUrl ?? a.AnswerUrl,
+            ["hangup_url"] = a.Url(keys, "hangup_url") ?? a.Url(keys, "answer_url"),
             ["log_incoming_messages"] = a.LogIncomingMessages,
             ["message_method"] = a.MessageMethod,
-            ["message_url"] = a.MessageUrl,
+            ["message_url"] = a.Url(keys, "message_url"),
             ["public_uri"] = false,
             ["resource_uri"] = $"/v1/Account/{caller.AuthId}/Application/{a.AppId}/",
             ["sip_uri"] = $"sip:{a.AppId}@app.contacto.local",

@@ -1,10 +1,14 @@
+using System.ComponentModel.DataAnnotations.Schema;
 using System.Diagnostics;
 using System.Security.Claims;
+using System.Text;
 using Contacto.Api;
+using Contacto.Crypto;
 using Contacto.Storage;
 using Contacto.Tenancy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.Extensions.Hosting;
@@ -14,17 +18,32 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Audit;
 
 /// <summary>
-/// One API request as its account can read it back: method, path (no query string: it may hold
-/// numbers), status, latency, api_id, source address and Auth ID. Requests that never
-/// authenticated belong to the platform (the empty account).
+/// One API request as its account can read it back: method, route, status, latency, api_id,
+/// source address and Auth ID. The route is the endpoint's template
+/// (<c>/v1/Account/{auth_id}/Number/{number}/</c>), never the path: a path holds numbers and other
+/// customer values. Where the template has values of its own, the path itself is kept sealed
+/// with the account's key (<see cref="PathSealed"/>); never the query string. Requests that never
+/// authenticated belong to the platform (the empty account) and keep only their route, if any.
 /// </summary>
 public sealed class ApiLogRecord : ITenantOwned
 {
+    public const string PathPurpose = "api_log.path";
+
     public Guid Id { get; set; }
     public Guid AccountId { get; set; }
     public DateTimeOffset At { get; set; }
     public string Method { get; set; } = "";
-    public string Path { get; set; } = "";
+
+    /// <summary>The endpoint's route template; null when no endpoint matched.</summary>
+    public string? Route { get; set; }
+
+    /// <summary>The request path, sealed with the account's key (purpose <see cref="PathPurpose"/>).</summary>
+    public byte[]? PathSealed { get; set; }
+
+    /// <summary>The path to seal, in memory only until the writer seals it.</summary>
+    [NotMapped]
+    public string? PathToSeal { get; set; }
+
     public int Status { get; set; }
     public double LatencyMs { get; set; }
     public string ApiId { get; set; } = "";
@@ -42,22 +61,25 @@ sealed class ApiLogRecordConfiguration : IEntityTypeConfiguration<ApiLogRecord>
         builder.HasIndex(r => r.At);
         builder.Property(r => r.At).HasConversion(UnixMilliseconds.Converter);
         builder.Property(r => r.Method).HasMaxLength(16);
-        builder.Property(r => r.Path).HasMaxLength(512);
+        builder.Property(r => r.Route).HasMaxLength(256);
+        builder.Ignore(r => r.PathToSeal);
         builder.Property(r => r.ApiId).HasMaxLength(64);
         builder.Property(r => r.SourceAddress).HasMaxLength(64);
         builder.Property(r => r.AuthId).HasMaxLength(20);
     }
 }
 
-/// <summary>Writes API log records in batches, off the request path.</summary>
+/// <summary>Writes API log records in batches, off the request path, sealing their paths first.</summary>
 public sealed class ApiLogWriter : IAsyncDisposable
 {
     readonly IDbContextFactory<ContactoDbContext> contexts;
+    readonly ITenantCrypto crypto;
     readonly GroupCommit<ApiLogRecord> group;
 
-    public ApiLogWriter(IDbContextFactory<ContactoDbContext> contexts, ILogger<ApiLogWriter> logger)
+    public ApiLogWriter(IDbContextFactory<ContactoDbContext> contexts, ITenantCrypto crypto, ILogger<ApiLogWriter> logger)
     {
         this.contexts = contexts;
+        this.crypto = crypto;
         group = new GroupCommit<ApiLogRecord>(CommitAsync, logger, maxBatch: 2000);
     }
 
@@ -66,6 +88,19 @@ public sealed class ApiLogWriter : IAsyncDisposable
 
     async Task CommitAsync(IReadOnlyList<ApiLogRecord> records)
     {
+        foreach (var account in records.Where(r => r.PathToSeal is not null).GroupBy(r => r.AccountId))
+        {
+            try
+            {
+                using var keys = await crypto.LeaseKeysAsync(account.Key);
+                foreach (var record in account)
+                    record.PathSealed = keys.Seal(ApiLogRecord.PathPurpose, record.Id, Encoding.UTF8.GetBytes(record.PathToSeal!));
+            }
+            catch (TenantKeyUnavailableException)
+            {
+                // An account whose keys are going or gone keeps its route only.
+            }
+        }
         // Every request writes one: multi-row inserts, no change tracking.
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
@@ -97,13 +132,16 @@ public static class ApiLogMiddleware
             var time = (TimeProvider)context.RequestServices.GetService(typeof(TimeProvider))!;
             // The principal the account API's authentication made: the account's id and Auth ID.
             var user = context.User.Identity is { IsAuthenticated: true } ? context.User : null;
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern;
             _ = writer?.WriteAsync(new ApiLogRecord
             {
                 Id = Guid.CreateVersion7(),
                 AccountId = Guid.TryParse(user?.FindFirstValue(ClaimTypes.NameIdentifier), out var accountId) ? accountId : Guid.Empty,
                 At = time.GetUtcNow(),
                 Method = context.Request.Method,
-                Path = AuditText.Clip(context.Request.Path.Value, 512) ?? "",
+                Route = AuditText.Clip(route?.RawText, 256),
+                PathToSeal = user is not null && route?.Parameters.Any(p => p.Name != "auth_id") == true
+                    ? AuditText.Clip(context.Request.Path.Value, 512) : null,
                 Status = context.Response.StatusCode,
                 LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                 ApiId = ApiResults.ApiId(context),

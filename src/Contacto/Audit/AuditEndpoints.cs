@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text;
 using Contacto.Api;
 using Contacto.Auth;
+using Contacto.Crypto;
 using Contacto.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -166,7 +168,7 @@ public static class AuditEndpoints
         }).ToList(), total);
     }
 
-    static async Task<IResult> ListApiLog(HttpContext context, ApiCaller caller, ContactoDbContext db, IAuditTrail audit)
+    static async Task<IResult> ListApiLog(HttpContext context, ApiCaller caller, ContactoDbContext db, IAuditTrail audit, ITenantCrypto crypto)
     {
         var parameters = await ApiParameters.ReadAsync(context.Request, ApiLogParameters);
         var paging = Paging.From(parameters);
@@ -179,12 +181,15 @@ public static class AuditEndpoints
         var total = await query.CountAsync(context.RequestAborted);
         var page = await query.OrderByDescending(r => r.At).ThenByDescending(r => r.Id).Skip(paging.Offset).Take(paging.Limit).ToListAsync(context.RequestAborted);
         await audit.RecordAsync(caller.Entry(AuditActions.ApiLogRead, "api_log", null), context.RequestAborted);
+        using var keys = await crypto.LeaseKeysAsync(caller.AccountId, context.RequestAborted);
         return paging.Page(context.Request, page.Select(r => new
         {
             api_id = r.ApiId,
             time = Format(r.At),
             method = r.Method,
-            path = r.Path,
+            route = r.Route,
+            // A route with no values of its own but the Auth ID is its path, given whose request it was.
+            path = r.PathSealed is null ? r.Route?.Replace("{auth_id}", r.AuthId) : Encoding.UTF8.GetString(keys.Open(ApiLogRecord.PathPurpose, r.Id, r.PathSealed)),
             status = r.Status,
             latency_ms = Math.Round(r.LatencyMs, 3),
             source_address = r.SourceAddress,

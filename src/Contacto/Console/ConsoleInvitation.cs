@@ -10,6 +10,11 @@ public sealed class ConsoleInvitation : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid AccountId { get; set; }
+    /// <summary>The invited address, sealed with the account's key, and its platform blind index (<see cref="ConsoleEmails"/>).</summary>
+    public byte[] EmailSealed { get; set; } = [];
+    public byte[] EmailIndex { get; set; } = [];
+
+    /// <summary>The address in clear, in memory only, once opened.</summary>
     public string Email { get; set; } = "";
     public ConsoleRole Role { get; set; }
     public byte[] TokenHash { get; set; } = [];
@@ -24,7 +29,8 @@ sealed class ConsoleInvitationConfiguration : IEntityTypeConfiguration<ConsoleIn
     {
         builder.ToTable("console_invitations");
         builder.HasKey(i => i.Id);
-        builder.Property(i => i.Email).HasMaxLength(ConsoleText.MaxEmailLength).IsRequired();
+        builder.Ignore(i => i.Email);
+        builder.Property(i => i.EmailIndex).HasMaxLength(Crypto.BlindIndex.Size);
         builder.Property(i => i.TokenHash).HasMaxLength(32);
         builder.HasIndex(i => i.TokenHash).IsUnique();
         builder.Property(i => i.CreatedAt).HasConversion(UnixMilliseconds.Converter);

@@ -30,6 +30,7 @@ public sealed class ConsolePages(
     AccountFields fields,
     AccountService accounts,
     ContactoDbContextFactory contexts,
+    Crypto.ITenantCrypto crypto,
     TimeProvider time)
 {
     const string Json = "application/json; charset=utf-8";
@@ -377,6 +378,8 @@ public sealed class ConsolePages(
     {
         await using var db = contexts.CreateForAccount(user.AccountId);
         var list = await db.Set<ConsoleUser>().AsNoTracking().OrderBy(u => u.CreatedAt).ToListAsync(c.RequestAborted);
+        foreach (var listed in list)
+            await ConsoleEmails.OpenAsync(crypto, listed, c.RequestAborted);
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleUsersListed, "console_user", null), c.RequestAborted);
         return Page(new UsersPage(Frame(c, user), list, CanManageUsers(user), link, error), status);
     }

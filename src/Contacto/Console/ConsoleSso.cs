@@ -217,7 +217,8 @@ public sealed class ConsoleSso(
         if (user is null && Claim(claims, "email_verified") is true && ConsoleText.NormaliseEmail(Claim(claims, "email") as string) is { } email)
         {
             // First SSO sign-in of an invited user: the provider's verified address links them, once, within this account only.
-            user = await db.Set<ConsoleUser>().SingleOrDefaultAsync(u => u.Email == email && u.AccountId == accountId && u.SsoSubject == null, cancellationToken);
+            var index = await ConsoleEmails.IndexAsync(crypto, email, cancellationToken);
+            user = await db.Set<ConsoleUser>().SingleOrDefaultAsync(u => u.EmailIndex == index && u.AccountId == accountId && u.SsoSubject == null, cancellationToken);
             if (user is not null)
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -230,7 +231,7 @@ public sealed class ConsoleSso(
                 await transaction.CommitAsync(cancellationToken);
             }
         }
-        return user is { Enabled: true } && user.AccountId == accountId ? user : null;
+        return user is { Enabled: true } && user.AccountId == accountId ? await ConsoleEmails.OpenAsync(crypto, user, cancellationToken) : null;
     }
 
     async Task<OpenIdConnectConfiguration> ProviderAsync(string issuer, CancellationToken cancellationToken)

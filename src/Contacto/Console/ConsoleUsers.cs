@@ -1,3 +1,4 @@
+using System.Text;
 using Contacto.Accounts;
 using Contacto.Audit;
 using Contacto.Crypto;
@@ -36,14 +37,18 @@ public sealed class ConsoleUsers(
         await using var db = contexts.CreateDbContext();
         var account = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.AuthId == authId && a.DeletedAt == null, cancellationToken)
                       ?? throw new ArgumentException($"No live account {authId}", nameof(authId));
-        if (await db.Set<ConsoleUser>().AnyAsync(u => u.Email == address, cancellationToken))
+        var index = await ConsoleEmails.IndexAsync(crypto, address, cancellationToken);
+        if (await db.Set<ConsoleUser>().AnyAsync(u => u.EmailIndex == index, cancellationToken))
             throw new ArgumentException("A console user with this e-mail address exists already", nameof(email));
         var token = ConsoleText.NewSecretToken();
         var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7();
         var invitation = new ConsoleInvitation
         {
-            Id = Guid.CreateVersion7(),
+            Id = id,
             AccountId = account.Id,
+            EmailSealed = await crypto.SealAsync(account.Id, ConsoleEmails.InvitationPurpose, id, Encoding.UTF8.GetBytes(address), cancellationToken),
+            EmailIndex = index,
             Email = address,
             Role = role,
             TokenHash = ConsoleText.Hash(token),
@@ -67,7 +72,7 @@ public sealed class ConsoleUsers(
         var now = time.GetUtcNow();
         await using var db = contexts.CreateDbContext();
         var invitation = await db.Set<ConsoleInvitation>().AsNoTracking().SingleOrDefaultAsync(i => i.TokenHash == hash && i.UsedAt == null, cancellationToken);
-        return invitation is not null && invitation.ExpiresAt > now ? invitation : null;
+        return invitation is not null && invitation.ExpiresAt > now ? await ConsoleEmails.OpenAsync(crypto, invitation, cancellationToken) : null;
     }
 
     /// <summary>
@@ -81,17 +86,21 @@ public sealed class ConsoleUsers(
             return null;
         var hash = password is null ? "" : passwords.Hash(password);
         var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7();
+        var emailSealed = await crypto.SealAsync(invitation.AccountId, ConsoleEmails.UserPurpose, id, Encoding.UTF8.GetBytes(invitation.Email), cancellationToken);
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Claiming the row by its unused state makes the link single-use even when two requests race.
         var claimed = await db.Set<ConsoleInvitation>().Where(i => i.Id == invitation.Id && i.UsedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsedAt, now), cancellationToken);
-        if (claimed != 1 || await db.Set<ConsoleUser>().AnyAsync(u => u.Email == invitation.Email, cancellationToken))
+        if (claimed != 1 || await db.Set<ConsoleUser>().AnyAsync(u => u.EmailIndex == invitation.EmailIndex, cancellationToken))
             return null;
         var user = new ConsoleUser
         {
-            Id = Guid.CreateVersion7(),
+            Id = id,
             AccountId = invitation.AccountId,
+            EmailSealed = emailSealed,
+            EmailIndex = invitation.EmailIndex,
             Email = invitation.Email,
             Role = invitation.Role,
             PasswordHash = hash,
@@ -124,9 +133,10 @@ public sealed class ConsoleUsers(
         var address = ConsoleText.NormaliseEmail(email);
         if (address is null)
             return null;
+        var index = await ConsoleEmails.IndexAsync(crypto, address, cancellationToken);
         await using var db = contexts.CreateDbContext();
-        var user = await db.Set<ConsoleUser>().AsNoTracking().SingleOrDefaultAsync(u => u.Email == address && u.Enabled, cancellationToken);
-        return user is not null && await IsActiveAsync(db, user, cancellationToken) ? user : null;
+        var user = await db.Set<ConsoleUser>().AsNoTracking().SingleOrDefaultAsync(u => u.EmailIndex == index && u.Enabled, cancellationToken);
+        return user is not null && await IsActiveAsync(db, user, cancellationToken) ? await ConsoleEmails.OpenAsync(crypto, user, cancellationToken) : null;
     }
 
     static Task<bool> IsActiveAsync(ContactoDbContext db, ConsoleUser user, CancellationToken cancellationToken) =>

@@ -15,6 +15,9 @@ public static class PlatformKeyOwners
     /// </summary>
     public static readonly Guid NumberRouting = new("00000000-0000-7000-8000-0000000000e1");
 
+    /// <summary>Indexes console users' e-mail addresses, which sign-in looks up across every tenant.</summary>
+    public static readonly Guid ConsoleEmails = new("00000000-0000-7000-8000-0000000000e2");
+
     /// <summary>True for a platform owner: its key events go to the platform's chain, as no account has it.</summary>
-    public static bool Contains(Guid owner) => owner == DataProtection || owner == NumberRouting;
+    public static bool Contains(Guid owner) => owner == DataProtection || owner == NumberRouting || owner == ConsoleEmails;
 }

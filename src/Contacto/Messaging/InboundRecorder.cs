@@ -179,7 +179,7 @@ public sealed class InboundRecorder(
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            if (application is { Enabled: true, MessageUrl: { } url })
+            if (application is { Enabled: true } && application.Url(keys, "message_url") is { } url)
                 callback = outbox.Prepare(keys, id.ToString(), url, application.MessageMethod, Fields(id, from, to, text, units),
                     subject: new WebhookSubject(InboundReplies.Kind, id));
         }

@@ -36,7 +36,8 @@ public sealed class Message : ITenantOwned
 
     /// <summary><c>content_only</c> (numbers wiped once final) or <c>number_only</c> (text wiped); null keeps both.</summary>
     public string? LogOnly { get; set; }
-    public string? CallbackUrl { get; set; }
+    /// <summary>Where status callbacks go, sealed (purpose <see cref="CallbackUrlPurpose"/>): a URL may carry the customer's secrets.</summary>
+    public byte[]? CallbackUrlSealed { get; set; }
     public string? CallbackMethod { get; set; }
     public string? RequesterIp { get; set; }
 
@@ -71,6 +72,7 @@ public sealed class Message : ITenantOwned
     public const string TextPurpose = "message.text";
     public const string FromPurpose = "message.from";
     public const string ToPurpose = "message.to";
+    public const string CallbackUrlPurpose = "message.callback_url";
 
     public bool KeepsText => Log && LogOnly != MessageLog.NumberOnly;
     public bool KeepsNumbers => Log && LogOnly != MessageLog.ContentOnly;
@@ -129,7 +131,6 @@ sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.State).HasMaxLength(12);
         builder.Property(m => m.Type).HasMaxLength(8);
         builder.Property(m => m.DestinationCountry).HasMaxLength(2);
-        builder.Property(m => m.CallbackUrl).HasMaxLength(2048);
         builder.Property(m => m.CallbackMethod).HasMaxLength(4);
         builder.Property(m => m.RequesterIp).HasMaxLength(45);
         builder.Property(m => m.ErrorCode).HasMaxLength(8);

@@ -1,6 +1,7 @@
 using System.Globalization;
-using Contacto.Numbers;
+using System.Text;
 using Contacto.Crypto;
+using Contacto.Numbers;
 using Contacto.Storage;
 using Contacto.Webhooks;
 
@@ -22,7 +23,7 @@ public sealed class MessageCallbacks(ITenantCrypto crypto, WebhookOutbox outbox)
     /// <summary>A message's numbers as Plivo writes them: digits without '+', or the alphanumeric sender id.</summary>
     public readonly record struct Numbers(string From, string To);
 
-    public static bool Wanted(Message message) => message.CallbackUrl is not null;
+    public static bool Wanted(Message message) => message.CallbackUrlSealed is not null;
 
     /// <summary>Opens the numbers of the messages that want callbacks, one key lease per account.</summary>
     public Task<Dictionary<Guid, Numbers>> OpenNumbersAsync(IEnumerable<Message> messages, CancellationToken cancellationToken) =>
@@ -51,7 +52,8 @@ public sealed class MessageCallbacks(ITenantCrypto crypto, WebhookOutbox outbox)
 
     /// <summary>The callback for the message's current state, sealed with keys the caller holds.</summary>
     public WebhookDelivery Prepare(TenantKeyLease keys, Message message, Numbers numbers) =>
-        outbox.Prepare(keys, message.Id.ToString(), message.CallbackUrl!, message.CallbackMethod ?? "POST", Fields(message, numbers), OrderedAt(message));
+        outbox.Prepare(keys, message.Id.ToString(), Encoding.UTF8.GetString(keys.Open(Message.CallbackUrlPurpose, message.Id, message.CallbackUrlSealed!)),
+            message.CallbackMethod ?? "POST", Fields(message, numbers), OrderedAt(message));
 
     /// <summary>
     /// The outbox sends one message's callbacks in this order, to the millisecond. Each state is

@@ -194,7 +194,7 @@ public sealed class MessageService : IAsyncDisposable
                 Units = units,
                 Log = request.Log,
                 LogOnly = request.LogOnly,
-                CallbackUrl = request.CallbackUrl,
+                CallbackUrlSealed = request.CallbackUrl is null ? null : keys.Seal(Message.CallbackUrlPurpose, id, Encoding.UTF8.GetBytes(request.CallbackUrl)),
                 CallbackMethod = request.CallbackUrl is null ? null : request.CallbackMethod,
                 RequesterIp = requesterIp,
                 CreatedAt = now,

@@ -47,14 +47,14 @@ public static class NumberEndpoints
             throw ApiException.BadRequest("number_startswith must be digits");
         var owners = await OwnersAsync(caller, accounts, parameters.String("subaccount", 64), context.RequestAborted);
 
-        // Numbers are sealed and the renewal date is computed, so these filters run in memory on the account's numbers.
+        // Numbers and aliases are sealed and the renewal date is computed, so these filters run in memory on the account's numbers.
         var rows = (await numbers.ListAsync(owners.Keys, context.RequestAborted))
-            .Where(n => !noneMatch && (type is null || n.Type == type) && (alias is null || n.Alias == alias) && renewal.Contains(RenewalOf(n)));
-        var opened = new List<(RentedNumber Row, string Number)>();
+            .Where(n => !noneMatch && (type is null || n.Type == type) && renewal.Contains(RenewalOf(n)));
+        var opened = new List<(RentedNumber Row, string Number, string? Alias)>();
         foreach (var row in rows)
-            opened.Add((row, (await numbers.OpenAsync(row, context.RequestAborted)).TrimStart('+')));
-        var matching = prefix is null ? opened : [.. opened.Where(n => n.Number.StartsWith(prefix, StringComparison.Ordinal))];
-        var page = matching.Skip(paging.Offset).Take(paging.Limit).Select(n => View(n.Row, n.Number, caller.AuthId, owners[n.Row.AccountId])).ToList();
+            opened.Add((row, (await numbers.OpenAsync(row, context.RequestAborted)).TrimStart('+'), await numbers.OpenAliasAsync(row, context.RequestAborted)));
+        var matching = opened.Where(n => (prefix is null || n.Number.StartsWith(prefix, StringComparison.Ordinal)) && (alias is null || n.Alias == alias)).ToList();
+        var page = matching.Skip(paging.Offset).Take(paging.Limit).Select(n => View(n.Row, n.Number, n.Alias, caller.AuthId, owners[n.Row.AccountId])).ToList();
         await audit.RecordAsync(caller.Entry(AuditActions.NumberListed, "number", null) with { Reason = $"{page.Count} of {matching.Count}" }, context.RequestAborted);
         return paging.Page(context.Request, page, matching.Count);
     }
@@ -65,7 +65,7 @@ public static class NumberEndpoints
         var owners = await OwnersAsync(caller, accounts, null, context.RequestAborted);
         var (row, e164) = await FindAsync(context, numbers, owners, number);
         await audit.RecordAsync(caller.Entry(AuditActions.NumberRead, "number", row.Id.ToString()), context.RequestAborted);
-        var view = View(row, e164.TrimStart('+'), caller.AuthId, owners[row.AccountId]);
+        var view = View(row, e164.TrimStart('+'), await numbers.OpenAliasAsync(row, context.RequestAborted), caller.AuthId, owners[row.AccountId]);
         view["api_id"] = ApiResults.ApiId(context);
         return Results.Json(view);
     }
@@ -87,11 +87,7 @@ public static class NumberEndpoints
         var appId = linking ? await ApplicationIdAsync(db, parameters.String("app_id", 64), context.RequestAborted) : null;
         var record = caller.Entry(AuditActions.NumberUpdated, "number", row.Id.ToString())
             with { Reason = $"changed: {string.Join(",", UpdateParameters.Where(parameters.Has))}" };
-        await numbers.UpdateAsync(row, e164, owner, changed =>
-        {
-            changed.Alias = alias ?? changed.Alias;
-            changed.AppId = linking ? appId : changed.AppId;
-        }, record, context.RequestAborted);
+        await numbers.UpdateAsync(row, e164, owner, alias, linking, appId, record, context.RequestAborted);
         return Results.Json(new { message = "changed", api_id = ApiResults.ApiId(context) }, statusCode: StatusCodes.Status202Accepted);
     }
 
@@ -149,10 +145,10 @@ public static class NumberEndpoints
     /// <summary>Numbers renew monthly from the day they were added.</summary>
     static DateTimeOffset RenewalOf(RentedNumber row) => new(row.AddedAt.UtcDateTime.Date.AddMonths(1), TimeSpan.Zero);
 
-    static Dictionary<string, object?> View(RentedNumber row, string bareNumber, string authId, string? subaccount) => new()
+    static Dictionary<string, object?> View(RentedNumber row, string bareNumber, string? alias, string authId, string? subaccount) => new()
     {
         ["number"] = bareNumber,
-        ["alias"] = row.Alias,
+        ["alias"] = alias,
         ["added_on"] = Day(row.AddedAt),
         ["application"] = row.AppId is null ? null : $"/v1/Account/{authId}/Application/{row.AppId}/",
         ["carrier"] = "Contacto",

@@ -23,6 +23,7 @@ public sealed class NumberService(
     TimeProvider time) : ISubaccountDeletionHandler, IApplicationDeletionHandler
 {
     public const string NumberPurpose = "number.e164";
+    public const string AliasPurpose = "number.alias";
 
     /// <summary>The purpose of the platform-wide routing index (<see cref="RentedNumber.RoutingIndex"/>).</summary>
     const string RoutingPurpose = "number.routing";
@@ -88,17 +89,21 @@ public sealed class NumberService(
     }
 
     /// <summary>
-    /// Applies <paramref name="change"/> (alias, application) and, when <paramref name="owner"/> is another account of the
-    /// same customer, moves the number there, resealed under that account's key.
+    /// Sets the alias (when not null) and the application (when <paramref name="linking"/>) and,
+    /// when <paramref name="owner"/> is another account of the same customer, moves the number
+    /// there, resealed under that account's key.
     /// </summary>
-    public async Task UpdateAsync(RentedNumber number, string e164, Guid owner, Action<RentedNumber> change, AuditEntry record, CancellationToken cancellationToken)
+    public async Task UpdateAsync(RentedNumber number, string e164, Guid owner, string? alias, bool linking, string? appId, AuditEntry record, CancellationToken cancellationToken)
     {
+        // Key work before the transaction.
         RentedNumber? moved = null;
         if (owner != number.AccountId)
         {
             moved = new RentedNumber { Id = Guid.CreateVersion7(), AccountId = owner, Country = number.Country, Type = number.Type, AddedAt = number.AddedAt };
-            await SealAsync(moved, owner, e164, cancellationToken); // key work before the transaction
+            await SealAsync(moved, owner, e164, cancellationToken);
+            moved.AliasSealed = await SealAliasAsync(owner, moved.Id, alias ?? await OpenAliasAsync(number, cancellationToken), cancellationToken);
         }
+        var aliasSealed = moved is null && alias is not null ? await SealAliasAsync(owner, number.Id, alias, cancellationToken) : null;
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var current = await db.Set<RentedNumber>().SingleOrDefaultAsync(n => n.Id == number.Id, cancellationToken) ?? throw ApiException.NotFound();
@@ -111,12 +116,13 @@ public sealed class NumberService(
                 throw ApiException.NotFound();
             if (await FindAsync(db, owner, e164, cancellationToken) is not null)
                 throw ApiException.BadRequest("subaccount already has this number");
-            (moved.Alias, moved.AppId) = (current.Alias, current.AppId);
+            moved.AppId = current.AppId;
             db.Remove(current);
             db.Add(moved);
             target = moved;
         }
-        change(target);
+        target.AliasSealed = aliasSealed ?? target.AliasSealed;
+        target.AppId = linking ? appId : target.AppId;
         await audit.AppendAsync(db, record, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -186,6 +192,12 @@ public sealed class NumberService(
     public async Task<string> OpenAsync(RentedNumber number, CancellationToken cancellationToken) =>
         Encoding.UTF8.GetString(await crypto.OpenAsync(number.AccountId, NumberPurpose, number.Id, number.NumberSealed, cancellationToken));
 
+    public async Task<string?> OpenAliasAsync(RentedNumber number, CancellationToken cancellationToken) =>
+        number.AliasSealed is null ? null : Encoding.UTF8.GetString(await crypto.OpenAsync(number.AccountId, AliasPurpose, number.Id, number.AliasSealed, cancellationToken));
+
+    async Task<byte[]?> SealAliasAsync(Guid accountId, Guid numberId, string? alias, CancellationToken cancellationToken) =>
+        alias is null ? null : await crypto.SealAsync(accountId, AliasPurpose, numberId, Encoding.UTF8.GetBytes(alias), cancellationToken);
+
     /// <summary>Deletes the subaccount's numbers, or moves them to the main account resealed under its key.</summary>
     public async Task OnSubaccountDeletedAsync(ContactoDbContext db, Guid parentId, Guid subaccountId, bool cascade, CancellationToken cancellationToken)
     {
@@ -198,9 +210,10 @@ public sealed class NumberService(
             var moved = new RentedNumber
             {
                 Id = Guid.CreateVersion7(), AccountId = parentId, Country = number.Country, Type = number.Type,
-                Alias = number.Alias, AppId = number.AppId, AddedAt = number.AddedAt,
+                AppId = number.AppId, AddedAt = number.AddedAt,
             };
             await SealAsync(moved, parentId, await OpenAsync(number, cancellationToken), cancellationToken);
+            moved.AliasSealed = await SealAliasAsync(parentId, moved.Id, await OpenAliasAsync(number, cancellationToken), cancellationToken);
             db.Add(moved);
         }
     }

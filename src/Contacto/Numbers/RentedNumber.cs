@@ -9,7 +9,7 @@ namespace Contacto.Numbers;
 /// A phone number of the operator's inventory, rented by one account. The number is sealed with
 /// the account's key and found by the account's blind index (<see cref="NumberIndex"/>); traffic
 /// from carriers finds it by the platform's routing index (<see cref="RoutingIndex"/>), which is
-/// also what keeps a number with one account at a time.
+/// also what keeps a number with one account at a time. The customer's alias for it is sealed too.
 /// </summary>
 public sealed class RentedNumber : ITenantOwned
 {
@@ -22,7 +22,7 @@ public sealed class RentedNumber : ITenantOwned
     public byte[]? RoutingIndex { get; set; }
     public string Country { get; set; } = "";
     public string Type { get; set; } = NumberTypes.Local;
-    public string? Alias { get; set; }
+    public byte[]? AliasSealed { get; set; }
     public string? AppId { get; set; }
     public DateTimeOffset AddedAt { get; set; }
 }
@@ -41,7 +41,6 @@ sealed class RentedNumberConfiguration : IEntityTypeConfiguration<RentedNumber>
         builder.HasKey(n => n.Id);
         builder.Property(n => n.Country).HasMaxLength(2);
         builder.Property(n => n.Type).HasMaxLength(16);
-        builder.Property(n => n.Alias).HasMaxLength(100);
         builder.Property(n => n.AppId).HasMaxLength(64);
         builder.Property(n => n.AddedAt).HasConversion(UnixMilliseconds.Converter);
         builder.HasIndex(n => new { n.AccountId, n.NumberIndex }).IsUnique();

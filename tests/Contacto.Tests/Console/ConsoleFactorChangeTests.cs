@@ -148,12 +148,13 @@ public sealed partial class ConsoleFactorChangeTests
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Browser.PostAsync($"/console/security/passkeys/{passkey}/remove")).Status);
 
         // Without an authenticator app, the passkey is the only second factor: it stays.
+        var index = await ConsoleEmails.IndexAsync(console.Server.Services.GetRequiredService<Contacto.Crypto.ITenantCrypto>(), member.Email, CancellationToken.None);
         await using (var db = ids.CreateDbContext())
-            await db.Set<ConsoleUser>().Where(u => u.Email == member.Email).ExecuteUpdateAsync(s => s.SetProperty(u => u.TotpConfirmed, false));
+            await db.Set<ConsoleUser>().Where(u => u.EmailIndex == index).ExecuteUpdateAsync(s => s.SetProperty(u => u.TotpConfirmed, false));
         await member.Browser.GetAsync("/console/security");
         Assert.Equal(HttpStatusCode.Conflict, (await member.Browser.PostAsync($"/console/security/passkeys/{passkey}/remove")).Status);
         await using (var db = ids.CreateDbContext())
-            await db.Set<ConsoleUser>().Where(u => u.Email == member.Email).ExecuteUpdateAsync(s => s.SetProperty(u => u.TotpConfirmed, true));
+            await db.Set<ConsoleUser>().Where(u => u.EmailIndex == index).ExecuteUpdateAsync(s => s.SetProperty(u => u.TotpConfirmed, true));
 
         var removed = await member.Browser.PostAsync($"/console/security/passkeys/{passkey}/remove");
         Assert.Equal(HttpStatusCode.OK, removed.Status);

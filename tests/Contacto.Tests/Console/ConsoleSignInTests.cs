@@ -44,7 +44,7 @@ public sealed class ConsoleSignInTests
 
         await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(account.Id);
         var user = await db.Set<ConsoleUser>().SingleAsync();
-        Assert.Equal("ana@example.com", user.Email);
+        Assert.Equal("ana@example.com", (await ConsoleEmails.OpenAsync(console.Server.Services.GetRequiredService<Contacto.Crypto.ITenantCrypto>(), user, CancellationToken.None)).Email);
         Assert.StartsWith("argon2id$", user.PasswordHash);
         Assert.DoesNotContain(ConsoleServer.Password, user.PasswordHash);
         Assert.NotNull(user.TotpSecretSealed);
@@ -173,8 +173,9 @@ public sealed class ConsoleSignInTests
         var ids = console.Server.Services.GetRequiredService<ContactoDbContextFactory>();
         Guid IdOf(string email)
         {
+            var index = ConsoleEmails.IndexAsync(console.Server.Services.GetRequiredService<Contacto.Crypto.ITenantCrypto>(), email, CancellationToken.None).AsTask().GetAwaiter().GetResult();
             using var db = ids.CreateDbContext();
-            return db.Set<ConsoleUser>().Single(u => u.Email == email).Id;
+            return db.Set<ConsoleUser>().Single(u => u.EmailIndex == index).Id;
         }
 
         // Globex's owner cannot see or disable Acme's users.

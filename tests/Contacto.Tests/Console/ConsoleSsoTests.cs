@@ -139,7 +139,8 @@ public sealed class ConsoleSsoTests
         Assert.DoesNotContain("type=\"password\"", (await browser.GetAsync("/console/reauthenticate")).Html);
 
         await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(account.Id);
-        var user = await db.Set<ConsoleUser>().SingleAsync(u => u.Email == "newcomer@example.com");
+        var index = await ConsoleEmails.IndexAsync(console.Server.Services.GetRequiredService<Contacto.Crypto.ITenantCrypto>(), "newcomer@example.com", CancellationToken.None);
+        var user = await db.Set<ConsoleUser>().SingleAsync(u => u.EmailIndex == index);
         Assert.Equal("", user.PasswordHash);
         Assert.Equal("idp-newcomer", user.SsoSubject);
         Assert.True(user.TotpConfirmed);

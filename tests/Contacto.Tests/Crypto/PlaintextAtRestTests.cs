@@ -14,9 +14,13 @@ using Npgsql;
 namespace Contacto.Tests.Crypto;
 
 /// <summary>
-/// Writes customer data through every capability that exists, then reads the database as an
-/// attacker with the files would: the raw SQLite files, or every PostgreSQL table as text. No
-/// plaintext may appear. A new capability adds its writes to <see cref="WriteCustomerDataAsync"/>.
+/// Writes customer data through every capability that exists, and calls every API route (with
+/// customer values in its path where it takes any) and every filter that takes customer values,
+/// then reads the database as an attacker with the files would: the raw SQLite files, or every
+/// PostgreSQL table as text. No plaintext may appear: not in sealed columns' neighbours, not in
+/// the API log, not in aliases, URLs or console e-mail addresses. A new capability adds its
+/// writes to <see cref="WriteCustomerDataAsync"/>; a new route with a parameter must be taught to
+/// <see cref="CallEveryRouteAsync"/> (the test fails until it is).
 /// </summary>
 public sealed class PlaintextAtRestTests
 {
@@ -35,11 +39,12 @@ public sealed class PlaintextAtRestTests
         var raw = provider == StorageProvider.Sqlite ? ReadSqliteFiles(storage) : await ReadPostgresTablesAsync(storage);
 
         Assert.Contains(visibleAuthId, raw); // the scan does see the data: Auth IDs are stored in clear by design
-        foreach (var secret in secrets)
+        // Failures name the value by its place in the list, never the value itself.
+        foreach (var (secret, i) in secrets.Select((s, i) => (s, i)))
         {
-            Assert.False(raw.Contains(secret, StringComparison.Ordinal), "a customer value was found in clear at rest");
+            Assert.False(raw.Contains(secret, StringComparison.Ordinal), $"customer value #{i} was found in clear at rest");
             Assert.False(raw.Contains(Convert.ToHexString(Encoding.UTF8.GetBytes(secret)), StringComparison.OrdinalIgnoreCase),
-                "a customer value was found hex-encoded at rest");
+                $"customer value #{i} was found hex-encoded at rest");
         }
     }
 
@@ -56,15 +61,100 @@ public sealed class PlaintextAtRestTests
         Assert.Equal(HttpStatusCode.Created, created);
 
         var inbound = await WriteInboundMessagesAsync(server, tenant.Account.Id);
+        var routed = await CallEveryRouteAsync(server, client, authId, subaccount.Str("auth_id"));
+        var email = await WriteConsoleUserAsync(server, authId);
 
         return (["Quillfeather Trading 5521", "Ostrakon Supplies 8843", "Vilnaberg 2291", "17 Marrowgate Lane 4410",
-            "Zephyrine Desk 7730", tenant.AuthToken, subaccount.Str("auth_token"), .. inbound], authId);
+            "Zephyrine Desk 7730", tenant.AuthToken, subaccount.Str("auth_token"), .. inbound, .. routed, email], authId);
+    }
+
+    const string Number = "+351912447711", Handset = "+351913886622";
+
+    /// <summary>
+    /// Sets an alias, application URLs and a message callback URL, then calls every API route
+    /// (customer values in paths) and the filters that take customer values.
+    /// </summary>
+    private static async Task<string[]> CallEveryRouteAsync(RunningServer server, HttpClient client, string authId, string subauthId)
+    {
+        var root = $"/v1/Account/{authId}/";
+        string[] urls = ["https://hooks.example.com/answer/Pemberton-4471", "https://hooks.example.com/hangup/Calloway-5582",
+            "https://hooks.example.com/fallback/Dunmore-6693", "https://hooks.example.com/inbound/Esterhazy-7704"];
+        var (created, app) = await client.PostJsonAsync($"{root}Application/",
+            new { app_name = "scan_app", answer_url = urls[0], hangup_url = urls[1], fallback_answer_url = urls[2], message_url = urls[3] });
+        Assert.Equal(HttpStatusCode.Created, created);
+        const string alias = "Larkspur front desk 8815", callback = "https://hooks.example.com/status/Fitzwilliam-9926";
+        var (changed, _) = await client.PostJsonAsync($"{root}Number/{Number[1..]}/", new { alias, app_id = app.Str("app_id") });
+        Assert.Equal(HttpStatusCode.Accepted, changed);
+        var (sent, message) = await client.PostJsonAsync($"{root}Message/", new { src = Number[1..], dst = Handset[1..], text = "Vellichor memo 6604", url = callback });
+        Assert.Equal(HttpStatusCode.Accepted, sent);
+
+        var values = new Dictionary<string, string>
+        {
+            ["auth_id"] = authId,
+            ["subauth_id"] = subauthId,
+            ["number"] = Number[1..],
+            ["message_uuid"] = message.GetProperty("message_uuid")[0].GetString()!,
+            ["app_id"] = app.Str("app_id"),
+        };
+        var routes = server.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith(Contacto.Api.AccountApi.Root, StringComparison.Ordinal) == true
+                        && (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods.Contains("GET") ?? true))
+            .Select(e => e.RoutePattern).ToList();
+        Assert.NotEmpty(routes);
+        foreach (var route in routes)
+        {
+            var path = route.RawText!;
+            foreach (var parameter in route.Parameters)
+                path = path.Replace($"{{{parameter.Name}}}", values.TryGetValue(parameter.Name, out var value) ? value
+                    : throw new Xunit.Sdk.XunitException($"{route.RawText}: teach the scan a value for '{parameter.Name}'"));
+            var (status, _) = await client.GetJsonAsync(path);
+            Assert.True((int)status < 500, $"GET {route.RawText} answered {status}");
+        }
+        // Every filter that takes a customer value.
+        foreach (var query in new[]
+                 {
+                     $"Number/?alias={Uri.EscapeDataString(alias)}", $"Number/?number_startswith={Number[1..^1]}",
+                     $"Message/?from_number={Number[1..]}", $"Message/?to_number={Handset[1..]}", "Application/?app_name=scan_app",
+                 })
+        {
+            var (status, found) = await client.GetJsonAsync(root + query);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.True(found.GetProperty("meta").GetProperty("total_count").GetInt32() > 0, $"{query} found nothing");
+        }
+        // What was read back is what was written: the values are there, only sealed.
+        var (_, number) = await client.GetJsonAsync($"{root}Number/{Number[1..]}/");
+        Assert.Equal(alias, number.Str("alias"));
+        var (_, application) = await client.GetJsonAsync($"{root}Application/{app.Str("app_id")}/");
+        Assert.Equal(urls[3], application.Str("message_url"));
+        // The API log is written off the request path: wait for the number's request to be in it, path opened for its account.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var (_, log) = await client.GetJsonAsync($"{root}ApiLog/?limit=20&method=GET");
+            if (log.GetProperty("objects").EnumerateArray().Any(r => r.Str("path") == $"{root}Number/{Number[1..]}/" && r.Str("route") == $"{Contacto.Api.AccountApi.Root}/Number/{{number}}/"))
+                break;
+            await Task.Delay(50, deadline.Token);
+        }
+        return [.. urls, alias, callback, "Vellichor memo 6604", Number[1..^1]];
+    }
+
+    /// <summary>A console user, invited and joined: their e-mail address is customer data too.</summary>
+    private static async Task<string> WriteConsoleUserAsync(RunningServer server, string authId)
+    {
+        const string email = "zanzibar.quill.7731@example.com";
+        var users = server.Services.GetRequiredService<Contacto.Console.ConsoleUsers>();
+        var invitation = await users.InviteAsync(authId, email, Contacto.Console.ConsoleRole.Admin, AuditActor.Operator, CancellationToken.None);
+        var joined = await users.JoinAsync(invitation.Link[(invitation.Link.LastIndexOf('/') + 1)..], "correct horse battery 1", AuditActor.System, CancellationToken.None);
+        Assert.NotNull(joined);
+        Assert.True((await users.CheckPasswordAsync(email, "correct horse battery 1", CancellationToken.None)).Valid);
+        return email;
     }
 
     /// <summary>An inbound message, and the first part of a long one still waiting for the rest.</summary>
     private static async Task<string[]> WriteInboundMessagesAsync(RunningServer server, Guid accountId)
     {
-        const string number = "+351912447711", handset = "+351913886622";
+        const string number = Number, handset = Handset;
         await server.Services.GetRequiredService<NumberService>().AddAsync(accountId, number, "PT", "mobile", AuditActor.Operator, CancellationToken.None);
         var carrier = server.Services.GetRequiredService<SimulatedCarriers>()["sim-a"];
         using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))

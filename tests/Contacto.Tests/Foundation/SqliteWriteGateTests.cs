@@ -96,7 +96,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         var first = await a.Database.BeginTransactionAsync();
         await a.Database.ExecuteSqlRawAsync("INSERT INTO t VALUES (1)");
 
-        b.Add(new ApiLogRecord { Id = Guid.CreateVersion7(), Method = "GET", Path = "/v1/", ApiId = "gate" });
+        b.Add(new ApiLogRecord { Id = Guid.CreateVersion7(), Method = "GET", Route = "/v1/", ApiId = "gate" });
         var save = b.SaveChangesAsync();
         Assert.False(save.IsCompleted);
 

@@ -95,7 +95,7 @@ public sealed class StorageTests
         {
             Id = Guid.CreateVersion7(), AccountId = Guid.NewGuid(), State = MessageStates.Sent, DestinationCountry = "PT", Units = i,
             TextSealed = full ? [0, 1, 2, 255] : null, ToIndex = full ? new byte[32] : null, AlphanumericSender = full, Log = !full,
-            LogOnly = full ? MessageLog.ContentOnly : null, CallbackUrl = full ? "https://example.com/cb?x=1&y=é" : null,
+            LogOnly = full ? MessageLog.ContentOnly : null, CallbackUrlSealed = full ? [9, 8, 7] : null, Carrier = full ? "sim-é&x=1" : null,
             CreatedAt = at.AddMilliseconds(i), UpdatedAt = at, SentAt = full ? at : null, NextAttemptAt = full ? null : at.AddSeconds(i),
         };
         List<Message> bulk = [Row(1, true), Row(2, false), Row(3, true)], tracked = [Row(4, true), Row(5, false)];

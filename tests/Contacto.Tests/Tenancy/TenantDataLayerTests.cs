@@ -47,7 +47,7 @@ public sealed class TenantDataLayerTests
         AccountId = accountId,
         At = DateTimeOffset.UtcNow,
         Method = "GET",
-        Path = "/v1/",
+        Route = "/v1/",
         Status = 200,
         ApiId = Guid.CreateVersion7().ToString(),
     };

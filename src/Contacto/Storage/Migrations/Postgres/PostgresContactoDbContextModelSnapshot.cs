@@ -132,9 +132,8 @@ namespace Contacto.Storage.Migrations.Postgres
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
 
-                    b.Property<string>("AnswerUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)");
+                    b.Property<byte[]>("AnswerUrlSealed")
+                        .HasColumnType("bytea");
 
                     b.Property<string>("AppId")
                         .IsRequired()
@@ -158,9 +157,8 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<bool>("Enabled")
                         .HasColumnType("boolean");
 
-                    b.Property<string>("FallbackAnswerUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)");
+                    b.Property<byte[]>("FallbackAnswerUrlSealed")
+                        .HasColumnType("bytea");
 
                     b.Property<string>("FallbackMethod")
                         .IsRequired()
@@ -172,9 +170,8 @@ namespace Contacto.Storage.Migrations.Postgres
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
 
-                    b.Property<string>("HangupUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)");
+                    b.Property<byte[]>("HangupUrlSealed")
+                        .HasColumnType("bytea");
 
                     b.Property<bool>("LogIncomingMessages")
                         .HasColumnType("boolean");
@@ -184,9 +181,8 @@ namespace Contacto.Storage.Migrations.Postgres
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
 
-                    b.Property<string>("MessageUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)");
+                    b.Property<byte[]>("MessageUrlSealed")
+                        .HasColumnType("bytea");
 
                     b.Property<long?>("ModifiedAt")
                         .HasColumnType("bigint");
@@ -233,10 +229,12 @@ namespace Contacto.Storage.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
-                    b.Property<string>("Path")
-                        .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
+                    b.Property<byte[]>("PathSealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Route")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<string>("SourceAddress")
                         .HasMaxLength(64)
@@ -419,10 +417,14 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
-                    b.Property<string>("Email")
+                    b.Property<byte[]>("EmailIndex")
                         .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("character varying(254)");
+                        .HasMaxLength(16)
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("EmailSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("bigint");
@@ -598,10 +600,14 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
-                    b.Property<string>("Email")
+                    b.Property<byte[]>("EmailIndex")
                         .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("character varying(254)");
+                        .HasMaxLength(16)
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("EmailSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
 
                     b.Property<bool>("Enabled")
                         .HasColumnType("boolean");
@@ -638,7 +644,7 @@ namespace Contacto.Storage.Migrations.Postgres
 
                     b.HasIndex("AccountId");
 
-                    b.HasIndex("Email")
+                    b.HasIndex("EmailIndex")
                         .IsUnique();
 
                     b.HasIndex("SsoIssuer", "SsoSubject")
@@ -960,9 +966,8 @@ namespace Contacto.Storage.Migrations.Postgres
                         .HasMaxLength(4)
                         .HasColumnType("character varying(4)");
 
-                    b.Property<string>("CallbackUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)");
+                    b.Property<byte[]>("CallbackUrlSealed")
+                        .HasColumnType("bytea");
 
                     b.Property<string>("Carrier")
                         .HasMaxLength(64)
@@ -1094,9 +1099,8 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.Property<long>("AddedAt")
                         .HasColumnType("bigint");
 
-                    b.Property<string>("Alias")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
+                    b.Property<byte[]>("AliasSealed")
+                        .HasColumnType("bytea");
 
                     b.Property<string>("AppId")
                         .HasMaxLength(64)

@@ -126,9 +126,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AnswerUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("AnswerUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("AppId")
                         .IsRequired()
@@ -152,9 +151,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("FallbackAnswerUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("FallbackAnswerUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("FallbackMethod")
                         .IsRequired()
@@ -166,9 +164,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("HangupUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("HangupUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<bool>("LogIncomingMessages")
                         .HasColumnType("INTEGER");
@@ -178,9 +175,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("MessageUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("MessageUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<long?>("ModifiedAt")
                         .HasColumnType("INTEGER");
@@ -227,9 +223,11 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Path")
-                        .IsRequired()
-                        .HasMaxLength(512)
+                    b.Property<byte[]>("PathSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Route")
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceAddress")
@@ -413,10 +411,14 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Email")
+                    b.Property<byte[]>("EmailIndex")
                         .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("TEXT");
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("EmailSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
@@ -592,10 +594,14 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Email")
+                    b.Property<byte[]>("EmailIndex")
                         .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("TEXT");
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("EmailSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
@@ -632,7 +638,7 @@ namespace Contacto.Storage.Migrations.Sqlite
 
                     b.HasIndex("AccountId");
 
-                    b.HasIndex("Email")
+                    b.HasIndex("EmailIndex")
                         .IsUnique();
 
                     b.HasIndex("SsoIssuer", "SsoSubject")
@@ -954,9 +960,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(4)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CallbackUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("CallbackUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("Carrier")
                         .HasMaxLength(64)
@@ -1084,9 +1089,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<long>("AddedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Alias")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("AliasSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("AppId")
                         .HasMaxLength(64)
