@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Contacto.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresContactoDbContext))]
-    [Migration("20261203100757_SealedCustomerFields")]
-    partial class SealedCustomerFields
+    [Migration("20261203114921_AuditTreeHeadsAndSealedFields")]
+    partial class AuditTreeHeadsAndSealedFields
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1341,9 +1341,26 @@ namespace Contacto.Storage.Migrations.Postgres
 
                     b.HasIndex("State", "NextAttemptAt");
 
-                    b.HasIndex("AccountId", "OrderingKey", "State");
+                    b.HasIndex("AccountId", "OrderingKey", "State", "CreatedAt");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Webhooks.WebhookSettings", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("MaxConcurrentPerHost")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("webhook_settings", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

@@ -1,15 +1,19 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
 namespace Contacto.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class SealedCustomerFields : Migration
+    public partial class AuditTreeHeadsAndSealedFields : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "audit_checkpoints");
+
             migrationBuilder.DropIndex(
                 name: "IX_console_users_Email",
                 table: "console_users");
@@ -129,9 +133,34 @@ namespace Contacto.Storage.Migrations.Sqlite
                 maxLength: 256,
                 nullable: true);
 
-            // Addresses cannot be sealed in SQL (the keys live with the key service), so existing
-            // users keep a placeholder index, unique but matching no address: they are invited again.
-            migrationBuilder.Sql("UPDATE console_users SET \"EmailIndex\" = CAST(\"Id\" AS BLOB)");
+            migrationBuilder.CreateTable(
+                name: "audit_tree_heads",
+                columns: table => new
+                {
+                    chain_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    tree_size = table.Column<long>(type: "INTEGER", nullable: false),
+                    timestamp = table.Column<long>(type: "INTEGER", nullable: false),
+                    root_hash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    signature = table.Column<byte[]>(type: "BLOB", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_tree_heads", x => new { x.chain_id, x.tree_size });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audit_tree_tiles",
+                columns: table => new
+                {
+                    chain_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    level = table.Column<int>(type: "INTEGER", nullable: false),
+                    idx = table.Column<long>(type: "INTEGER", nullable: false),
+                    hashes = table.Column<byte[]>(type: "BLOB", maxLength: 8192, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_tree_tiles", x => new { x.chain_id, x.level, x.idx });
+                });
 
             migrationBuilder.CreateIndex(
                 name: "IX_console_users_EmailIndex",
@@ -143,6 +172,12 @@ namespace Contacto.Storage.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "audit_tree_heads");
+
+            migrationBuilder.DropTable(
+                name: "audit_tree_tiles");
+
             migrationBuilder.DropIndex(
                 name: "IX_console_users_EmailIndex",
                 table: "console_users");
@@ -260,6 +295,21 @@ namespace Contacto.Storage.Migrations.Sqlite
                 maxLength: 512,
                 nullable: false,
                 defaultValue: "");
+
+            migrationBuilder.CreateTable(
+                name: "audit_checkpoints",
+                columns: table => new
+                {
+                    ChainId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    Mac = table.Column<byte[]>(type: "BLOB", maxLength: 16, nullable: false),
+                    Signature = table.Column<byte[]>(type: "BLOB", maxLength: 16, nullable: false),
+                    SignedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_checkpoints", x => new { x.ChainId, x.Sequence });
+                });
 
             migrationBuilder.CreateIndex(
                 name: "IX_console_users_Email",

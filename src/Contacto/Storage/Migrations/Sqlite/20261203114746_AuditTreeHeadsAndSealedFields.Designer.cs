@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Contacto.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteContactoDbContext))]
-    [Migration("20261203094915_AuditTreeHeads")]
-    partial class AuditTreeHeads
+    [Migration("20261203114746_AuditTreeHeadsAndSealedFields")]
+    partial class AuditTreeHeadsAndSealedFields
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -129,9 +129,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AnswerUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("AnswerUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("AppId")
                         .IsRequired()
@@ -155,9 +154,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("FallbackAnswerUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("FallbackAnswerUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("FallbackMethod")
                         .IsRequired()
@@ -169,9 +167,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("HangupUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("HangupUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<bool>("LogIncomingMessages")
                         .HasColumnType("INTEGER");
@@ -181,9 +178,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("MessageUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("MessageUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<long?>("ModifiedAt")
                         .HasColumnType("INTEGER");
@@ -230,9 +226,11 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Path")
-                        .IsRequired()
-                        .HasMaxLength(512)
+                    b.Property<byte[]>("PathSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Route")
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceAddress")
@@ -416,10 +414,14 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Email")
+                    b.Property<byte[]>("EmailIndex")
                         .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("TEXT");
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("EmailSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
@@ -595,10 +597,14 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Email")
+                    b.Property<byte[]>("EmailIndex")
                         .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("TEXT");
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("EmailSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
@@ -635,7 +641,7 @@ namespace Contacto.Storage.Migrations.Sqlite
 
                     b.HasIndex("AccountId");
 
-                    b.HasIndex("Email")
+                    b.HasIndex("EmailIndex")
                         .IsUnique();
 
                     b.HasIndex("SsoIssuer", "SsoSubject")
@@ -957,9 +963,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .HasMaxLength(4)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CallbackUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("CallbackUrlSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("Carrier")
                         .HasMaxLength(64)
@@ -1087,9 +1092,8 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.Property<long>("AddedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Alias")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("AliasSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("AppId")
                         .HasMaxLength(64)
@@ -1327,9 +1331,26 @@ namespace Contacto.Storage.Migrations.Sqlite
 
                     b.HasIndex("State", "NextAttemptAt");
 
-                    b.HasIndex("AccountId", "OrderingKey", "State");
+                    b.HasIndex("AccountId", "OrderingKey", "State", "CreatedAt");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Contacto.Webhooks.WebhookSettings", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxConcurrentPerHost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("webhook_settings", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
