@@ -145,7 +145,7 @@ public sealed class PlaintextAtRestTests
         const string email = "zanzibar.quill.7731@example.com";
         var users = server.Services.GetRequiredService<Contacto.Console.ConsoleUsers>();
         var invitation = await users.InviteAsync(authId, email, Contacto.Console.ConsoleRole.Admin, AuditActor.Operator, CancellationToken.None);
-        var joined = await users.JoinAsync(invitation.Link[(invitation.Link.LastIndexOf('/') + 1)..], "correct horse battery 1", AuditActor.System, CancellationToken.None);
+        var joined = await users.JoinAsync(invitation.Link[(invitation.Link.LastIndexOf('#') + 1)..], "correct horse battery 1", AuditActor.System, CancellationToken.None);
         Assert.NotNull(joined);
         Assert.True((await users.CheckPasswordAsync(email, "correct horse battery 1", CancellationToken.None)).Valid);
         return email;

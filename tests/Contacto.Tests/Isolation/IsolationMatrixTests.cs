@@ -35,6 +35,7 @@ public sealed partial class IsolationMatrixTests
         ["DELETE /v1/Account/{auth_id}/Application/{app_id}/"] = new { cascade = "true" },
         ["POST /v1/Account/{auth_id}/Message/"] = new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(9), text = "from B" },
         ["POST /v1/Account/{auth_id}/Number/{number}/"] = new { alias = "Hijacked" },
+        ["POST /v1/Account/{auth_id}/WebhookSettings/"] = new { max_connections_per_host = 3 },
         ["DELETE /v1/Account/{auth_id}/Number/{number}/"] = "",
     };
 
