@@ -17,7 +17,7 @@ namespace Contacto.CarrierSim;
 /// sends delivery receipts and mobile-originated messages, and misbehaves on demand.
 /// Use it in-process (tests, the default set-up) or through the standalone command.
 /// </summary>
-public sealed class SmscSimulator : IAsyncDisposable
+public sealed partial class SmscSimulator : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<SimulatedSession, byte> _sessions = new();
@@ -66,7 +66,7 @@ public sealed class SmscSimulator : IAsyncDisposable
         _listener = new TcpListener(_options.Address, _options.Port);
         _listener.Start();
         _acceptLoop = Task.Run(AcceptLoopAsync);
-        _logger.LogInformation("SMSC simulator listening on port {Port}", Port);
+        LogListening(Port);
     }
 
     /// <summary>
@@ -254,7 +254,7 @@ public sealed class SmscSimulator : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
         {
-            _logger.LogDebug("TLS handshake failed: {Error}", e.Message);
+            LogHandshakeFailed(e.Message);
             await stream.DisposeAsync().ConfigureAwait(false);
             return;
         }
@@ -273,4 +273,10 @@ public sealed class SmscSimulator : IAsyncDisposable
         _background.TryAdd(task, 0);
         task.ContinueWith(t => _background.TryRemove(t, out _), TaskScheduler.Default);
     }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "SMSC simulator listening on port {Port}")]
+    private partial void LogListening(int port);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "TLS handshake failed: {Error}")]
+    private partial void LogHandshakeFailed(string error);
 }

@@ -22,7 +22,7 @@ namespace Contacto.Messaging;
 /// <see cref="MessagingOptions.InboundPartsWaitSeconds"/> are delivered with the parts that came.
 /// A message to a number nobody rents is acknowledged, counted and forgotten.
 /// </summary>
-public sealed class InboundRecorder(
+public sealed partial class InboundRecorder(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
     NumberService numbers,
@@ -39,14 +39,14 @@ public sealed class InboundRecorder(
         if (message.Text is not { } text)
         {
             metrics.Inbound("undecodable");
-            logger.LogWarning("Dropped a binary or undecodable message from carrier {Carrier}", carrier);
+            LogUndecodable(carrier);
             return;
         }
         var number = E164.TryNormalize(message.To, out var to) ? await numbers.FindRentedAsync(to, cancellationToken) : null;
         if (number is null)
         {
             metrics.Inbound("unknown_number");
-            logger.LogWarning("Dropped a message from carrier {Carrier} to a number no account rents", carrier);
+            LogUnknownNumber(carrier);
             return;
         }
         var from = !message.AlphanumericSender && E164.TryNormalize(message.From, out var e164) ? e164 : message.From;
@@ -62,7 +62,7 @@ public sealed class InboundRecorder(
             // The account that rents the number can no longer keep anything (its keys are destroyed
             // or scheduled for destruction): acknowledged and dropped, as for a number nobody rents.
             metrics.Inbound("owner_gone");
-            logger.LogWarning("Dropped a message from carrier {Carrier} to a number whose account's keys are gone", carrier);
+            LogOwnerGone(carrier);
         }
     }
 
@@ -142,7 +142,7 @@ public sealed class InboundRecorder(
             text = string.Concat(parts.Select(p => Open(InboundPart.TextPurpose, p, p.TextSealed)));
         }
         if (parts.Count < parts[0].Total)
-            logger.LogWarning("Delivering {Count} of {Total} parts of a long message from carrier {Carrier}: the rest did not come", parts.Count, parts[0].Total, parts[0].Carrier);
+            LogIncomplete(parts.Count, parts[0].Total, parts[0].Carrier);
         await RecordAsync(parts[0].Carrier, number, from, await numbers.OpenAsync(number, cancellationToken), text, parts.Count, [.. parts.Select(p => p.Id)], cancellationToken);
     }
 
@@ -255,8 +255,23 @@ public sealed class InboundRecorder(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError("Delivering incomplete long messages failed ({Error}); trying again at the next sweep", e.GetType().Name);
+                LogSweepFailed(e.GetType().Name);
             }
         }
     }
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Dropped a binary or undecodable message from carrier {Carrier}")]
+    partial void LogUndecodable(string carrier);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Dropped a message from carrier {Carrier} to a number no account rents")]
+    partial void LogUnknownNumber(string carrier);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Dropped a message from carrier {Carrier} to a number whose account's keys are gone")]
+    partial void LogOwnerGone(string carrier);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "Delivering {Count} of {Total} parts of a long message from carrier {Carrier}: the rest did not come")]
+    partial void LogIncomplete(int count, int total, string carrier);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Error, Message = "Delivering incomplete long messages failed ({Error}); trying again at the next sweep")]
+    partial void LogSweepFailed(string error);
 }

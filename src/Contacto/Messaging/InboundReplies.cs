@@ -16,7 +16,7 @@ namespace Contacto.Messaging;
 /// state change, so a callback sent again after a restart sends no reply twice. An invalid answer
 /// sends nothing; the inbound message is delivered all the same.
 /// </summary>
-public sealed class InboundReplies(
+public sealed partial class InboundReplies(
     IDbContextFactory<ContactoDbContext> contexts,
     MessageService messages,
     OutboundUrlPolicy policy,
@@ -94,7 +94,10 @@ public sealed class InboundReplies(
     List<PreparedSend> Refused(Guid messageId, string outcome, string problem)
     {
         metrics.Reply(outcome);
-        logger.LogWarning("The answer to inbound message {MessageId} sends nothing: {Problem}", messageId, problem);
+        LogReplyRefused(messageId, problem);
         return [];
     }
+
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Warning, Message = "The answer to inbound message {MessageId} sends nothing: {Problem}")]
+    partial void LogReplyRefused(Guid messageId, string problem);
 }

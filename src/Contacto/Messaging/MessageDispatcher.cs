@@ -51,7 +51,7 @@ public sealed partial class MessageDispatcher(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError("Dispatch pass failed ({Error}); the claimed messages return to the queue when their lease ends", e.GetType().Name);
+                    LogPassFailed(e.GetType().Name);
                 }
                 if (taken < settings.BatchSize)
                     await signal.WaitAsync(TimeSpan.FromMilliseconds(settings.PollMilliseconds), stoppingToken);
@@ -135,7 +135,7 @@ public sealed partial class MessageDispatcher(
         }
         catch (Exception e)
         {
-            logger.LogWarning("Could not give back {Count} handed-off messages ({Error}); they are claimed when their lease lapses", unsent.Count, e.GetType().Name);
+            LogGiveBackFailed(unsent.Count, e.GetType().Name);
         }
     }
 
@@ -199,6 +199,12 @@ public sealed partial class MessageDispatcher(
         }
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Message {MessageId} failed with error {ErrorCode}")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Message {MessageId} failed with error {ErrorCode}")]
     partial void LogFailed(Guid messageId, string? errorCode);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Dispatch pass failed ({Error}); the claimed messages return to the queue when their lease ends")]
+    partial void LogPassFailed(string error);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Could not give back {Count} handed-off messages ({Error}); they are claimed when their lease lapses")]
+    partial void LogGiveBackFailed(int count, string error);
 }

@@ -14,7 +14,7 @@ namespace Contacto.Messaging;
 /// receipt that arrives before its submit was recorded waits and is looked up again; one that
 /// arrives twice, late, or on another bind changes nothing more.
 /// </summary>
-public sealed class ReceiptRecorder(
+public sealed partial class ReceiptRecorder(
     IDbContextFactory<ContactoDbContext> contexts,
     MessageCallbacks callbacks,
     MessagingMetrics metrics,
@@ -64,7 +64,7 @@ public sealed class ReceiptRecorder(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Unacknowledged receipts are sent again by the carrier; keep these and try again.
-                logger.LogError("Recording {Count} receipt(s) failed ({Error}); retrying", batch.Count, e.GetType().Name);
+                LogRecordingFailed(batch.Count, e.GetType().Name);
                 waiting = batch;
             }
         }
@@ -121,7 +121,7 @@ public sealed class ReceiptRecorder(
         var now = time.GetUtcNow();
         foreach (var expired in unmatched.Where(p => p.GiveUpAt <= now))
         {
-            logger.LogWarning("Dropped a receipt from {Carrier}: no message was sent with its id", expired.Carrier);
+            LogUnmatchedReceipt(expired.Carrier);
             expired.Stored.TrySetResult();
         }
         return [.. unmatched.Where(p => p.GiveUpAt > now)];
@@ -165,4 +165,10 @@ public sealed class ReceiptRecorder(
         }
         return (settled, await callbacks.AddAsync(db, settled, id => numbers.GetValueOrDefault(id), cancellationToken));
     }
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Error, Message = "Recording {Count} receipt(s) failed ({Error}); retrying")]
+    partial void LogRecordingFailed(int count, string error);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Warning, Message = "Dropped a receipt from {Carrier}: no message was sent with its id")]
+    partial void LogUnmatchedReceipt(string carrier);
 }

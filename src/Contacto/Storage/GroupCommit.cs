@@ -8,7 +8,7 @@ namespace Contacto.Storage;
 /// to a batch) and commits it in one go. A caller's task completes once its item is committed, or
 /// fails with the batch. The loop starts on first use and drains what is queued on dispose.
 /// </summary>
-public sealed class GroupCommit<T> : IAsyncDisposable
+public sealed partial class GroupCommit<T> : IAsyncDisposable
 {
     readonly Func<IReadOnlyList<T>, Task> commit;
     readonly ILogger logger;
@@ -51,7 +51,7 @@ public sealed class GroupCommit<T> : IAsyncDisposable
             }
             catch (Exception e)
             {
-                logger.LogError(e, "Could not commit a batch of {Count} {Item}", batch.Count, typeof(T).Name);
+                LogCommitFailed(e, batch.Count, typeof(T).Name);
                 foreach (var entry in batch)
                     entry.Done.TrySetException(e);
             }
@@ -64,4 +64,7 @@ public sealed class GroupCommit<T> : IAsyncDisposable
         if (loop.IsValueCreated)
             await loop.Value;
     }
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Could not commit a batch of {Count} {Item}")]
+    partial void LogCommitFailed(Exception error, int count, string item);
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Storage;
 
 /// <summary>Prepares the database before anything is served: WAL for SQLite, then migrations.</summary>
-public sealed class StorageInitializer(
+public sealed partial class StorageInitializer(
     IDbContextFactory<ContactoDbContext> contexts,
     IOptions<StorageOptions> options,
     IEnumerable<IStorageStartupTask> startupTasks,
@@ -46,7 +46,7 @@ public sealed class StorageInitializer(
     {
         if (pending.Count == 0)
             return;
-        logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, Names(pending));
+        LogMigrating(pending.Count, Names(pending));
         // EF Core serialises concurrent migrators (a database lock), so several nodes may start at once.
         await db.Database.MigrateAsync(cancellationToken);
     }
@@ -64,4 +64,7 @@ public sealed class StorageInitializer(
         // WAL lets readers proceed during writes; the setting persists in the database file.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
     }
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Applying {Count} migration(s): {Migrations}")]
+    partial void LogMigrating(int count, string migrations);
 }

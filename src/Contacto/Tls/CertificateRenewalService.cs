@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Contacto.Tls;
 
 /// <summary>Checks hourly whether the generated server certificate is due for renewal.</summary>
-sealed class CertificateRenewalService(ServerCertificateStore store, TimeProvider time, ILogger<CertificateRenewalService> logger) : BackgroundService
+sealed partial class CertificateRenewalService(ServerCertificateStore store, TimeProvider time, ILogger<CertificateRenewalService> logger) : BackgroundService
 {
     static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
@@ -20,8 +20,11 @@ sealed class CertificateRenewalService(ServerCertificateStore store, TimeProvide
             catch (Exception e)
             {
                 // Keep serving the current certificate and try again next hour.
-                logger.LogError(e, "Server certificate renewal failed");
+                LogRenewalFailed(e);
             }
         }
     }
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Server certificate renewal failed")]
+    partial void LogRenewalFailed(Exception error);
 }

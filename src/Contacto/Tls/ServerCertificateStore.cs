@@ -11,7 +11,7 @@ namespace Contacto.Tls;
 /// otherwise the local CA issues one and <see cref="RenewIfDue"/> replaces it before it expires,
 /// without a restart (listeners ask for <see cref="Current"/> on every handshake).
 /// </summary>
-public sealed class ServerCertificateStore
+public sealed partial class ServerCertificateStore
 {
     readonly TlsOptions options;
     readonly TimeProvider time;
@@ -62,7 +62,7 @@ public sealed class ServerCertificateStore
                 return false;
             renewed = current = ReadyForHandshakes(Issue(authority.Value));
         }
-        logger.LogInformation("Renewed the server certificate; it now expires {NotAfter:u}", renewed.NotAfter.ToUniversalTime());
+        LogRenewed(renewed.NotAfter.ToUniversalTime());
         Renewed?.Invoke(renewed);
         return true;
     }
@@ -136,4 +136,7 @@ public sealed class ServerCertificateStore
             throw new ConfigurationException(key, $"the certificate expired on {certificate.NotAfter.ToUniversalTime():u}");
         return certificate;
     }
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Renewed the server certificate; it now expires {NotAfter:u}")]
+    partial void LogRenewed(DateTime notAfter);
 }
