@@ -28,7 +28,6 @@ public sealed class FailedAuthenticationRecordTests
             configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
         var (victim, token) = await server.CreateAccountAsync("Victim");
         var path = $"/v1/Account/{victim.AuthId}/";
-        var before = await ChainAsync(server, victim.Id);
 
         using (var first = server.ApiClient(victim.AuthId, new string('x', 40), IPAddress.Parse("127.0.0.2")))
             for (var i = 0; i < 9; i++)
@@ -44,8 +43,9 @@ public sealed class FailedAuthenticationRecordTests
         using (var stranger = server.ApiClient(typedTokenAsId, token, IPAddress.Parse("127.0.0.4")))
             Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetJsonAsync($"/v1/Account/{typedTokenAsId}/")).Status);
 
-        // Not one append to the victim's chain for twenty-two failures and refusals.
-        Assert.Equal(before.Count, (await ChainAsync(server, victim.Id)).Count);
+        // Not one append to the victim's chain for twenty-two failures and refusals. (Records of the
+        // account's creation and first key may still be committing beside them, so count only these.)
+        Assert.DoesNotContain(await ChainAsync(server, victim.Id), r => r.Action is AuditActions.AuthFailed or AuditActions.AuthThrottled);
 
         // A success is recorded at once, as before.
         using (var owner = server.ApiClient(victim.AuthId, token))
