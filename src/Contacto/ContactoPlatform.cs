@@ -2,10 +2,10 @@ using Contacto.Accounts;
 using Contacto.Applications;
 using Contacto.Api;
 using Contacto.Audit;
+using Contacto.Auth;
 using Contacto.Carriers;
 using Contacto.Console;
 using Contacto.Crypto;
-using Contacto.Incidents;
 using Contacto.Messaging;
 using Contacto.Numbers;
 using Contacto.Operations;
@@ -34,11 +34,11 @@ public static class ContactoPlatform
         services.AddContactoTls();
         services.AddContactoStorage();
         services.AddContactoCrypto();
-        services.AddContactoAccounts();
         services.AddContactoAudit();
+        services.AddContactoAccounts();
+        services.AddContactoAuth();
         services.AddContactoWebhooks();
         services.AddContactoStatus();
-        services.AddContactoIncidents();
         services.AddContactoConsole();
         services.AddContactoNumbers();
         services.AddContactoCarriers();
@@ -50,14 +50,13 @@ public static class ContactoPlatform
     {
         endpoints.MapContactoOps();
         var api = endpoints.MapAccountApi();
-        api.MapAccounts();
-        api.MapAudit();
-        api.MapApplications();
-        api.MapMessages();
-        api.MapNumbers();
-        api.MapWebhooks();
+        api.MapContactoAccounts();
+        api.MapContactoAudit();
+        api.MapContactoApplications();
+        api.MapContactoMessaging();
+        api.MapContactoNumbers();
+        api.MapContactoWebhooks();
         endpoints.MapContactoStatus();
-        endpoints.MapContactoIncidents();
         endpoints.MapContactoConsole();
         return endpoints;
     }

@@ -1,6 +1,5 @@
 using Contacto.Api;
 using Contacto.Audit;
-using Contacto.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +15,7 @@ public static class AccountEndpoints
     static readonly string[] DeleteParameters = ["cascade"];
     static readonly string[] RotateParameters = ["grace_period"];
 
-    public static void MapAccounts(this RouteGroupBuilder api)
+    public static void MapContactoAccounts(this RouteGroupBuilder api)
     {
         api.MapGet("/", GetAccount);
         api.MapPost("/", UpdateAccount);

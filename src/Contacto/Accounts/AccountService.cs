@@ -85,6 +85,13 @@ public sealed class AccountService(
         return await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.DeletedAt == null, cancellationToken);
     }
 
+    /// <summary>True when the account is live and enabled (its parent aside).</summary>
+    public async Task<bool> IsEnabledAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<Account>().AnyAsync(a => a.Id == id && a.Enabled && a.DeletedAt == null, cancellationToken);
+    }
+
     public async Task<Account?> FindAsync(string authId, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();

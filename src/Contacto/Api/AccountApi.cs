@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Contacto.Auth;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,8 +15,14 @@ public static partial class AccountApi
 {
     public const string Root = "/v1/Account/{auth_id}";
 
+    /// <summary>The authentication scheme of the account API (HTTP Basic with an Auth ID and its Auth Token), which Auth registers.</summary>
+    public const string Scheme = "ContactoApi";
+
+    /// <summary>What every endpoint of the account API requires: a caller authenticated by <see cref="Scheme"/>.</summary>
+    public static readonly AuthorizationPolicy Policy = new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build();
+
     public static RouteGroupBuilder MapAccountApi(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGroup(Root).RequireAuthorization(ApiAuthenticationOptions.Policy);
+        endpoints.MapGroup(Root).RequireAuthorization(Policy);
 
     /// <summary>
     /// Before routing: the official SDK fetches the account at <c>/v1/Account/{id}//</c>

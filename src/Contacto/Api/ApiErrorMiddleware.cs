@@ -1,3 +1,4 @@
+using Contacto.Platform;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -35,10 +36,10 @@ public static class ApiErrorMiddleware
         {
             await WriteAsync(context, e);
         }
-        catch (Audit.AuditUnavailableException) when (!context.Response.HasStarted)
+        catch (UnavailableException e) when (!context.Response.HasStarted)
         {
-            // Fail closed: without its audit record the action was refused, and nothing was done.
-            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "the audit trail is unavailable; nothing was done", null);
+            // Fail closed: without the part it needs (its audit record, say) the action was refused, and nothing was done.
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.PublicMessage, null);
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Contacto.Accounts;
 using Contacto.Api;
 using Contacto.Audit;
-using Contacto.Auth;
 using Contacto.Crypto;
 using Contacto.Storage;
 using Contacto.Webhooks;
@@ -25,7 +24,7 @@ public static partial class ApplicationEndpoints
     static readonly string[] DeleteParameters = ["cascade", "new_endpoint_application"];
     static readonly string[] Methods = ["GET", "POST"];
 
-    public static void MapApplications(this RouteGroupBuilder api)
+    public static void MapContactoApplications(this RouteGroupBuilder api)
     {
         var applications = api.MapGroup("/Application");
         applications.MapPost("/", Create);

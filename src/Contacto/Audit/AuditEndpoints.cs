@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Contacto.Api;
-using Contacto.Auth;
 using Contacto.Crypto;
 using Contacto.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -30,7 +29,7 @@ public static class AuditEndpoints
 
     static readonly string[] ProofParameters = ["record_id", "tree_size", "first", "second"];
 
-    public static void MapAudit(this RouteGroupBuilder api)
+    public static void MapContactoAudit(this RouteGroupBuilder api)
     {
         api.MapGet("/AuditLog/", ListAuditLog);
         api.MapGet("/AuditLog/Head/", GetHead);

@@ -1,4 +1,3 @@
-using Contacto.Auth;
 using Contacto.Crypto;
 using Contacto.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,12 +18,13 @@ public static class AuditServiceCollectionExtensions
         services.AddSingleton<AuditChain>();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditTrail, AuditTrail>();
+        services.AddSingleton<AuditLogReader>();
         services.AddSingleton<AuditHeadKey>();
         services.AddSingleton<AuditAnchors>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<ApiLogWriter>();
         services.AddSingleton<FailedAuthentications>();
-        services.Replace(ServiceDescriptor.Singleton<ISecurityEventSink, AuditSecurityEventSink>());
+        services.AddSingleton<ISecurityEventSink, AuditSecurityEventSink>();
         services.Replace(ServiceDescriptor.Singleton<IKeyAuditSink, AuditKeyAuditSink>());
         return services;
     }

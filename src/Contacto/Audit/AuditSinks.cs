@@ -1,4 +1,3 @@
-using Contacto.Auth;
 using Contacto.Crypto;
 using Microsoft.Extensions.DependencyInjection;
 

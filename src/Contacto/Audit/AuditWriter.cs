@@ -1,3 +1,4 @@
+using Contacto.Platform;
 using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -56,4 +57,5 @@ public sealed class AuditWriter : IAsyncDisposable
 }
 
 /// <summary>The audit trail could not take a record; the action that needed it must not happen.</summary>
-public sealed class AuditUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class AuditUnavailableException(string message, Exception? inner = null)
+    : UnavailableException(message, "the audit trail is unavailable; nothing was done", inner);

@@ -1,7 +1,6 @@
 using System.Net;
-using Microsoft.Extensions.Logging;
 
-namespace Contacto.Auth;
+namespace Contacto.Audit;
 
 public enum SecurityEventKind
 {
@@ -19,18 +18,8 @@ public sealed record SecurityEvent(
     string? UserAgent,
     string Reason);
 
-/// <summary>Where security events go: the audit trail when it is wired, the log otherwise.</summary>
+/// <summary>Where security events go: the audit trail (failures tallied per source and minute).</summary>
 public interface ISecurityEventSink
 {
     ValueTask RecordAsync(SecurityEvent securityEvent, CancellationToken cancellationToken);
-}
-
-sealed class LoggingSecurityEventSink(ILogger<LoggingSecurityEventSink> logger) : ISecurityEventSink
-{
-    public ValueTask RecordAsync(SecurityEvent e, CancellationToken cancellationToken)
-    {
-        var level = e.Kind == SecurityEventKind.AuthenticationSucceeded ? LogLevel.Debug : LogLevel.Warning;
-        logger.Log(level, "Security event {Kind} for {AuthId} from {Source}: {Reason}", e.Kind, e.AuthId, e.SourceAddress, e.Reason);
-        return ValueTask.CompletedTask;
-    }
 }

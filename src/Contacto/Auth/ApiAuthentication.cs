@@ -1,3 +1,4 @@
+using Contacto.Audit;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -15,11 +16,6 @@ namespace Contacto.Auth;
 /// <summary>Options of the API's authentication scheme: HTTP Basic with an Auth ID and its Auth Token.</summary>
 public sealed class ApiAuthenticationOptions : AuthenticationSchemeOptions
 {
-    public const string Scheme = "ContactoApi";
-
-    /// <summary>What every endpoint of the account API requires: a caller authenticated by this scheme.</summary>
-    public static readonly AuthorizationPolicy Policy = new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build();
-
     /// <summary>The realm a challenge names in <c>WWW-Authenticate</c>.</summary>
     public string Realm { get; set; } = "Contacto";
 
@@ -105,7 +101,7 @@ sealed class ApiAuthenticationHandler(
             }
         }
         tenant.Set(account.Id);
-        return AuthenticateResult.Success(new AuthenticationTicket(ApiCaller.Principal(account, Scheme.Name), Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(ApiCaller.Principal(account.Id, account.AuthId, account.ParentId, Scheme.Name), Scheme.Name));
     }
 
     /// <summary>The refusal <see cref="HandleAuthenticateAsync"/> decided, in the API's error shape; a 401 carries the Basic challenge.</summary>

@@ -1,20 +1,15 @@
 using System.Globalization;
-using System.Text;
 using Contacto.Numbers;
-using Contacto.Crypto;
 using Contacto.Messaging;
-using Contacto.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.EntityFrameworkCore;
 
 namespace Contacto.Console;
 
 /// <summary>
-/// The message logs behind the console's Messages page: the account's MDRs newest first, filtered
-/// and paged, numbers (and, for roles that may read it, the text) opened with the account's key.
-/// Queries run in the account's scope, so another account's message is simply not found.
+/// The message logs behind the console's Messages page: the filter form read, and pages of the
+/// account's MDRs from <see cref="MessageLogReader"/> (the text only for roles that may read it).
 /// </summary>
-public sealed class ConsoleMessageLog(ContactoDbContextFactory contexts, ITenantCrypto crypto)
+public sealed class ConsoleMessageLog(MessageLogReader messages)
 {
     public const int PageSize = 50;
     public const int MaxPage = 1000;
@@ -26,10 +21,8 @@ public sealed class ConsoleMessageLog(ContactoDbContextFactory contexts, ITenant
         public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
     }
 
-    /// <summary>One message as the console shows it: numbers opened; text only when the role may read it (else null).</summary>
-    public sealed record Entry(Message Message, string? From, string? To, string? Text);
-
-    public sealed record Page(IReadOnlyList<Entry> Entries, bool HasMore);
+    /// <summary>Messages as the console shows them: numbers opened; text only when the role may read it (else null).</summary>
+    public sealed record Page(IReadOnlyList<OpenedMessage> Entries, bool HasMore);
 
     /// <summary>Only these roles see a message's text; billing and read-only users see its metadata.</summary>
     public static bool MaySeeText(ConsoleRole role) => role >= ConsoleRole.Developer;
@@ -73,46 +66,12 @@ public sealed class ConsoleMessageLog(ContactoDbContextFactory contexts, ITenant
 
     public async Task<Page> ListAsync(Guid accountId, Filter filter, bool withText, CancellationToken cancellationToken)
     {
-        await using var db = contexts.CreateForAccount(accountId);
-        var query = db.Set<Message>().AsNoTracking();
-        if (filter.Direction is { } direction)
-            query = query.Where(m => m.Direction == direction);
-        if (filter.State is { } state)
-            query = query.Where(m => m.State == state);
-        if (filter.After is { } after)
-            query = query.Where(m => m.CreatedAt >= after);
-        if (filter.Before is { } before)
-            query = query.Where(m => m.CreatedAt < before);
-        if (filter.Number is { } number)
-        {
-            var index = await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, number, cancellationToken);
-            query = query.Where(m => m.FromIndex == index || m.ToIndex == index);
-        }
-        var rows = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
-            .Skip((filter.Page - 1) * PageSize).Take(PageSize + 1).ToListAsync(cancellationToken);
-        var entries = await OpenAsync(accountId, rows.Take(PageSize).ToList(), withText, cancellationToken);
-        return new Page(entries, rows.Count > PageSize);
+        var rows = await messages.ListAsync(accountId, new MessageLogQuery(filter.Direction, filter.State, filter.After, filter.Before, filter.Number),
+            (filter.Page - 1) * PageSize, PageSize + 1, withText, cancellationToken);
+        return new Page([.. rows.Take(PageSize)], rows.Count > PageSize);
     }
 
     /// <summary>The account's message with this id, or null (also for another account's message).</summary>
-    public async Task<Entry?> FindAsync(Guid accountId, Guid id, bool withText, CancellationToken cancellationToken)
-    {
-        await using var db = contexts.CreateForAccount(accountId);
-        var message = await db.Set<Message>().AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
-        return message is null ? null : (await OpenAsync(accountId, [message], withText, cancellationToken))[0];
-    }
-
-    async Task<List<Entry>> OpenAsync(Guid accountId, List<Message> messages, bool withText, CancellationToken cancellationToken)
-    {
-        if (messages.Count == 0)
-            return [];
-        using var keys = await crypto.LeaseKeysAsync(accountId, cancellationToken);
-        // Without logging, a final message has forgotten its numbers and text: null.
-        string? Open(Message message, string purpose, byte[]? sealedValue) =>
-            sealedValue is null ? null : Encoding.UTF8.GetString(keys.Open(purpose, message.Id, sealedValue));
-        return [.. messages.Select(m => new Entry(m,
-            Open(m, Message.FromPurpose, m.FromSealed),
-            Open(m, Message.ToPurpose, m.ToSealed),
-            withText ? Open(m, Message.TextPurpose, m.TextSealed) : null))];
-    }
+    public Task<OpenedMessage?> FindAsync(Guid accountId, Guid id, bool withText, CancellationToken cancellationToken) =>
+        messages.FindAsync(accountId, id, withText, cancellationToken);
 }

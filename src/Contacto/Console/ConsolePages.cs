@@ -26,6 +26,7 @@ public sealed class ConsolePages(
     AuthThrottle throttle,
     FailedAuthentications failures,
     IAuditTrail audit,
+    AuditLogReader auditLog,
     IAntiforgery antiforgery,
     AccountFields fields,
     AccountService accounts,
@@ -416,8 +417,7 @@ public sealed class ConsolePages(
     public Task<IResult> AuditTrailAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
     {
         await audit.RecordAsync(Entry(c, user, AuditActions.AuditLogRead, "audit_log", null), c.RequestAborted);
-        await using var db = contexts.CreateForAccount(user.AccountId);
-        var records = await db.Set<AuditRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Take(200).ToListAsync(c.RequestAborted);
+        var records = await auditLog.NewestAsync(user.AccountId, 200, c.RequestAborted);
         return Page(new AuditTrailPage(Frame(c, user), records));
     });
 
@@ -497,8 +497,8 @@ public sealed class ConsolePages(
 
     async Task<Account> AccountOfAsync(ConsoleUser user)
     {
-        await using var db = contexts.CreateDbContext();
-        return await db.Set<Account>().AsNoTracking().SingleAsync(a => a.Id == user.AccountId);
+        return await accounts.FindByIdAsync(user.AccountId, CancellationToken.None)
+               ?? throw new InvalidOperationException("a signed-in console user's account is gone");
     }
 
     IResult InvitationGone(HttpContext c) =>

@@ -26,6 +26,7 @@ namespace Contacto.Console;
 /// </summary>
 public sealed class ConsoleSso(
     ContactoDbContextFactory contexts,
+    AccountService accounts,
     ITenantCrypto crypto,
     IHttpClientFactory clients,
     IDataProtectionProvider protection,
@@ -85,9 +86,8 @@ public sealed class ConsoleSso(
     /// <summary>The provider's authorization address for this account, with the flow's state in a cookie; null when the account has no SSO.</summary>
     public async Task<string?> StartAsync(HttpContext context, string authId, string returnUrl, CancellationToken cancellationToken)
     {
-        await using var db = contexts.CreateDbContext();
-        var account = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.AuthId == authId && a.ParentId == null && a.Enabled && a.DeletedAt == null, cancellationToken);
-        if (account is null || await FindAsync(account.Id, cancellationToken) is not { } settings)
+        var account = await accounts.FindAsync(authId, cancellationToken);
+        if (account is not { ParentId: null, Enabled: true } || await FindAsync(account.Id, cancellationToken) is not { } settings)
             return null;
         var provider = await ProviderAsync(settings.Issuer, cancellationToken);
         var flow = new FlowState(authId, ConsoleText.NewSecretToken(), ConsoleText.NewSecretToken(), ConsoleText.NewSecretToken(), returnUrl,
@@ -128,9 +128,8 @@ public sealed class ConsoleSso(
             return Failed(null, "no sign-in in progress, or it expired");
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(query["state"].ToString()), Encoding.UTF8.GetBytes(flow.State)))
             return Failed(null, "state does not match");
-        await using var db = contexts.CreateDbContext();
-        var account = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.AuthId == flow.AuthId && a.Enabled && a.DeletedAt == null, cancellationToken);
-        if (account is null || await FindAsync(account.Id, cancellationToken) is not { } settings)
+        var account = await accounts.FindAsync(flow.AuthId, cancellationToken);
+        if (account is not { Enabled: true } || await FindAsync(account.Id, cancellationToken) is not { } settings)
             return Failed(null, "the account has no SSO");
         if (query["error"].Count > 0 || query["code"].ToString() is not { Length: > 0 and < 2048 } code)
             return Failed(account.Id, "the provider refused: " + AuditText.Clip(query["error"].ToString(), 64));

@@ -16,6 +16,7 @@ namespace Contacto.Console;
 /// </summary>
 public sealed class ConsoleUsers(
     ContactoDbContextFactory contexts,
+    AccountService accounts,
     ITenantCrypto crypto,
     PasswordHasher passwords,
     IAuditTrail audit,
@@ -35,7 +36,7 @@ public sealed class ConsoleUsers(
     {
         var address = ConsoleText.NormaliseEmail(email) ?? throw new ArgumentException("Not an e-mail address", nameof(email));
         await using var db = contexts.CreateDbContext();
-        var account = await db.Set<Account>().AsNoTracking().SingleOrDefaultAsync(a => a.AuthId == authId && a.DeletedAt == null, cancellationToken)
+        var account = await accounts.FindAsync(authId, cancellationToken)
                       ?? throw new ArgumentException($"No live account {authId}", nameof(authId));
         var index = await ConsoleEmails.IndexAsync(crypto, address, cancellationToken);
         if (await db.Set<ConsoleUser>().AnyAsync(u => u.EmailIndex == index, cancellationToken))
@@ -139,8 +140,8 @@ public sealed class ConsoleUsers(
         return user is not null && await IsActiveAsync(db, user, cancellationToken) ? await ConsoleEmails.OpenAsync(crypto, user, cancellationToken) : null;
     }
 
-    static Task<bool> IsActiveAsync(ContactoDbContext db, ConsoleUser user, CancellationToken cancellationToken) =>
-        db.Set<Account>().AnyAsync(a => a.Id == user.AccountId && a.Enabled && a.DeletedAt == null, cancellationToken);
+    Task<bool> IsActiveAsync(ContactoDbContext db, ConsoleUser user, CancellationToken cancellationToken) =>
+        accounts.IsEnabledAsync(user.AccountId, cancellationToken);
 
     public bool CheckPassword(ConsoleUser user, string password) => HasPassword(user) && passwords.Verify(password, user.PasswordHash);
 

@@ -178,7 +178,7 @@ public sealed record MessagesPage(ConsoleFrame Frame, ConsoleMessageLog.Filter? 
     internal override RazorSlice Template() => Messages.Create(this);
 }
 
-public sealed record MessageDetailPage(ConsoleFrame Frame, ConsoleMessageLog.Entry Entry, bool WithText) : ConsolePage(Frame, "Message")
+public sealed record MessageDetailPage(ConsoleFrame Frame, Messaging.OpenedMessage Entry, bool WithText) : ConsolePage(Frame, "Message")
 {
     internal override RazorSlice Template() => MessageDetail.Create(this);
 }

@@ -124,7 +124,7 @@ public sealed partial class InboundRecorder(
             if (parts.Count == 0 || !whatArrived && parts.Count < parts[0].Total)
                 return;
             var numberId = parts[0].NumberId;
-            number = await db.Set<RentedNumber>().AsNoTracking().SingleOrDefaultAsync(n => n.Id == numberId, cancellationToken);
+            number = await numbers.FindByIdAsync(numberId, cancellationToken);
             if (number is null)
             {
                 // Given back while its parts waited: nobody to deliver them to.
@@ -150,8 +150,7 @@ public sealed partial class InboundRecorder(
     async Task RecordAsync(string carrier, RentedNumber number, string from, string to, string text, int units, IReadOnlyList<Guid> parts, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        var application = number.AppId is null ? null : await db.Set<Application>().AsNoTracking()
-            .SingleOrDefaultAsync(a => a.AccountId == number.AccountId && a.AppId == number.AppId, cancellationToken);
+        var application = number.AppId is null ? null : await ApplicationLookup.FindAsync(db, number.AccountId, number.AppId, cancellationToken);
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7();
         Message message;

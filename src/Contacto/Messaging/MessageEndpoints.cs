@@ -2,7 +2,6 @@ using System.Text;
 using Contacto.Numbers;
 using Contacto.Api;
 using Contacto.Audit;
-using Contacto.Auth;
 using Contacto.Crypto;
 using Contacto.Storage;
 using Contacto.Webhooks;
@@ -32,7 +31,7 @@ public static class MessageEndpoints
     /// <summary>Without a message_time bound, lists cover the last 24 hours, as Plivo's do.</summary>
     static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(24);
 
-    public static void MapMessages(this RouteGroupBuilder api)
+    public static void MapContactoMessaging(this RouteGroupBuilder api)
     {
         api.MapPost("/Message/", Send);
         api.MapGet("/Message/", List);
@@ -106,30 +105,9 @@ public static class MessageEndpoints
         if (!Guid.TryParse(message_uuid, out var id) || !await db.Set<Message>().AnyAsync(m => m.Id == id, context.RequestAborted))
             throw ApiException.NotFound();
         var key = id.ToString();
-        var deliveries = await db.Set<WebhookDelivery>().AsNoTracking().Where(d => d.OrderingKey == key)
-            .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(context.RequestAborted);
-        var attempts = (await db.Set<WebhookAttempt>().AsNoTracking().Where(a => a.OrderingKey == key).OrderBy(a => a.At).ToListAsync(context.RequestAborted))
-            .ToLookup(a => a.DeliveryId);
-        using var keys = await crypto.LeaseKeysAsync(caller.AccountId, context.RequestAborted);
-        var views = deliveries.Select(d => new Dictionary<string, object?>
-        {
-            ["callback_id"] = d.Id.ToString(),
-            ["message_state"] = WebhookOutbox.OpenFields(keys, d).FirstOrDefault(f => f.Key == "Status").Value,
-            ["method"] = d.Method,
-            ["state"] = d.State.ToString().ToLowerInvariant(),
-            ["created_time"] = AuditEndpoints.Format(d.CreatedAt),
-            ["attempt_count"] = d.Attempts,
-            ["next_attempt_time"] = d.State == DeliveryState.Pending ? AuditEndpoints.Format(d.NextAttemptAt) : null,
-            ["finished_time"] = d.FinishedAt is { } finished ? AuditEndpoints.Format(finished) : null,
-            ["attempts"] = attempts[d.Id].Select(a => new Dictionary<string, object?>
-            {
-                ["time"] = AuditEndpoints.Format(a.At),
-                ["status_code"] = a.Status,
-                ["outcome"] = a.Outcome switch { AttemptOutcome.Delivered => "delivered", AttemptOutcome.Retry => "retry", _ => "give_up" },
-                ["latency_ms"] = Math.Round(a.LatencyMs, 1),
-                ["error"] = a.Error,
-            }).ToList(),
-        }).ToList();
+        List<Dictionary<string, object?>> views;
+        using (var keys = await crypto.LeaseKeysAsync(caller.AccountId, context.RequestAborted))
+            views = await WebhookHistory.ViewsAsync(db, keys, key, context.RequestAborted);
         await audit.RecordAsync(caller.Entry(AuditActions.MessageCallbacksRead, "message", key), context.RequestAborted);
         return Results.Json(new Dictionary<string, object?>
         {

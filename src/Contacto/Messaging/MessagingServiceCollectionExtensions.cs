@@ -20,6 +20,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<MessageHandoff>();
         services.AddSingleton<MessageCallbacks>();
         services.AddSingleton<MessageService>();
+        services.AddSingleton<MessageLogReader>();
         services.AddSingleton<ReceiptRecorder>();
         services.AddSingleton<ICarrierReceiptSink>(sp => sp.GetRequiredService<ReceiptRecorder>());
         services.AddSingleton<InboundRecorder>();

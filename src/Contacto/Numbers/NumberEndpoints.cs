@@ -3,7 +3,6 @@ using Contacto.Accounts;
 using Contacto.Api;
 using Contacto.Applications;
 using Contacto.Audit;
-using Contacto.Auth;
 using Contacto.Crypto;
 using Contacto.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +23,7 @@ public static class NumberEndpoints
     static readonly string[] ListParameters = [.. Paging.ParameterNames, .. TimeRange.ParameterNames(RenewalDate), "type", "number_startswith", "alias", "services", "subaccount"];
     static readonly string[] UpdateParameters = ["alias", "app_id", "subaccount"];
 
-    public static void MapNumbers(this RouteGroupBuilder api)
+    public static void MapContactoNumbers(this RouteGroupBuilder api)
     {
         api.MapGet("/Number/", List);
         api.MapGet("/Number/{number}/", Get);
@@ -107,7 +106,7 @@ public static class NumberEndpoints
     {
         if (appId is null or "" or "null")
             return null;
-        return await db.Set<Application>().AnyAsync(a => a.AppId == appId, cancellationToken)
+        return await ApplicationLookup.ExistsAsync(db, appId, cancellationToken)
             ? appId
             : throw ApiException.BadRequest("app_id is not an application of this account");
     }

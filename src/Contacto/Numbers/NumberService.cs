@@ -4,7 +4,6 @@ using Contacto.Api;
 using Contacto.Applications;
 using Contacto.Audit;
 using Contacto.Crypto;
-using Contacto.Messaging;
 using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -136,6 +135,13 @@ public sealed class NumberService(
         await audit.AppendAsync(db, record, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The rented number with this id, whichever account has it (null once given back).</summary>
+    public async Task<RentedNumber?> FindByIdAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Set<RentedNumber>().AsNoTracking().SingleOrDefaultAsync(n => n.Id == id, cancellationToken);
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
+using Contacto.Audit;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Contacto.Api;
-using Contacto.Auth;
 using Contacto.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,5 @@
-using Contacto.Incidents;
-using Contacto.Incidents.Paging;
+using Contacto.Status.Incidents;
+using Contacto.Status.Incidents.Paging;
 using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;

@@ -1,3 +1,4 @@
+using Contacto.Status.Incidents;
 using System.Text.Json;
 using Contacto.Api;
 using Contacto.Operations;
@@ -50,6 +51,7 @@ public static class StatusEndpoints
 
     public static IEndpointRouteBuilder MapContactoStatus(this IEndpointRouteBuilder endpoints)
     {
+        endpoints.MapIncidents();
         Map(endpoints, new("/status", Html, false, RenderPageAsync), headers =>
         {
             headers.ContentSecurityPolicy = PageSecurityPolicy;

@@ -1,7 +1,7 @@
 using System.ServiceModel.Syndication;
 using System.Text;
 using System.Xml;
-using Contacto.Incidents;
+using Contacto.Status.Incidents;
 
 namespace Contacto.Status;
 

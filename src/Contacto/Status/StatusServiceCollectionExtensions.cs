@@ -1,5 +1,5 @@
-using Contacto.Incidents;
-using Contacto.Incidents.Paging;
+using Contacto.Status.Incidents;
+using Contacto.Status.Incidents.Paging;
 using Contacto.Operations;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,9 +10,10 @@ namespace Contacto.Status;
 
 public static class StatusServiceCollectionExtensions
 {
-    /// <summary>Components, monitors, the public page's readers and the staff operator tokens.</summary>
+    /// <summary>Components, monitors, the public page's readers, the staff operator tokens, incidents and paging.</summary>
     public static IServiceCollection AddContactoStatus(this IServiceCollection services)
     {
+        services.AddIncidents();
         services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.Section, o => o.ErrorOnUnknownConfiguration = true)
             .PostConfigure(o =>
             {

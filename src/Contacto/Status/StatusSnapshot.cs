@@ -1,4 +1,4 @@
-using Contacto.Incidents;
+using Contacto.Status.Incidents;
 using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Contacto.Incidents;
+using Contacto.Status.Incidents;
 
 namespace Contacto.Status;
 

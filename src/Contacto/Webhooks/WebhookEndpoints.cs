@@ -1,6 +1,5 @@
 using Contacto.Api;
 using Contacto.Audit;
-using Contacto.Auth;
 using Contacto.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,7 +19,7 @@ public static class WebhookEndpoints
 {
     const string MaxPerHost = "max_connections_per_host";
 
-    public static void MapWebhooks(this RouteGroupBuilder api)
+    public static void MapContactoWebhooks(this RouteGroupBuilder api)
     {
         api.MapGet("/WebhookSettings/", Get);
         api.MapPost("/WebhookSettings/", Update);

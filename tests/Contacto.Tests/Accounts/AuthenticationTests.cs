@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using Contacto.Api;
+using Contacto.Audit;
 using Contacto.Auth;
 using Contacto.Storage;
 using Contacto.Tests.Support;
@@ -227,9 +228,9 @@ public sealed class AuthenticationTests
         foreach (var endpoint in endpoints)
         {
             var policies = endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>();
-            Assert.True(policies.Any(p => p.AuthenticationSchemes.Contains(ApiAuthenticationOptions.Scheme)
+            Assert.True(policies.Any(p => p.AuthenticationSchemes.Contains(AccountApi.Scheme)
                                           && p.Requirements.OfType<DenyAnonymousAuthorizationRequirement>().Any()),
-                $"{endpoint.DisplayName} does not require {ApiAuthenticationOptions.Scheme}");
+                $"{endpoint.DisplayName} does not require {AccountApi.Scheme}");
         }
     }
 

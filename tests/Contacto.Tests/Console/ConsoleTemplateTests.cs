@@ -59,7 +59,7 @@ public sealed class ConsoleTemplateTests
             Id = Guid.NewGuid(), Direction = Hostile("direction"), State = Hostile("state"), Type = Hostile("type"), ErrorCode = Hostile("error-code"),
             DestinationCountry = Hostile("country"), Carrier = Hostile("carrier"), CreatedAt = At, SentAt = At, UpdatedAt = At,
         };
-        var entry = new ConsoleMessageLog.Entry(message, Hostile("from"), Hostile("to"), Hostile("sms-text"));
+        var entry = new OpenedMessage(message, Hostile("from"), Hostile("to"), Hostile("sms-text"));
         var filter = new ConsoleMessageLog.Filter(null, null, null, null, null, 2)
         {
             Query = new Dictionary<string, string> { ["from"] = Hostile("query-from"), ["number"] = Hostile("query-number") },

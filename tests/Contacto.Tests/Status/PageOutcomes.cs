@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using Contacto.Incidents.Paging;
+using Contacto.Status.Incidents.Paging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Tests.Status;

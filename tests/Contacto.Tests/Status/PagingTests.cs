@@ -1,5 +1,5 @@
 using System.Text;
-using Contacto.Incidents.Paging;
+using Contacto.Status.Incidents.Paging;
 using Contacto.Platform;
 using Contacto.Storage;
 using Contacto.Tests.Accounts;

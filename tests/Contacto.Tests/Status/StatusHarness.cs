@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Contacto.Carriers;
-using Contacto.Incidents.Paging;
+using Contacto.Status.Incidents.Paging;
 using Contacto.Operations;
 using Contacto.Status;
 using Contacto.Tests.Support;

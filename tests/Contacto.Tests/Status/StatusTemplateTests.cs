@@ -1,5 +1,5 @@
 using System.Text.Encodings.Web;
-using Contacto.Incidents;
+using Contacto.Status.Incidents;
 using Contacto.Status;
 using RazorSlices;
 

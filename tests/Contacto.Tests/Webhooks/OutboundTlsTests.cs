@@ -5,7 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Contacto.Console;
-using Contacto.Incidents.Paging;
+using Contacto.Status.Incidents.Paging;
 using Contacto.Storage;
 using Contacto.Tests.Support;
 using Contacto.Webhooks;

@@ -4,7 +4,7 @@ using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Contacto.Incidents;
+namespace Contacto.Status.Incidents;
 
 /// <summary>Statuspage's incident statuses, then its scheduled maintenance statuses.</summary>
 public enum IncidentStatus

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
-namespace Contacto.Incidents;
+namespace Contacto.Status.Incidents;
 
 /// <summary>The staff incident API, on the ops plane behind an operator token.</summary>
 public static class IncidentEndpoints
@@ -17,7 +17,7 @@ public static class IncidentEndpoints
     static readonly string[] PostmortemParameters = ["body"];
     static readonly string[] MaintenanceParameters = ["name", "body", "scheduled_for", "scheduled_until", "component_ids"];
 
-    public static IEndpointRouteBuilder MapContactoIncidents(this IEndpointRouteBuilder endpoints)
+    internal static IEndpointRouteBuilder MapIncidents(this IEndpointRouteBuilder endpoints)
     {
         var staff = endpoints.MapGroup("/ops").OnOpsPlane().AddEndpointFilter<OperatorAuthentication>();
         staff.MapPost("/incidents", CreateAsync);

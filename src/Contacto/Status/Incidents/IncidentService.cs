@@ -1,12 +1,12 @@
 using Contacto.Api;
-using Contacto.Incidents.Paging;
+using Contacto.Status.Incidents.Paging;
 using Contacto.Status;
 using Contacto.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Contacto.Incidents;
+namespace Contacto.Status.Incidents;
 
 /// <summary>
 /// Incidents and maintenance windows: what staff do through the ops API, and what the monitors do

@@ -1,14 +1,14 @@
-using Contacto.Incidents.Paging;
+using Contacto.Status.Incidents.Paging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using static Contacto.Webhooks.OutboundHttp;
 
-namespace Contacto.Incidents;
+namespace Contacto.Status.Incidents;
 
-public static class IncidentsServiceCollectionExtensions
+static class IncidentsServiceCollectionExtensions
 {
-    /// <summary>Incidents, maintenance windows and paging through the outbox.</summary>
-    public static IServiceCollection AddContactoIncidents(this IServiceCollection services)
+    /// <summary>Incidents, maintenance windows and paging through the outbox: part of <see cref="StatusServiceCollectionExtensions.AddContactoStatus"/>.</summary>
+    internal static IServiceCollection AddIncidents(this IServiceCollection services)
     {
         services.AddSingleton<IncidentService>();
         services.AddOptions<PagingOptions>().BindConfiguration(PagingOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Contacto.Incidents.Paging;
+namespace Contacto.Status.Incidents.Paging;
 
 /// <summary>What became of one send.</summary>
 public readonly record struct SendOutcome(bool Sent, bool Retry, string? Problem)

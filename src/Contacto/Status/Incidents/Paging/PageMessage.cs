@@ -2,7 +2,7 @@ using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Contacto.Incidents.Paging;
+namespace Contacto.Status.Incidents.Paging;
 
 public enum PageAction
 {

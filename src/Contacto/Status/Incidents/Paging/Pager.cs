@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Contacto.Incidents.Paging;
+namespace Contacto.Status.Incidents.Paging;
 
 /// <summary>
 /// Decides who hears of an incident and puts the messages in the outbox: P1s page the first

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Contacto.Incidents.Paging;
+namespace Contacto.Status.Incidents.Paging;
 
 /// <summary>Outbox sends by outcome, exported on the ops plane's /metrics: a failing pager must be visible.</summary>
 public sealed class PagingMetrics

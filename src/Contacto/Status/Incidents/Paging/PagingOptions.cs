@@ -2,7 +2,7 @@ using Contacto.Status;
 using MimeKit;
 using Microsoft.Extensions.Options;
 
-namespace Contacto.Incidents.Paging;
+namespace Contacto.Status.Incidents.Paging;
 
 public enum PageTargetKind
 {

@@ -8,7 +8,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace Contacto.Incidents.Paging;
+namespace Contacto.Status.Incidents.Paging;
 
 /// <summary>Posting to an operator-configured URL, and what the answer means for a retry.</summary>
 static class HttpDelivery

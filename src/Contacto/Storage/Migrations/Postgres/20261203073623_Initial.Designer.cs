@@ -677,7 +677,7 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("tenant_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.Incident", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.Incident", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -757,7 +757,7 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("incidents", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.IncidentUpdate", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.IncidentUpdate", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -793,7 +793,7 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("incident_updates", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.Paging.PageMessage", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.Paging.PageMessage", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1388,16 +1388,16 @@ namespace Contacto.Storage.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.IncidentUpdate", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.IncidentUpdate", b =>
                 {
-                    b.HasOne("Contacto.Incidents.Incident", null)
+                    b.HasOne("Contacto.Status.Incidents.Incident", null)
                         .WithMany("Updates")
                         .HasForeignKey("IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.Incident", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.Incident", b =>
                 {
                     b.Navigation("Updates");
                 });

@@ -710,7 +710,7 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("tenant_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.Incident", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.Incident", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -790,7 +790,7 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("incidents", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.IncidentUpdate", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.IncidentUpdate", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -826,7 +826,7 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("incident_updates", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.Paging.PageMessage", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.Paging.PageMessage", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1442,16 +1442,16 @@ namespace Contacto.Storage.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.IncidentUpdate", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.IncidentUpdate", b =>
                 {
-                    b.HasOne("Contacto.Incidents.Incident", null)
+                    b.HasOne("Contacto.Status.Incidents.Incident", null)
                         .WithMany("Updates")
                         .HasForeignKey("IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.Incident", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.Incident", b =>
                 {
                     b.Navigation("Updates");
                 });

@@ -704,7 +704,7 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.ToTable("tenant_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.Incident", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.Incident", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -784,7 +784,7 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.ToTable("incidents", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.IncidentUpdate", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.IncidentUpdate", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -820,7 +820,7 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.ToTable("incident_updates", (string)null);
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.Paging.PageMessage", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.Paging.PageMessage", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1430,16 +1430,16 @@ namespace Contacto.Storage.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.IncidentUpdate", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.IncidentUpdate", b =>
                 {
-                    b.HasOne("Contacto.Incidents.Incident", null)
+                    b.HasOne("Contacto.Status.Incidents.Incident", null)
                         .WithMany("Updates")
                         .HasForeignKey("IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Contacto.Incidents.Incident", b =>
+            modelBuilder.Entity("Contacto.Status.Incidents.Incident", b =>
                 {
                     b.Navigation("Updates");
                 });
