@@ -12,7 +12,7 @@ namespace Contacto.Api;
 /// oversize or malformed requests, unmatched routes and methods, and unexpected faults (as a bare
 /// 500 that reveals nothing).
 /// </summary>
-public static class ApiErrorMiddleware
+public static partial class ApiErrorMiddleware
 {
     public const string Prefix = "/v1/";
 
@@ -47,8 +47,8 @@ public static class ApiErrorMiddleware
         }
         catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
         {
-            context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Contacto.Api")
-                .LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            if (context.RequestServices.GetService<ILoggerFactory>() is { } loggers)
+                LogUnhandled(loggers.CreateLogger("Contacto.Api"), e, context.Request.Method, context.Request.Path);
             await WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", null);
         }
     });
@@ -76,4 +76,7 @@ public static class ApiErrorMiddleware
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, new { api_id = ApiResults.ApiId(context), error = message });
     }
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
 }

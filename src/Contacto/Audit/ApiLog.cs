@@ -153,7 +153,7 @@ public static class ApiLogMiddleware
 }
 
 /// <summary>Deletes API log records older than <see cref="AuditOptions.ApiLogRetention"/>, hourly.</summary>
-public sealed class ApiLogRetentionService(
+public sealed partial class ApiLogRetentionService(
     IDbContextFactory<ContactoDbContext> contexts,
     IOptions<AuditOptions> options,
     TimeProvider time,
@@ -170,7 +170,7 @@ public sealed class ApiLogRetentionService(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "Pruning the API log failed; trying again in an hour");
+                LogPruneFailed(logger, e);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -183,4 +183,7 @@ public sealed class ApiLogRetentionService(
         await using var db = contexts.CreateDbContext();
         return await db.Set<ApiLogRecord>().Where(r => r.At < cutoff).ExecuteDeleteAsync(cancellationToken);
     }
+
+    [LoggerMessage(EventId = 803, Level = LogLevel.Error, Message = "Pruning the API log failed; trying again in an hour")]
+    static partial void LogPruneFailed(ILogger logger, Exception exception);
 }

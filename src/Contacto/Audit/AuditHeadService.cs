@@ -100,6 +100,6 @@ public sealed partial class AuditHeadService(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    [LoggerMessage(EventId = 2301, Level = LogLevel.Error, Message = "Signing audit tree heads failed; trying again at the next interval")]
+    [LoggerMessage(EventId = 801, Level = LogLevel.Error, Message = "Signing audit tree heads failed; trying again at the next interval")]
     static partial void LogSigningFailed(ILogger logger, Exception exception);
 }

@@ -135,7 +135,7 @@ public sealed partial class FailedAuthentications(TimeProvider time, AuditWriter
             key.Action, key.ResourceType, key.ResourceId, key.Outcome, $"{tally.Count} in the minute from {from} UTC: {reasons}");
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Tallies of {Count} failed authentications could not be written to the audit trail; trying again with the next write")]
+    [LoggerMessage(EventId = 802, Level = LogLevel.Error, Message = "Tallies of {Count} failed authentications could not be written to the audit trail; trying again with the next write")]
     private static partial void LogNotWritten(ILogger logger, Exception exception, int count);
 }
 

@@ -42,7 +42,7 @@ internal sealed partial class LoggingKeyAuditSink(ILogger<LoggingKeyAuditSink> l
         return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Information,
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information,
         Message = "Key operation {Operation} account={AccountId} kind={Kind} version={KeyVersion} kek={KekVersion} at={At}")]
     private static partial void Log(ILogger logger, KeyOperation operation, Guid? accountId, TenantKeyKind? kind,
         int? keyVersion, int? kekVersion, DateTimeOffset at);

@@ -40,12 +40,12 @@ internal sealed partial class KeyMaintenanceService(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "KEK provider {Provider} ready at KEK version {KekVersion}")]
+    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "KEK provider {Provider} ready at KEK version {KekVersion}")]
     private static partial void LogKekReady(ILogger logger, string provider, int kekVersion);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Destroyed the keys of {Count} account(s) whose shredding was due")]
+    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Destroyed the keys of {Count} account(s) whose shredding was due")]
     private static partial void LogShredded(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Carrying out due key shreddings failed; retrying at the next check")]
+    [LoggerMessage(EventId = 404, Level = LogLevel.Error, Message = "Carrying out due key shreddings failed; retrying at the next check")]
     private static partial void LogShreddingFailed(ILogger logger, Exception exception);
 }

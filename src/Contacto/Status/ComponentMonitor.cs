@@ -14,7 +14,7 @@ namespace Contacto.Status;
 /// along, opens or resolves outage incidents, and tells open pages about it. Staff changes run the
 /// same reconciliation (<see cref="RefreshAsync"/>), so there is one place where statuses change.
 /// </summary>
-public sealed class ComponentMonitor(
+public sealed partial class ComponentMonitor(
     IDbContextFactory<ContactoDbContext> contexts,
     IEnumerable<IComponentStatusSource> sources,
     StatusBoard board,
@@ -38,7 +38,7 @@ public sealed class ComponentMonitor(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError("Status monitor tick failed ({Error})", e.GetType().Name);
+                LogTickFailed(logger, e.GetType().Name);
             }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
@@ -56,7 +56,7 @@ public sealed class ComponentMonitor(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // A monitor that cannot tell would read as "operational": keep every monitored status as it was this round.
-                logger.LogError("Status source {Source} failed ({Error})", source.GetType().Name, e.GetType().Name);
+                LogSourceFailed(logger, source.GetType().Name, e.GetType().Name);
                 observations = null;
                 break;
             }
@@ -98,7 +98,7 @@ public sealed class ComponentMonitor(
                 catch (DbUpdateException e) when (attempt < ReconcileAttempts)
                 {
                     // Another node changed the same rows first: read them again and apply the same view.
-                    logger.LogInformation("Status reconciliation lost a race ({Error}); retrying", e.GetType().Name);
+                    LogReconcileRace(logger, e.GetType().Name);
                 }
             }
         }
@@ -124,4 +124,13 @@ public sealed class ComponentMonitor(
         await incidents.ApplyOutagePolicyAsync(db, components, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Status monitor tick failed ({Error})")]
+    static partial void LogTickFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Status source {Source} failed ({Error})")]
+    static partial void LogSourceFailed(ILogger logger, string source, string error);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Status reconciliation lost a race ({Error}); retrying")]
+    static partial void LogReconcileRace(ILogger logger, string error);
 }

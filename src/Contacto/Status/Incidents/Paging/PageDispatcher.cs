@@ -26,7 +26,7 @@ public interface IPageSender
 /// others), sends them, and retries failures with exponential backoff until they succeed, are
 /// refused for good, or run out of attempts. Also runs the escalation check.
 /// </summary>
-public sealed class PageDispatcher(
+public sealed partial class PageDispatcher(
     IDbContextFactory<ContactoDbContext> contexts,
     IOptions<PagingOptions> options,
     IEnumerable<IPageSender> senders,
@@ -51,7 +51,7 @@ public sealed class PageDispatcher(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError("Paging outbox pass failed ({Error}); retrying at the next poll", e.GetType().Name);
+                LogPassFailed(logger, e.GetType().Name);
             }
             await pager.WaitAsync(stoppingToken);
         }
@@ -115,20 +115,30 @@ public sealed class PageDispatcher(
         if (outcome.Sent)
         {
             message.SentAt = now;
-            logger.LogInformation("Sent {Action} for incident {IncidentId} to {Target}", message.Action, message.IncidentId, message.Target);
+            LogSent(logger, message.Action, message.IncidentId, message.Target);
             return "sent";
         }
         if (!outcome.Retry || message.Attempts >= settings.MaxAttempts)
         {
             message.FailedAt = now;
-            logger.LogError("Gave up on {Action} for incident {IncidentId} to {Target} after {Attempts} attempt(s): {Problem}",
-                message.Action, message.IncidentId, message.Target, message.Attempts, outcome.Problem);
+            LogGaveUp(logger, message.Action, message.IncidentId, message.Target, message.Attempts, outcome.Problem);
             return "failed";
         }
         var backoff = Math.Min(settings.RetryMaxSeconds, settings.RetryBaseSeconds * Math.Pow(2, message.Attempts - 1));
         message.NextAttemptAt = now + TimeSpan.FromSeconds(backoff);
-        logger.LogWarning("{Action} for incident {IncidentId} to {Target} failed ({Problem}); attempt {Attempts} of {Max}, next in {Seconds} s",
-            message.Action, message.IncidentId, message.Target, outcome.Problem, message.Attempts, settings.MaxAttempts, backoff);
+        LogRetrying(logger, message.Action, message.IncidentId, message.Target, outcome.Problem, message.Attempts, settings.MaxAttempts, backoff);
         return "retry";
     }
+
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Error, Message = "Paging outbox pass failed ({Error}); retrying at the next poll")]
+    static partial void LogPassFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Information, Message = "Sent {Action} for incident {IncidentId} to {Target}")]
+    static partial void LogSent(ILogger logger, PageAction action, Guid incidentId, string target);
+
+    [LoggerMessage(EventId = 5023, Level = LogLevel.Error, Message = "Gave up on {Action} for incident {IncidentId} to {Target} after {Attempts} attempt(s): {Problem}")]
+    static partial void LogGaveUp(ILogger logger, PageAction action, Guid incidentId, string target, int attempts, string? problem);
+
+    [LoggerMessage(EventId = 5024, Level = LogLevel.Warning, Message = "{Action} for incident {IncidentId} to {Target} failed ({Problem}); attempt {Attempts} of {Max}, next in {Seconds} s")]
+    static partial void LogRetrying(ILogger logger, PageAction action, Guid incidentId, string target, string? problem, int attempts, int max, double seconds);
 }

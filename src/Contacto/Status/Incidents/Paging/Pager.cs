@@ -11,7 +11,7 @@ namespace Contacto.Status.Incidents.Paging;
 /// escalation target at once and the next ones while nobody acknowledges; every incident goes to
 /// the notify targets; whoever heard of the opening hears of the resolution.
 /// </summary>
-public sealed class Pager(
+public sealed partial class Pager(
     IOptions<PagingOptions> options,
     IOptions<StatusOptions> statusOptions,
     IDbContextFactory<ContactoDbContext> contexts,
@@ -73,7 +73,7 @@ public sealed class Pager(
             db.Add(Message(incident, settings.Escalation[level], PageAction.Open, isPage: true, now));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            logger.LogWarning("Incident {IncidentId} not acknowledged: escalated to {Target}", incident.Id, settings.Escalation[level]);
+            LogEscalated(logger, incident.Id, settings.Escalation[level]);
             escalated++;
         }
         if (escalated > 0)
@@ -123,4 +123,7 @@ public sealed class Pager(
             // The poll interval passed.
         }
     }
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Incident {IncidentId} not acknowledged: escalated to {Target}")]
+    static partial void LogEscalated(ILogger logger, Guid incidentId, string target);
 }
