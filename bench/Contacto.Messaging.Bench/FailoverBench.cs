@@ -50,7 +50,7 @@ static class FailoverBench
         using var links = new MeterListener();
         links.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "Contacto.Carriers" && instrument.Name == "contacto_carrier_bind_changes")
+            if (instrument.Meter.Name == "Contacto.Carriers" && instrument.Name == "contacto.carrier.bind.changes")
                 listener.EnableMeasurementEvents(instrument);
         };
         links.SetMeasurementEventCallback<long>((_, _, tags, _) =>

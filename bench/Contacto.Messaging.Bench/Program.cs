@@ -111,7 +111,7 @@ sealed class BenchServer : IAsyncDisposable
         var meters = app.Services.GetRequiredService<IMeterFactory>();
         stateListener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Scope == meters && instrument.Meter.Name == MessagingMetrics.MeterName && instrument.Name == "contacto_message_states")
+            if (instrument.Meter.Scope == meters && instrument.Meter.Name == MessagingMetrics.MeterName && instrument.Name == "contacto.message.states")
                 listener.EnableMeasurementEvents(instrument);
         };
         stateListener.SetMeasurementEventCallback<long>((_, value, tags, _) =>

@@ -166,7 +166,7 @@ sealed class SenderRun : IAsyncDisposable
         // milliseconds would take CPU from what is measured.
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == WebhookSender.MeterName && instrument.Name == "contacto_webhook_attempts")
+            if (instrument.Meter.Name == WebhookSender.MeterName && instrument.Name == "contacto.webhook.attempts")
                 l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref settled, value));

@@ -123,7 +123,7 @@ public sealed class SmppBind : IAsyncDisposable
             var sent = _time.GetTimestamp();
             var response = await SendAsync(submit, cancellationToken).ConfigureAwait(false);
             var result = new SubmitResult(response.Status, (response as MessageIdResponsePdu)?.MessageId ?? string.Empty, Name);
-            SmppMetrics.SubmitDuration.Record(_time.GetElapsedTime(sent).TotalMilliseconds, new KeyValuePair<string, object?>("bind", Name));
+            SmppMetrics.SubmitDuration.Record(_time.GetElapsedTime(sent).TotalSeconds, new KeyValuePair<string, object?>("bind", Name));
             SmppMetrics.Submits.Add(1, new("bind", Name), new("status", response.Status.ToString()));
             if (result.IsAccepted)
             {

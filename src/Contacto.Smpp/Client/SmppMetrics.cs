@@ -13,17 +13,17 @@ public static class SmppMetrics
     private static readonly Meter Meter = new(MeterName);
 
     internal static readonly Counter<long> Submits =
-        Meter.CreateCounter<long>("smpp.submits", description: "submit_sm answered, by bind and status");
+        Meter.CreateCounter<long>("smpp.submits", "{pdu}", "submit_sm answered, by bind and status");
 
     internal static readonly Histogram<double> SubmitDuration =
-        Meter.CreateHistogram<double>("smpp.submit.duration", unit: "ms", description: "submit_sm to submit_sm_resp");
+        Meter.CreateHistogram<double>("smpp.submit.duration", "s", "submit_sm to submit_sm_resp");
 
     internal static readonly Counter<long> Throttled =
-        Meter.CreateCounter<long>("smpp.throttled", description: "ESME_RTHROTTLED or ESME_RMSGQFUL answers, by bind");
+        Meter.CreateCounter<long>("smpp.throttled", "{pdu}", "ESME_RTHROTTLED or ESME_RMSGQFUL answers, by bind");
 
     internal static readonly Counter<long> Inbound =
-        Meter.CreateCounter<long>("smpp.inbound", description: "deliver_sm and data_sm received, by bind and kind (receipt, mo)");
+        Meter.CreateCounter<long>("smpp.inbound", "{pdu}", "deliver_sm and data_sm received, by bind and kind (receipt, mo)");
 
     internal static readonly Counter<long> BindDown =
-        Meter.CreateCounter<long>("smpp.bind.down", description: "binds lost, by bind and reason");
+        Meter.CreateCounter<long>("smpp.bind.down", "{bind}", "binds lost, by bind and reason");
 }

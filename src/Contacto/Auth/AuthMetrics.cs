@@ -13,8 +13,8 @@ public sealed class AuthMetrics : IDisposable
 
     public AuthMetrics()
     {
-        failures = meter.CreateCounter<long>("contacto_auth_failures", description: "API authentication failures by reason");
-        throttled = meter.CreateCounter<long>("contacto_auth_throttled", description: "API requests refused by the brute-force throttle");
+        failures = meter.CreateCounter<long>("contacto.auth.failures", "{failure}", "API authentication failures by reason");
+        throttled = meter.CreateCounter<long>("contacto.auth.throttled", "{request}", "API requests refused by the brute-force throttle");
     }
 
     public void Failure(string reason) => failures.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -15,16 +15,16 @@ internal sealed class CarrierMetrics
     public CarrierMetrics(IMeterFactory meters, TimeProvider time)
     {
         var meter = meters.Create(MeterName);
-        linkChanges = meter.CreateCounter<long>("contacto_carrier_bind_changes", description: "Link (SMPP bind) state changes by carrier and new state");
-        attempts = meter.CreateCounter<long>("contacto_carrier_submits", description: "Requests handed to a carrier, by carrier, product and outcome (accepted, rejected, throttled, error)");
-        failovers = meter.CreateCounter<long>("contacto_carrier_failovers", description: "Requests moved to another carrier, by the carrier that failed and product");
-        meter.CreateObservableGauge("contacto_carrier_available", () => Each(c => c.Breaker.IsOpen(time.GetUtcNow()) || !c.Connection.IsReady ? 0 : 1),
+        linkChanges = meter.CreateCounter<long>("contacto.carrier.bind.changes", "{change}", "Link (SMPP bind) state changes by carrier and new state");
+        attempts = meter.CreateCounter<long>("contacto.carrier.submits", "{request}", "Requests handed to a carrier, by carrier, product and outcome (accepted, rejected, throttled, error)");
+        failovers = meter.CreateCounter<long>("contacto.carrier.failovers", "{request}", "Requests moved to another carrier, by the carrier that failed and product");
+        meter.CreateObservableGauge("contacto.carrier.available", () => Each(c => c.Breaker.IsOpen(time.GetUtcNow()) || !c.Connection.IsReady ? 0 : 1),
             description: "1 while a carrier can take traffic (a link up, circuit closed)");
-        meter.CreateObservableGauge("contacto_carrier_binds_up", () => Each(c => c.Connection.Links.Count(l => l.IsUp)),
+        meter.CreateObservableGauge("contacto.carrier.binds_up", () => Each(c => c.Connection.Links.Count(l => l.IsUp)), "{bind}",
             description: "Links (SMPP binds) up per carrier");
-        meter.CreateObservableGauge("contacto_carrier_tls", () => Each(c => c.Options.UsesTls ? 1 : 0),
+        meter.CreateObservableGauge("contacto.carrier.tls", () => Each(c => c.Options.UsesTls ? 1 : 0),
             description: "1 when a carrier is reached over TLS, 0 when configured without (Tls false)");
-        meter.CreateObservableGauge("contacto_carrier_country_carriers", CountryCarriers,
+        meter.CreateObservableGauge("contacto.carrier.country_carriers", CountryCarriers, "{carrier}",
             description: "Carriers configured per product and country named in the configuration (\"*\": every other country); production needs Carriers:MinimumPerCountry");
     }
 

@@ -16,11 +16,11 @@ public sealed class MessagingMetrics
     public MessagingMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        accepted = meter.CreateCounter<long>("contacto_messages_accepted", description: "Messages accepted by the API");
-        states = meter.CreateCounter<long>("contacto_message_states", description: "Messages reaching a state (sent, delivered, undelivered, failed)");
-        inbound = meter.CreateCounter<long>("contacto_inbound_messages", description: "Mobile-originated messages from carriers by outcome (received, part_stored, unknown_number, undecodable)");
-        replies = meter.CreateCounter<long>("contacto_inbound_replies", description: "XML replies of applications to inbound messages by outcome (sent, invalid, refused)");
-        queuedToSent = meter.CreateHistogram<double>("contacto_message_queued_to_sent_seconds", unit: "s", description: "Time from acceptance to the carrier's acknowledgement");
+        accepted = meter.CreateCounter<long>("contacto.message.accepted", "{message}", "Messages accepted by the API");
+        states = meter.CreateCounter<long>("contacto.message.states", "{message}", "Messages reaching a state (sent, delivered, undelivered, failed)");
+        inbound = meter.CreateCounter<long>("contacto.message.inbound", "{message}", "Mobile-originated messages from carriers by outcome (received, part_stored, unknown_number, undecodable)");
+        replies = meter.CreateCounter<long>("contacto.message.inbound.replies", "{reply}", "XML replies of applications to inbound messages by outcome (sent, invalid, refused)");
+        queuedToSent = meter.CreateHistogram<double>("contacto.message.queued_to_sent.duration", "s", "Time from acceptance to the carrier's acknowledgement");
     }
 
     public void Accepted(int count) => accepted.Add(count);

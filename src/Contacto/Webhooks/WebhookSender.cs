@@ -57,9 +57,9 @@ public sealed partial class WebhookSender(
     const int MaxBusyNamed = 64;
 
     static readonly Meter Meter = new(MeterName);
-    static readonly Counter<long> Attempts = Meter.CreateCounter<long>("contacto_webhook_attempts", description: "Callback attempts by account and outcome");
-    static readonly Counter<long> GivenUp = Meter.CreateCounter<long>("contacto_webhook_failures", description: "Callbacks given up (refused, or still failing when retries ran out) by account");
-    static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("contacto_webhook_latency", "s", "Callback attempt latency");
+    static readonly Counter<long> Attempts = Meter.CreateCounter<long>("contacto.webhook.attempts", "{attempt}", "Callback attempts by account and outcome");
+    static readonly Counter<long> GivenUp = Meter.CreateCounter<long>("contacto.webhook.failures", "{callback}", "Callbacks given up (refused, or still failing when retries ran out) by account");
+    static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("contacto.webhook.attempt.duration", "s", "Callback attempt latency");
 
     /// <summary>A claimed delivery, opened: what to send and where it must be started by.</summary>
     sealed record Held(WebhookDelivery Delivery, Callback Callback, string Host, DateTimeOffset StartBy);

@@ -204,7 +204,7 @@ public sealed class InboundMessageTests : IAsyncLifetime
 
         Assert.Empty(await setup.InboundAsync());
         using var metrics = await setup.Server.Ops.GetAsync("/metrics");
-        Assert.Matches(@"contacto_inbound_messages_total\{[^}]*outcome=""unknown_number""[^}]*\} 1", await metrics.Content.ReadAsStringAsync());
+        Assert.Matches(@"contacto_message_inbound_total\{[^}]*outcome=""unknown_number""[^}]*\} 1", await metrics.Content.ReadAsStringAsync());
         Assert.False(receiver.TryNext(out _));
     }
 
@@ -227,7 +227,7 @@ public sealed class InboundMessageTests : IAsyncLifetime
 
         Assert.Single(await setup.InboundAsync());
         using var metrics = await setup.Server.Ops.GetAsync("/metrics");
-        Assert.Matches(@"contacto_inbound_messages_total\{[^}]*outcome=""owner_gone""[^}]*\} 1", await metrics.Content.ReadAsStringAsync());
+        Assert.Matches(@"contacto_message_inbound_total\{[^}]*outcome=""owner_gone""[^}]*\} 1", await metrics.Content.ReadAsStringAsync());
         Assert.False(receiver.TryNext(out _));
     }
 
@@ -335,7 +335,7 @@ public sealed class InboundMessageTests : IAsyncLifetime
         await using var db = setup.Server.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
         Assert.Equal(0, await db.Set<Message>().CountAsync(m => m.Direction == MessageDirections.Outbound));
         using var metrics = await setup.Server.Ops.GetAsync("/metrics");
-        Assert.Matches(@"contacto_inbound_replies_total\{[^}]*outcome=""(invalid|refused)""[^}]*\} 1", await metrics.Content.ReadAsStringAsync());
+        Assert.Matches(@"contacto_message_inbound_replies_total\{[^}]*outcome=""(invalid|refused)""[^}]*\} 1", await metrics.Content.ReadAsStringAsync());
     }
 
     [Theory]

@@ -85,7 +85,9 @@ public sealed class WebhookOutboxTests : IAsyncLifetime
         await WaitUntilAsync(async () => System.Text.RegularExpressions.Regex.IsMatch(metrics = await server.Ops.GetStringAsync("/metrics"), failures));
         Assert.Matches($@"contacto_webhook_attempts_total\{{[^}}]*account=""{id}""[^}}]*outcome=""giveup""[^}}]*\}} 1\b", metrics);
         Assert.Matches($@"contacto_webhook_attempts_total\{{[^}}]*account=""{id}""[^}}]*outcome=""delivered""[^}}]*\}} 3\b", metrics);
-        Assert.Matches($@"contacto_webhook_latency_seconds_count\{{[^}}]*account=""{id}""[^}}]*\}} 3\b", metrics);
+        Assert.Matches($@"contacto_webhook_attempt_duration_seconds_count\{{[^}}]*account=""{id}""[^}}]*\}} 3\b", metrics);
+        // Buckets in seconds, not OpenTelemetry's default bounds, which suit milliseconds.
+        Assert.Matches($@"contacto_webhook_attempt_duration_seconds_bucket\{{[^}}]*account=""{id}""[^}}]*le=""0.25""[^}}]*\}} \d", metrics);
     }
 
     [Theory]

@@ -6,13 +6,13 @@ namespace Contacto.Status.Incidents.Paging;
 public sealed class PagingMetrics
 {
     public const string MeterName = "Contacto.Paging";
-    public const string OutcomesName = "contacto_pages";
+    public const string OutcomesName = "contacto.paging.sends";
 
     readonly Counter<long> outcomes;
 
     public PagingMetrics(IMeterFactory meters)
     {
-        outcomes = meters.Create(MeterName).CreateCounter<long>(OutcomesName, description: "Paging outbox sends by outcome (sent, retry, failed) and target kind");
+        outcomes = meters.Create(MeterName).CreateCounter<long>(OutcomesName, "{message}", "Paging outbox sends by outcome (sent, retry, failed) and target kind");
     }
 
     public void Record(string outcome, string kind) =>
