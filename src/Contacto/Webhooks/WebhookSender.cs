@@ -248,6 +248,7 @@ public sealed partial class WebhookSender(
         {
             return new Finished(delivery, null);
         }
+        CallbackTraces.Attempted(delivery, result);
         if (Final(delivery, result, time.GetUtcNow()) && delivery.Subject is { } subject && handlers.TryGetValue(subject, out var handler))
         {
             try
