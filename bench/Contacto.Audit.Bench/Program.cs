@@ -8,7 +8,7 @@ using System.Diagnostics;
 using Contacto;
 using Contacto.Audit;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -17,7 +17,7 @@ using Contacto.Messaging;
 using Contacto.Numbers;
 using Contacto.Server;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Contacto.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;

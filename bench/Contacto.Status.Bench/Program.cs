@@ -9,9 +9,7 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Text.RegularExpressions;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Status;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 

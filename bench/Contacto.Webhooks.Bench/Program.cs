@@ -15,7 +15,7 @@ using Contacto.Audit;
 using Contacto.Crypto;
 using Contacto.Server;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,6 +1,6 @@
 using System.Net;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 namespace Contacto.Tests.Accounts;
 

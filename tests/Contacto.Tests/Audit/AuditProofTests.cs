@@ -4,8 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Contacto.Audit;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

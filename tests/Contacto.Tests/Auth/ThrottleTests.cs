@@ -3,9 +3,8 @@ using Contacto.Audit;
 using Contacto.Auth;
 using Contacto.Platform;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
+using Contacto.Testing;
 using Contacto.Tests.Console;
-using Contacto.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 

@@ -3,7 +3,7 @@ using Contacto.CarrierSim;
 using Contacto.Storage;
 using Contacto.Tests.Messaging;
 using Contacto.Tests.Status;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Contacto.Tls;
 using Microsoft.Extensions.Logging;
 

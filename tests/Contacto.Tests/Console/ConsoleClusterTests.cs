@@ -1,7 +1,7 @@
 using System.Net;
 using Contacto.Console;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

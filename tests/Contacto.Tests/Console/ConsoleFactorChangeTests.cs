@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Contacto.Audit;
 using Contacto.Console;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

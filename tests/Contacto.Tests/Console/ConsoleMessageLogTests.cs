@@ -6,7 +6,7 @@ using Contacto.Console;
 using Contacto.Crypto;
 using Contacto.Messaging;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Contacto.Console;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

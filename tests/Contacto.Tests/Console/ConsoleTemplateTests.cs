@@ -5,7 +5,7 @@ using Contacto.Audit;
 using Contacto.Console;
 using Contacto.Messaging;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using RazorSlices;
 
 namespace Contacto.Tests.Console;

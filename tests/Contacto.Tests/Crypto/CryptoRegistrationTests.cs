@@ -2,7 +2,7 @@ using System.Text;
 using Contacto;
 using Contacto.Crypto;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using Contacto.Crypto;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Contacto.Crypto;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 namespace Contacto.Tests.Crypto;
 

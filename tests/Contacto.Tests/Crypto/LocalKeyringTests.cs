@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Contacto.Crypto;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 namespace Contacto.Tests.Crypto;
 

@@ -6,8 +6,7 @@ using Contacto.Carriers;
 using Contacto.Numbers;
 using Contacto.Smpp.Protocol;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 namespace Contacto.Tests.Crypto;
 

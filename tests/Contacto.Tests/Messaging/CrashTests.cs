@@ -2,8 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Xunit.Abstractions;
 
 namespace Contacto.Tests.Messaging;

@@ -1,7 +1,7 @@
 using Contacto.Carriers;
 using Contacto.Messaging;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

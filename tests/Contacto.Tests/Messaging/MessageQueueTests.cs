@@ -1,6 +1,6 @@
 using Contacto.Messaging;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Contacto.Tests.Messaging;

@@ -4,7 +4,7 @@ using System.Net;
 using Contacto.Storage;
 using Contacto.Tests.Accounts;
 using Contacto.Tests.Status;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 namespace Contacto.Tests.Messaging;
 

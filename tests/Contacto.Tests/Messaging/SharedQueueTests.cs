@@ -1,5 +1,5 @@
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 namespace Contacto.Tests.Messaging;
 

@@ -2,8 +2,7 @@ using Contacto.Server;
 using System.Text.Json;
 using Contacto.Carriers;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Tests.Status;

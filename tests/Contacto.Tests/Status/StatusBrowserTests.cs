@@ -1,6 +1,5 @@
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.Playwright;
 
 namespace Contacto.Tests.Status;

@@ -5,8 +5,7 @@ using System.Text.Json;
 using System.Xml;
 using Contacto.Status;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 namespace Contacto.Tests.Status;
 

@@ -2,8 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Contacto.Cli;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 namespace Contacto.Tests.Status;
 

@@ -1,7 +1,7 @@
 using Contacto.Audit;
 using Contacto.Storage;
 using Contacto.Tenancy;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

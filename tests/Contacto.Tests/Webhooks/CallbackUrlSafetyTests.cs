@@ -1,8 +1,7 @@
 using System.Net;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
+using Contacto.Testing;
 using Contacto.Tests.Messaging;
-using Contacto.Tests.Support;
 
 namespace Contacto.Tests.Webhooks;
 

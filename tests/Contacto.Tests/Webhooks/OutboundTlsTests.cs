@@ -7,7 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 using Contacto.Console;
 using Contacto.Status.Incidents.Paging;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

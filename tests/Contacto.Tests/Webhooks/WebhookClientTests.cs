@@ -1,4 +1,4 @@
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;

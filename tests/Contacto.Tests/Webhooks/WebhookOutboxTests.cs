@@ -1,6 +1,5 @@
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;

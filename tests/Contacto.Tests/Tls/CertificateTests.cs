@@ -1,0 +1,202 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Contacto.Platform;
+using Contacto.Storage;
+using Contacto.Testing;
+using Contacto.Tls;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Contacto.Tests.Tls;
+
+public sealed class CertificateTests
+{
+    static ServerCertificateStore Store(string dataDir, TimeProvider time, TlsOptions? options = null) =>
+        new(Options.Create(options ?? new TlsOptions()), new DataDirectory(Options.Create(new PlatformOptions { DataDir = dataDir })),
+            time, NullLogger<ServerCertificateStore>.Instance);
+
+    [Fact]
+    public void The_generated_certificate_names_loopback_the_host_and_configured_names_and_chains_to_the_CA()
+    {
+        using var data = new TempDirectory();
+        var store = Store(data.Combine("data"), TimeProvider.System, new TlsOptions { HostNames = ["api.contacto.test", "192.0.2.10"] });
+
+        var certificate = store.Current;
+
+        Assert.True(LocalCertificateAuthority.Covers(certificate, ["localhost", "127.0.0.1", "::1", Dns.GetHostName(), "api.contacto.test", "192.0.2.10"]));
+        Assert.False(LocalCertificateAuthority.Covers(certificate, ["elsewhere.test"]));
+        Assert.True(certificate.HasPrivateKey);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(store.CaCertificatePath!));
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        Assert.True(chain.Build(certificate));
+    }
+
+    [Fact]
+    public void Handshakes_that_start_at_once_all_see_the_certificate_is_for_server_use()
+    {
+        // Kestrel checks the certificate's extended key usage on every handshake, and .NET decodes
+        // that extension lazily, unsafely for threads racing on a certificate's first read: the
+        // first burst of connections after a start or a renewal could be refused.
+        using var data = new TempDirectory();
+        for (var round = 0; round < 300; round++)
+        {
+            var certificate = Store(data.Combine("data"), TimeProvider.System).Current;
+            var allowed = new bool[Environment.ProcessorCount + 1];
+            using var start = new Barrier(allowed.Length);
+            var threads = Enumerable.Range(0, allowed.Length).Select(i => new Thread(() =>
+            {
+                start.SignalAndWait();
+                allowed[i] = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>()
+                    .Any(e => e.EnhancedKeyUsages.Cast<Oid>().Any(oid => oid.Value == "1.3.6.1.5.5.7.3.1"));
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.All(allowed, Assert.True);
+        }
+    }
+
+    [Fact]
+    public void The_certificate_is_reused_across_restarts_and_reissued_when_the_names_change()
+    {
+        using var data = new TempDirectory();
+        var first = Store(data.Combine("data"), TimeProvider.System).Current;
+        var again = Store(data.Combine("data"), TimeProvider.System).Current;
+        var renamed = Store(data.Combine("data"), TimeProvider.System, new TlsOptions { HostNames = ["new.contacto.test"] }).Current;
+
+        Assert.Equal(first.Thumbprint, again.Thumbprint);
+        Assert.NotEqual(first.Thumbprint, renamed.Thumbprint);
+        Assert.True(LocalCertificateAuthority.Covers(renamed, ["new.contacto.test"]));
+    }
+
+    [Fact]
+    public void A_certificate_is_renewed_only_within_the_renewal_window_and_the_CA_stays()
+    {
+        using var data = new TempDirectory();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = Store(data.Combine("data"), time, new TlsOptions { ServerCertificateDays = 90, RenewBeforeDays = 30 });
+        var original = store.Current;
+        var caBefore = File.ReadAllText(store.CaCertificatePath!);
+
+        time.Advance(TimeSpan.FromDays(59));
+        Assert.False(store.RenewIfDue());
+        Assert.Equal(original.Thumbprint, store.Current.Thumbprint);
+
+        time.Advance(TimeSpan.FromDays(2));
+        Assert.True(store.RenewIfDue());
+        Assert.NotEqual(original.SerialNumber, store.Current.SerialNumber);
+        Assert.True(store.Current.NotAfter > original.NotAfter.AddDays(60));
+        Assert.Equal(caBefore, File.ReadAllText(store.CaCertificatePath!));
+    }
+
+    [Fact]
+    public async Task A_running_server_presents_the_renewed_certificate_without_a_restart()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await RunningServer.StartAsync(storage, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        var before = await PresentedCertificateAsync(server.PublicPort);
+
+        time.Advance(TimeSpan.FromDays(61));
+        server.Services.GetRequiredService<ServerCertificateStore>().RenewIfDue();
+
+        var after = await PresentedCertificateAsync(server.PublicPort);
+        Assert.NotEqual(before.SerialNumber, after.SerialNumber);
+        Assert.True(after.NotAfter > before.NotAfter);
+    }
+
+    [Fact]
+    public async Task The_hourly_check_renews_a_certificate_that_falls_due()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var time = new ObservedTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await RunningServer.StartAsync(storage, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        var store = server.Services.GetRequiredService<ServerCertificateStore>();
+        var original = store.Current.SerialNumber;
+        var renewed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Renewed += _ => renewed.TrySetResult();
+
+        await time.WaitForTimerAsync((_, period) => period == TimeSpan.FromHours(1)); // the hourly check is waiting
+        time.Advance(TimeSpan.FromDays(61)); // its next tick falls inside the renewal window
+
+        await renewed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEqual(original, store.Current.SerialNumber);
+    }
+
+    [Theory]
+    [InlineData("pem")]
+    [InlineData("pfx")]
+    public async Task A_configured_certificate_is_served_as_given(string format)
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        using var issuer = new TempDirectory();
+        var authority = new LocalCertificateAuthority(issuer.Path, TimeProvider.System);
+        using var ca = authority.LoadOrCreateCa(TimeSpan.FromDays(30));
+        using var leaf = authority.IssueServerCertificate(ca, ["localhost", "127.0.0.1"], TimeSpan.FromDays(30));
+        string[] tlsArguments;
+        if (format == "pem")
+        {
+            tlsArguments = ["--Tls:CertificatePath", authority.ServerCertificatePath, "--Tls:KeyPath", authority.ServerKeyPath];
+        }
+        else
+        {
+            var pfx = issuer.Combine("server.pfx");
+            File.WriteAllBytes(pfx, leaf.Export(X509ContentType.Pkcs12, "s3cret-pfx"));
+            tlsArguments = ["--Tls:PfxPath", pfx, "--Tls:PfxPassword", "s3cret-pfx"];
+        }
+
+        await using var server = await RunningServer.StartAsync(storage, tlsArguments, trustedCaPath: authority.CaCertificatePath);
+
+        var presented = await PresentedCertificateAsync(server.PublicPort);
+        Assert.Equal(leaf.Thumbprint, presented.Thumbprint);
+        using var response = await server.Ops.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(Directory.Exists(Path.Combine(storage.DataDir, "tls")));
+    }
+
+    [Fact]
+    public async Task A_configured_certificate_without_its_key_or_expired_is_refused()
+    {
+        using var data = new TempDirectory();
+        using var key = ECDsa.Create();
+        var request = new CertificateRequest("CN=expired", key, HashAlgorithmName.SHA256);
+        using var expired = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(-1));
+        var pfx = data.Combine("expired.pfx");
+        File.WriteAllBytes(pfx, expired.Export(X509ContentType.Pkcs12));
+        var error = new StringWriter();
+
+        var exitCode = await Contacto.Server.ContactoServer.RunAsync(
+            ["--data-dir", data.Combine("data"), "--public-url", "https://127.0.0.1:0", "--ops-url", "https://127.0.0.1:0", "--Tls:PfxPath", pfx],
+            TextWriter.Null, error);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Tls:PfxPath", error.ToString());
+        Assert.Contains("expired", error.ToString());
+    }
+
+    static async Task<X509Certificate2> PresentedCertificateAsync(int port)
+    {
+        X509Certificate2? presented = null;
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        await using var tls = new SslStream(client.GetStream());
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            // Capture, not judge: the renewal test moves the server's clock ahead of this one.
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                presented = X509CertificateLoader.LoadCertificate(certificate!.GetRawCertData());
+                return true;
+            },
+        });
+        return presented!;
+    }
+}
