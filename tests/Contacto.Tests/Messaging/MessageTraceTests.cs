@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Contacto.Storage;
-using Contacto.Tests.Accounts;
-using Contacto.Tests.Status;
 using Contacto.Testing;
+using Contacto.Tests.Status;
 
 namespace Contacto.Tests.Messaging;
 
