@@ -57,7 +57,7 @@ public sealed class SippInteropTests
         uac.Start();
         var agent = new SipUserAgent(uac, new SipUserAgentOptions { ContactUser = "uac" });
         var target = new SipTarget(transport, new IPEndPoint(IPAddress.Loopback, sippPort));
-        await WaitUntilListeningAsync(agent, target);
+        await WaitUntilListeningAsync(target);
 
         for (var i = 0; i < Calls; i++)
         {
@@ -86,27 +86,44 @@ public sealed class SippInteropTests
 
     private static ProtocolType Protocol(string transport) => transport == SipTransports.Udp ? ProtocolType.Udp : ProtocolType.Tcp;
 
-    /// <summary>SIPp takes a moment to open its socket: an OPTIONS (answered 200 by its UAS, or refused) shows it is there.</summary>
-    private static async Task WaitUntilListeningAsync(SipUserAgent agent, SipTarget target)
+    /// <summary>
+    /// SIPp takes a moment to open its socket: until then a TCP connect is refused, and binding its
+    /// UDP port ourselves still succeeds.
+    /// </summary>
+    private static async Task WaitUntilListeningAsync(SipTarget target)
+    {
+        var deadline = DateTime.UtcNow + Loopback.Patience;
+        while (!await IsListeningAsync(target))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"SIPp is not listening on {target.EndPoint} ({target.Transport})");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<bool> IsListeningAsync(SipTarget target)
     {
         if (target.Transport == SipTransports.Udp)
         {
-            await Task.Delay(300);
-            return;
-        }
-        var deadline = DateTime.UtcNow + Loopback.Patience;
-        while (true)
-        {
-            using var probe = new TcpClient();
+            using var udp = new Socket(target.EndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             try
             {
-                await probe.ConnectAsync(target.EndPoint);
-                return;
+                udp.Bind(target.EndPoint);
+                return false;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
-                await Task.Delay(50);
+                return true;
             }
+        }
+        using var probe = new TcpClient();
+        try
+        {
+            await probe.ConnectAsync(target.EndPoint);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }
