@@ -137,11 +137,8 @@ public sealed class ConsoleUsers(
         var index = await ConsoleEmails.IndexAsync(crypto, address, cancellationToken);
         await using var db = contexts.CreateDbContext();
         var user = await db.Set<ConsoleUser>().AsNoTracking().SingleOrDefaultAsync(u => u.EmailIndex == index && u.Enabled, cancellationToken);
-        return user is not null && await IsActiveAsync(db, user, cancellationToken) ? await ConsoleEmails.OpenAsync(crypto, user, cancellationToken) : null;
+        return user is not null && await accounts.IsEnabledAsync(user.AccountId, cancellationToken) ? await ConsoleEmails.OpenAsync(crypto, user, cancellationToken) : null;
     }
-
-    Task<bool> IsActiveAsync(ContactoDbContext db, ConsoleUser user, CancellationToken cancellationToken) =>
-        accounts.IsEnabledAsync(user.AccountId, cancellationToken);
 
     public bool CheckPassword(ConsoleUser user, string password) => HasPassword(user) && passwords.Verify(password, user.PasswordHash);
 
