@@ -1,4 +1,5 @@
 using Contacto.Media.Codecs;
+using Contacto.Media.Tests.Support;
 
 namespace Contacto.Media.Tests.Codecs;
 
@@ -6,16 +7,6 @@ public sealed class PcmResamplerTests
 {
     internal static float[] Tone(double frequency, int rate, double seconds, double amplitude = 0.5) =>
         Enumerable.Range(0, (int)(rate * seconds)).Select(i => (float)(amplitude * Math.Sin(2 * Math.PI * frequency * i / rate))).ToArray();
-
-    internal static double Rms(ReadOnlySpan<short> samples)
-    {
-        double sum = 0;
-        foreach (var s in samples)
-        {
-            sum += (double)s * s;
-        }
-        return Math.Sqrt(sum / Math.Max(1, samples.Length));
-    }
 
     [Theory]
     [InlineData(16000)]
@@ -27,7 +18,7 @@ public sealed class PcmResamplerTests
 
         Assert.InRange(output.Length, 7990, 8000);
         // 0.5 full scale is an RMS of 0.3536 * 32768 = 11585; within 1 dB away from the edges.
-        Assert.InRange(Rms(output.AsSpan(400, 7000)), 11585 * 0.89, 11585 * 1.12);
+        Assert.InRange(Signal.Rms(output.AsSpan(400, 7000)), 11585 * 0.89, 11585 * 1.12);
     }
 
     [Theory]
@@ -41,7 +32,7 @@ public sealed class PcmResamplerTests
 
         // Decimation would fold the tone to 8000 - f at full level (RMS ~11585); the low-pass
         // leaves it more than 40 dB down.
-        Assert.True(Rms(output.AsSpan(400, 7000)) < 116, $"{Rms(output.AsSpan(400, 7000))}");
+        Assert.True(Signal.Rms(output.AsSpan(400, 7000)) < 116, $"{Signal.Rms(output.AsSpan(400, 7000))}");
     }
 
     [Fact]
