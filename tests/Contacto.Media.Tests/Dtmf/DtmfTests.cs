@@ -95,6 +95,34 @@ public sealed class DtmfTests
         Assert.All(noise.Chunk(80), frame => Assert.Null(quiet.Feed(frame)));
     }
 
+    [Fact]
+    public void TheEightFiltersRunTogetherGiveEachFrequencysGoertzelPower()
+    {
+        var random = new Random(5);
+        var block = Enumerable.Range(0, 205).Select(_ => (short)random.Next(short.MinValue, short.MaxValue)).ToArray();
+        Span<double> rows = stackalloc double[4];
+        Span<double> columns = stackalloc double[4];
+
+        GoertzelDetector.Powers(block, rows, columns);
+
+        double[] frequencies = [697, 770, 852, 941, 1209, 1336, 1477, 1633];
+        var expected = frequencies.Select(f =>
+        {
+            var coefficient = 2 * Math.Cos(2 * Math.PI * f / 8000);
+            double s1 = 0, s2 = 0;
+            foreach (var sample in block)
+            {
+                (s1, s2) = (sample + coefficient * s1 - s2, s1);
+            }
+            return s1 * s1 + s2 * s2 - coefficient * s1 * s2;
+        }).ToArray();
+        var actual = rows.ToArray().Concat(columns.ToArray()).ToArray();
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Equal(expected[i], actual[i], expected[i] * 1e-9);
+        }
+    }
+
     [Theory]
     [InlineData("application/dtmf-relay", "Signal=*\r\nDuration=250\r\n", '*')]
     [InlineData("application/dtmf-relay; charset=utf-8", "signal = 9\n", '9')]
