@@ -33,7 +33,7 @@ public sealed record RecordingOptions
     /// <summary>Two channels (only with <see cref="RecordedAudio.Both"/>): inbound left, outbound right.</summary>
     public bool Stereo { get; init; }
 
-    /// <summary>Bytes of 16-bit little-endian PCM per chunk (a multiple of 4); the last chunk may be shorter.</summary>
+    /// <summary>Bytes of 16-bit little-endian PCM per chunk (a multiple of 4, 320 to 4 MiB); the last chunk may be shorter.</summary>
     public int ChunkBytes { get; init; } = 64 * 1024;
 
     /// <summary>Stops the recording after this long (Plivo's maxLength); null: until stopped.</summary>

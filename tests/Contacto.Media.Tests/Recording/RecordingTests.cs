@@ -17,6 +17,15 @@ public sealed class RecordingTests
 
     private static short[] Frame(short value) => Enumerable.Repeat(value, 80).ToArray();
 
+    [Theory]
+    [InlineData(316)]
+    [InlineData(322)]
+    [InlineData(4 * 1024 * 1024 + 4)]
+    public void AChunkSizeOutsideTheLimitsIsRefused(int bytes)
+    {
+        Assert.Throws<ArgumentException>(() => Recorder(new RecordingOptions { ChunkBytes = bytes }));
+    }
+
     [Fact]
     public async Task ChunksAreFixedSizeSelfDescribingAndInOrder()
     {
@@ -39,6 +48,27 @@ public sealed class RecordingTests
         Assert.Equal((320, true), (sink.Chunks[^1].Pcm.Length, sink.Chunks[^1].IsLast));
         var samples = sink.Samples();
         Assert.Equal(new short[] { 25, -25 }, samples[^2..]);     // left inbound, right outbound
+    }
+
+    [Theory]
+    [InlineData(false, 332)]
+    [InlineData(true, 1000)]
+    public async Task ChunkBoundariesInsideAFrameLoseAndReorderNothing(bool stereo, int chunkBytes)
+    {
+        var (recording, sink) = Recorder(new RecordingOptions { Audio = stereo ? RecordedAudio.Both : RecordedAudio.Inbound, Stereo = stereo, ChunkBytes = chunkBytes });
+        var inbound = Enumerable.Range(0, 800).Select(i => (short)i).ToArray();
+        var outbound = inbound.Select(s => (short)-s).ToArray();
+        foreach (var (heard, said) in inbound.Chunk(80).Zip(outbound.Chunk(80)))
+        {
+            recording.Append(heard, said);
+        }
+        recording.Stop();
+        await recording.Completion;
+
+        var expected = stereo ? inbound.Zip(outbound).SelectMany(p => new[] { p.First, p.Second }).ToArray() : inbound;
+        Assert.Equal(expected, sink.Samples());
+        Assert.All(sink.Chunks.SkipLast(1), c => Assert.Equal(chunkBytes, c.Pcm.Length));
+        Assert.Equal(sink.Chunks.Select(c => c.FirstFrame), sink.Chunks.Select((c, i) => (long)i * chunkBytes / (stereo ? 4 : 2)));
     }
 
     [Fact]
@@ -95,12 +125,14 @@ public sealed class RecordingTests
         Assert.False(keyed.Append(Frame(1), Frame(1)));
     }
 
-    [Fact]
-    public async Task ASlowSinkFailsTheRecordingInsteadOfHoldingAudioWithoutBound()
+    [Theory]
+    [InlineData(320)]
+    [InlineData(332)]       // a chunk that ends inside a frame
+    public async Task ASlowSinkFailsTheRecordingInsteadOfHoldingAudioWithoutBound(int chunkBytes)
     {
         var release = new TaskCompletionSource();
         var sink = new MemorySink { OnWrite = _ => release.Task };
-        var (recording, _) = Recorder(new RecordingOptions { ChunkBytes = 320, MaxPendingChunks = 2 }, sink);
+        var (recording, _) = Recorder(new RecordingOptions { ChunkBytes = chunkBytes, MaxPendingChunks = 2 }, sink);
         var appended = 0;
         while (recording.Append(Frame(1), Frame(1)) && appended < 100)
         {
@@ -112,7 +144,7 @@ public sealed class RecordingTests
         Assert.Equal(RecordingEndReason.SinkFailed, summary.Reason);
         Assert.True(appended < 10);
         Assert.Equal(summary.Chunks, sink.Chunks.Count);
-        Assert.All(sink.Chunks, c => Assert.Equal(320, c.Pcm.Length));
+        Assert.All(sink.Chunks, c => Assert.Equal(chunkBytes, c.Pcm.Length));
     }
 
     [Fact]
