@@ -21,7 +21,7 @@ public sealed class MediaEngine : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         Ports = new RtpPortPool(options.BindAddress, options.MinPort, options.MaxPort, options.EphemeralOverlap, logger, options.ProcRoot);
-        _loops = Enumerable.Range(0, Math.Max(1, options.PacingLoops)).Select(i => new PacingLoop(i, _time)).ToArray();
+        _loops = Enumerable.Range(0, Math.Max(1, options.PacingLoops)).Select(i => new PacingLoop(i, _time, options.PacingPriority)).ToArray();
     }
 
     public RtpPortPool Ports { get; }
@@ -63,6 +63,9 @@ public sealed class MediaEngine : IAsyncDisposable
     }
 
     public long SkippedTicks => _loops.Sum(l => l.SkippedTicks);
+
+    /// <summary>The scheduling each pacing loop's thread got (<see cref="MediaEngineOptions.PacingPriority"/>).</summary>
+    public IReadOnlyList<PacingPriority> PacingLoopPriorities => _loops.Select(l => l.Priority).ToArray();
 
     /// <summary>Moves <paramref name="b"/> onto <paramref name="a"/>'s loop so a bridge's frames pass in step.</summary>
     internal void Colocate(MediaSession a, MediaSession b)

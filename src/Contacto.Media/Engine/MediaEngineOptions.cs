@@ -19,6 +19,14 @@ public sealed record MediaEngineOptions
     public int PacingLoops { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
+    /// How the pacing threads are scheduled (Linux; needs root or CAP_SYS_NICE, else they run at
+    /// the process's priority, see <see cref="MediaEngine.PacingLoopPriorities"/>). Default
+    /// <see cref="PacingPriority.Raised"/>; <see cref="PacingPriority.RealTime"/> on a host whose
+    /// other work would otherwise make frames late.
+    /// </summary>
+    public PacingPriority PacingPriority { get; init; } = PacingPriority.Raised;
+
+    /// <summary>
     /// Send to where the peer's packets come from instead of its SDP address (callers behind NAT).
     /// The source is taken from the first valid packet (the negotiated payload type, authenticated
     /// under SRTP); afterwards packets from elsewhere are dropped unless they carry the stream's

@@ -17,6 +17,9 @@ public sealed record MediaQuality
     /// <summary>Audio the playout buffer dropped to bring its delay down after a burst.</summary>
     public long DiscardedMilliseconds { get; init; }
     public int PlayoutDelayMilliseconds { get; init; }
+
+    /// <summary>Audio received and waiting in the playout buffer now.</summary>
+    public int BufferedMilliseconds { get; init; }
     public long DroppedPackets { get; init; }
     public long AuthenticationFailures { get; init; }
 

@@ -15,8 +15,9 @@ namespace Contacto.Media.Engine;
 /// <summary>
 /// One call leg's media: its RTP/RTCP sockets, the negotiated codec and keys, the playout
 /// buffer, what it plays, what it records, the digits it hears and sends. A pacing loop calls
-/// <see cref="Tick"/> every 10 ms; an asynchronous receive loop per socket takes packets. Every
-/// public member is safe to call from any thread.
+/// <see cref="SendTick"/> and <see cref="HearTick"/> every 10 ms, and the latter takes the RTP
+/// packets that arrived; an asynchronous receive loop takes RTCP. Every public member is safe to
+/// call from any thread.
 /// </summary>
 public sealed class MediaSession : IAsyncDisposable
 {
@@ -42,7 +43,6 @@ public sealed class MediaSession : IAsyncDisposable
     private readonly byte[] _sendBuffer = new byte[MaxPacket];
     private readonly byte[] _rtcpBuffer = new byte[RtcpPacket.MaxLength + 64];
     private readonly uint _ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
-    private readonly long _started;
     private readonly string _cname;
     private NegotiatedMedia? _media;
     private SrtpContext? _sendSrtp;
@@ -70,6 +70,8 @@ public sealed class MediaSession : IAsyncDisposable
     private short[] _bridgeFrame = new short[Frame];
     private long _bridgeFrameTick = -1;
     private long _tickCount;
+    private long? _firstArrivalNanoseconds;
+    private bool _closed;
     private int _disposed;
 
     internal MediaSession(MediaEngine engine, RtpPortLease ports, MediaEngineOptions options, TimeProvider time)
@@ -79,11 +81,12 @@ public sealed class MediaSession : IAsyncDisposable
         _options = options;
         _time = time;
         _jitter = new JitterBuffer(options.JitterMinimumMilliseconds, options.JitterMaximumMilliseconds);
-        _started = time.GetTimestamp();
         _cname = $"{_ssrc:x8}@contacto";
-        _nextRtcp = _started;
-        _ = ReceiveLoopAsync(ports.Rtp, rtcp: false);
-        _ = ReceiveLoopAsync(ports.Rtcp, rtcp: true);
+        _nextRtcp = time.GetTimestamp();
+        // RTP is taken by the pacing loop at each tick (no thread of its own to wait for, or to
+        // hold the session while the loop waits); RTCP, a packet every few seconds, by a receive loop.
+        RtpBatchReceiver.EnableTimestamps(ports.Rtp);
+        _ = ReceiveRtcpAsync(ports.Rtcp);
     }
 
     /// <summary>The bound RTP port (RTCP is the next one): what the SDP offers or answers.</summary>
@@ -243,6 +246,7 @@ public sealed class MediaSession : IAsyncDisposable
                     Underruns = _jitter.Underruns,
                     DiscardedMilliseconds = _jitter.Skipped * 10,
                     PlayoutDelayMilliseconds = _jitter.TargetSamples / 8,
+                    BufferedMilliseconds = _jitter.DepthSamples / 8,
                     DroppedPackets = _dropped,
                     AuthenticationFailures = _authenticationFailures,
                     RemoteFractionLost = _remoteReport?.FractionLost / 256.0,
@@ -262,12 +266,12 @@ public sealed class MediaSession : IAsyncDisposable
         }
     }
 
-    /// <summary>The frame this leg heard in the given tick, for its bridge peer (silence if none).</summary>
-    private void CopyHeardFrame(long tick, Span<short> into)
+    /// <summary>The frame this leg heard in its last tick, for its bridge peer (silence once it stops hearing).</summary>
+    private void CopyHeardFrame(Span<short> into)
     {
         lock (_gate)
         {
-            if (_bridgeFrameTick >= tick - 1)
+            if (_bridgeFrameTick >= _tickCount - 1)
             {
                 _bridgeFrame.CopyTo(into);
             }
@@ -278,50 +282,34 @@ public sealed class MediaSession : IAsyncDisposable
         }
     }
 
-    internal void Tick(long due, PacingLoop loop)
+    /// <summary>
+    /// The first half of a tick, run for every session of the loop before any second half, so a
+    /// send's lateness is the sends before it and not all the loop's work: this 10 ms of what the
+    /// leg says (its bridge peer's last frame, else what plays, else silence), sent once a
+    /// ptime's worth is ready, and RTCP when due.
+    /// </summary>
+    internal void SendTick(long due, PacingLoop loop)
     {
         MediaSession? peer;
-        long tick;
         lock (_gate)
         {
-            peer = _bridgePeer;
-            tick = ++_tickCount;
-        }
-        if (peer is not null)
-        {
-            peer.CopyHeardFrame(peer._tickCount, _outbound);
-        }
-        lock (_gate)
-        {
-            if (_media is null || Failure is not null)
+            if (_closed || _media is null || Failure is not null)
             {
                 return;
             }
-            var media = _media;
-
-            // What the far end said in these 10 ms.
-            _jitter.Pull(_inbound);
-            if (!_sawTelephoneEvent && media.Direction.Receives())
+            peer = _bridgePeer;
+        }
+        peer?.CopyHeardFrame(_outbound);
+        lock (_gate)
+        {
+            if (_closed || _media is not { } media || Failure is not null)
             {
-                if (_inBand.Feed(_inbound) is { } tone)
-                {
-                    Report(new DtmfDigit(tone, DtmfSource.InBand));
-                }
+                return;
             }
-            _inbound.CopyTo(_bridgeFrame, 0);
-            _bridgeFrameTick = tick;
-
-            // What to send: the bridge peer, else what plays, else silence.
             if (peer is null)
             {
                 FillFromPlayback(_outbound);
             }
-            if (_recording is { } recording && !recording.Append(_inbound, _outbound))
-            {
-                _recording = null;
-            }
-
-            // Packetise per ptime.
             var ptimeSamples = media.SendPtimeMilliseconds * 8;
             _outbound.CopyTo(_pending, _pendingSamples);
             _pendingSamples += Frame;
@@ -335,6 +323,41 @@ public sealed class MediaSession : IAsyncDisposable
                 SendRtcp(goodbye: false);
                 var interval = _options.RtcpInterval.TotalSeconds * (0.5 + Random.Shared.NextDouble());
                 _nextRtcp = loop.Now + (long)(interval * _time.TimestampFrequency);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The second half of a tick: the packets that arrived, 10 ms played out of the jitter
+    /// buffer, in-band digits, and both directions of these 10 ms appended to the recording.
+    /// </summary>
+    internal void HearTick(PacingLoop loop)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+            var tick = ++_tickCount;
+            ReceiveRtp(loop);
+            if (_media is not { } media || Failure is not null)
+            {
+                return;
+            }
+            _jitter.Pull(_inbound);
+            if (!_sawTelephoneEvent && media.Direction.Receives())
+            {
+                if (_inBand.Feed(_inbound) is { } tone)
+                {
+                    Report(new DtmfDigit(tone, DtmfSource.InBand));
+                }
+            }
+            _inbound.CopyTo(_bridgeFrame, 0);
+            _bridgeFrameTick = tick;
+            if (_recording is { } recording && !recording.Append(_inbound, _outbound))
+            {
+                _recording = null;
             }
         }
     }
@@ -458,7 +481,34 @@ public sealed class MediaSession : IAsyncDisposable
         return (seconds << 32) | fraction;
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, bool rtcp)
+    private const int MaxBatchesPerTick = 4;
+
+    /// <summary>Takes what arrived since the last tick; a flood beyond a few batches a tick waits in (and overflows) the socket's buffer.</summary>
+    private void ReceiveRtp(PacingLoop loop)
+    {
+        var receiver = loop.Receiver;
+        for (var batch = 0; batch < MaxBatchesPerTick; batch++)
+        {
+            var count = receiver.Receive(_ports.Rtp);
+            for (var i = 0; i < count; i++)
+            {
+                try
+                {
+                    OnRtp(receiver.Packet(i), receiver.Source(i), receiver.ArrivalNanoseconds(i), loop.Now);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    _dropped++;
+                }
+            }
+            if (count < RtpBatchReceiver.Batch)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ReceiveRtcpAsync(Socket socket)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(MaxPacket, pinned: true);
         var source = new SocketAddress(socket.AddressFamily);
@@ -480,14 +530,7 @@ public sealed class MediaSession : IAsyncDisposable
             }
             try
             {
-                if (rtcp)
-                {
-                    OnRtcp(buffer.AsSpan(0, length));
-                }
-                else
-                {
-                    OnRtp(buffer.AsSpan(0, length), source);
-                }
+                OnRtcp(buffer.AsSpan(0, length));
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {
@@ -496,62 +539,60 @@ public sealed class MediaSession : IAsyncDisposable
         }
     }
 
-    private void OnRtp(Span<byte> packet, SocketAddress source)
+    /// <summary>One RTP packet, on the pacing loop under the session's lock.</summary>
+    private void OnRtp(Span<byte> packet, SocketAddress source, long arrivalNanoseconds, long now)
     {
-        var arrival = _time.GetTimestamp();
-        lock (_gate)
+        var media = _media;
+        if (media is null)
         {
-            var media = _media;
-            if (media is null)
-            {
-                _dropped++;
-                return;
-            }
-            var length = packet.Length;
-            if (_receiveSrtp is not null)
-            {
-                if (!_receiveSrtp.TryUnprotectRtp(packet, length, out length))
-                {
-                    _authenticationFailures++;
-                    return;
-                }
-            }
-            if (!RtpHeader.TryParse(packet[..length], out var header)
-                || (header.PayloadType != media.PayloadType && header.PayloadType != media.TelephoneEventPayloadType))
-            {
-                _dropped++;
-                return;
-            }
-            if (!AcceptSource(source, header.Ssrc, arrival))
-            {
-                _dropped++;
-                return;
-            }
-            if (_remoteSsrc != header.Ssrc)
-            {
-                _remoteSsrc = header.Ssrc;
-                _jitter.Reset();
-            }
-            var arrivalUnits = (long)(_time.GetElapsedTime(_started, arrival).TotalSeconds * AudioEncodings.ClockRate);
-            _statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrivalUnits);
-            var payload = header.PayloadOf(packet[..length]);
-            if (header.PayloadType == media.TelephoneEventPayloadType)
-            {
-                _sawTelephoneEvent = true;
-                if (_events.Receive(header.Ssrc, header.Timestamp, payload) is { } digit)
-                {
-                    Report(new DtmfDigit(digit, DtmfSource.Rfc4733));
-                }
-                return;
-            }
-            if (!media.Direction.Receives() || payload.Length > _decoded.Length)
-            {
-                return;
-            }
-            var samples = _decoded.AsSpan(0, payload.Length);
-            G711.Decode(media.Encoding, payload, samples);
-            _jitter.Push(header.Timestamp, samples);
+            _dropped++;
+            return;
         }
+        var length = packet.Length;
+        if (_receiveSrtp is not null)
+        {
+            if (!_receiveSrtp.TryUnprotectRtp(packet, length, out length))
+            {
+                _authenticationFailures++;
+                return;
+            }
+        }
+        if (!RtpHeader.TryParse(packet[..length], out var header)
+            || (header.PayloadType != media.PayloadType && header.PayloadType != media.TelephoneEventPayloadType))
+        {
+            _dropped++;
+            return;
+        }
+        if (!AcceptSource(source, header.Ssrc, now))
+        {
+            _dropped++;
+            return;
+        }
+        if (_remoteSsrc != header.Ssrc)
+        {
+            _remoteSsrc = header.Ssrc;
+            _jitter.Reset();
+        }
+        _firstArrivalNanoseconds ??= arrivalNanoseconds;
+        var arrivalUnits = (arrivalNanoseconds - _firstArrivalNanoseconds.Value) * AudioEncodings.ClockRate / 1_000_000_000;
+        _statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrivalUnits);
+        var payload = header.PayloadOf(packet[..length]);
+        if (header.PayloadType == media.TelephoneEventPayloadType)
+        {
+            _sawTelephoneEvent = true;
+            if (_events.Receive(header.Ssrc, header.Timestamp, payload) is { } digit)
+            {
+                Report(new DtmfDigit(digit, DtmfSource.Rfc4733));
+            }
+            return;
+        }
+        if (!media.Direction.Receives() || payload.Length > _decoded.Length)
+        {
+            return;
+        }
+        var samples = _decoded.AsSpan(0, payload.Length);
+        G711.Decode(media.Encoding, payload, samples);
+        _jitter.Push(header.Timestamp, samples);
     }
 
     // Symmetric RTP: latch onto the first valid source, then hold it against strangers.
@@ -648,6 +689,8 @@ public sealed class MediaSession : IAsyncDisposable
         CallRecording? recording;
         lock (_gate)
         {
+            // A tick already past the loop's list sees this before it touches the sockets.
+            _closed = true;
             recording = _recording;
             _recording = null;
             if (_remoteRtcp is not null)

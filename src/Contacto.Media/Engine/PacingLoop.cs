@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using Contacto.Media.Rtp;
 
 namespace Contacto.Media.Engine;
 
 /// <summary>
 /// One thread that drives the 10 ms frames of all its sessions from absolute deadlines (no timer
-/// per call, no drift): each tick every session plays out what it received and sends what is due.
+/// per call, no drift): each tick every session first sends what is due, then takes what arrived,
+/// plays it out and records.
 /// A tick more than a frame late is caught up at once, up to 100 ms; beyond that the loop jumps
 /// ahead and counts the skipped ticks. Send lateness goes into a histogram.
 /// </summary>
@@ -15,17 +17,25 @@ internal sealed class PacingLoop : IDisposable
     private readonly TimeProvider _time;
     private readonly Thread _thread;
     private readonly Lock _gate = new();
+    private readonly PacingPriority _priority;
+    private readonly ManualResetEventSlim _scheduled = new();
     private MediaSession[] _sessions = [];
     private volatile bool _stopping;
 
-    public PacingLoop(int index, TimeProvider time)
+    public PacingLoop(int index, TimeProvider time, PacingPriority priority)
     {
         _time = time;
-        _thread = new Thread(Run) { IsBackground = true, Name = $"media-pacing-{index}", Priority = ThreadPriority.AboveNormal };
+        _priority = priority;
+        Receiver = new RtpBatchReceiver(time);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"media-pacing-{index}" };
         _thread.Start();
+        _scheduled.Wait();
     }
 
     public int Count => _sessions.Length;
+
+    /// <summary>Takes each session's RTP packets at its tick; used by this loop's thread only.</summary>
+    public RtpBatchReceiver Receiver { get; }
 
     public LatenessHistogram Lateness { get; } = new();
 
@@ -51,10 +61,17 @@ internal sealed class PacingLoop : IDisposable
     {
         _stopping = true;
         _thread.Join();
+        Receiver.Dispose();
+        _scheduled.Dispose();
     }
+
+    /// <summary>The scheduling the loop's thread got.</summary>
+    public PacingPriority Priority { get; private set; }
 
     private void Run()
     {
+        Priority = ThreadScheduling.TryApply(_priority);
+        _scheduled.Set();
         var tick = TimeSpan.FromMilliseconds(TickMilliseconds);
         var start = _time.GetTimestamp();
         long index = 0;
@@ -75,11 +92,23 @@ internal sealed class PacingLoop : IDisposable
                 SkippedTicks += skip;
                 continue;
             }
-            foreach (var session in _sessions)
+            var sessions = _sessions;
+            foreach (var session in sessions)
             {
                 try
                 {
-                    session.Tick(due, this);
+                    session.SendTick(due, this);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    session.Fail(error);
+                }
+            }
+            foreach (var session in sessions)
+            {
+                try
+                {
+                    session.HearTick(this);
                 }
                 catch (Exception error) when (error is not OutOfMemoryException)
                 {
