@@ -17,9 +17,10 @@ public sealed class CallRecording
     // Chunk buffers are filled on a pacing loop and handed back from the sink's thread. The
     // shared pool's per-thread and per-core caches missed about two rents in five in that
     // pattern (600 recorded calls allocated 8 MB/s, and each collection paused the loops); this
-    // pool keeps as many as were ever out at once, at most 1,024 of a size (64 MiB at 64 KiB).
+    // pool keeps as many as were ever out at once, up to 16,384 of a size: a recording holds two
+    // or three while its sink keeps up, so 1,024 would serve only some 400 recorded calls.
     private const int MaxChunkBytes = 4 * 1024 * 1024;
-    private static readonly ArrayPool<byte> Chunks = ArrayPool<byte>.Create(MaxChunkBytes, 1024);
+    private static readonly ArrayPool<byte> Chunks = ArrayPool<byte>.Create(MaxChunkBytes, 16 * 1024);
     private readonly RecordingOptions _options;
     private readonly IRecordingSink _sink;
     private readonly Channel<RecordingChunk> _queue;
