@@ -10,6 +10,7 @@ using Contacto.Messaging;
 using Contacto.Numbers;
 using Contacto.Operations;
 using Contacto.Platform;
+using Contacto.Recordings;
 using Contacto.Status;
 using Contacto.Storage;
 using Contacto.Tls;
@@ -43,6 +44,7 @@ public static class ContactoPlatform
         services.AddContactoNumbers();
         services.AddContactoCarriers();
         services.AddContactoMessaging();
+        services.AddContactoRecordings();
         return services;
     }
 

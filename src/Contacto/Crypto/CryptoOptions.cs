@@ -51,21 +51,8 @@ public sealed class Pkcs11Options
     public string KeyLabelPrefix { get; set; } = "contacto-kek";
 
     /// <summary>Reads the PIN from the environment or the PIN file; the PIN is never logged or kept in options.</summary>
-    internal byte[] ReadPin()
-    {
-        var fromEnvironment = string.IsNullOrEmpty(PinEnvironmentVariable) ? null : Environment.GetEnvironmentVariable(PinEnvironmentVariable);
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            return System.Text.Encoding.UTF8.GetBytes(fromEnvironment);
-        }
-        if (string.IsNullOrEmpty(PinFile))
-        {
-            throw new InvalidOperationException(
-                $"No PKCS#11 PIN: set the environment variable {PinEnvironmentVariable} or Crypto:Pkcs11:PinFile.");
-        }
-        KeyFiles.RefuseIfExposed(PinFile);
-        return System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(PinFile).TrimEnd('\r', '\n'));
-    }
+    internal byte[] ReadPin() => System.Text.Encoding.UTF8.GetBytes(KeyFiles.ReadSecret(PinEnvironmentVariable, PinFile,
+        $"No PKCS#11 PIN: set the environment variable {PinEnvironmentVariable} or Crypto:Pkcs11:PinFile."));
 }
 
 internal sealed class CryptoOptionsValidator : IValidateOptions<CryptoOptions>
@@ -99,9 +86,7 @@ internal sealed class CryptoOptionsValidator : IValidateOptions<CryptoOptions>
                 {
                     failures.Add("Crypto:Pkcs11:TokenLabel or Crypto:Pkcs11:SlotId is required.");
                 }
-                var pinInEnvironment = !string.IsNullOrEmpty(options.Pkcs11.PinEnvironmentVariable)
-                    && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(options.Pkcs11.PinEnvironmentVariable));
-                if (!pinInEnvironment && !File.Exists(options.Pkcs11.PinFile))
+                if (!KeyFiles.SecretConfigured(options.Pkcs11.PinEnvironmentVariable, options.Pkcs11.PinFile))
                 {
                     failures.Add($"The PKCS#11 PIN is missing: set {options.Pkcs11.PinEnvironmentVariable} or Crypto:Pkcs11:PinFile.");
                 }

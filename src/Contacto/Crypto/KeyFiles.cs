@@ -47,4 +47,28 @@ internal static class KeyFiles
                 "Restrict it to its owner (chmod 600 for a file, 700 for the keys directory) and start again.");
         }
     }
+
+    /// <summary>Whether a secret is there to read: the environment variable set, or the file present.</summary>
+    public static bool SecretConfigured(string? environmentVariable, string? file) =>
+        (!string.IsNullOrEmpty(environmentVariable) && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(environmentVariable)))
+        || File.Exists(file);
+
+    /// <summary>
+    /// A secret (a PIN, an access key) from the environment variable when set and not empty, else
+    /// from the owner-only file, its line end dropped; <paramref name="missing"/> when neither is there.
+    /// </summary>
+    public static string ReadSecret(string? environmentVariable, string? file, string missing)
+    {
+        var fromEnvironment = string.IsNullOrEmpty(environmentVariable) ? null : Environment.GetEnvironmentVariable(environmentVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+        if (string.IsNullOrEmpty(file))
+        {
+            throw new InvalidOperationException(missing);
+        }
+        RefuseIfExposed(file);
+        return File.ReadAllText(file).TrimEnd('\r', '\n');
+    }
 }

@@ -30,7 +30,8 @@ public sealed class DataDirectory
         return path;
     }
 
-    static void EnsureOwnerOnly(string path, string key)
+    /// <summary>Creates <paramref name="path"/> owner-only, or checks it already is; errors name the configuration <paramref name="key"/>.</summary>
+    internal static void EnsureOwnerOnly(string path, string key)
     {
         if (OperatingSystem.IsWindows())
         {

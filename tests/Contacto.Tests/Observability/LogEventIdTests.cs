@@ -31,6 +31,7 @@ public sealed class LogEventIdTests
         ["Status"] = (5000, 5099),
         ["Observability"] = (6000, 6099),
         ["Webhooks"] = (7000, 7099),
+        ["Recordings"] = (8000, 8099),
     };
 
     static readonly Assembly[] Assemblies = [typeof(ContactoPlatform).Assembly, typeof(Contacto.Server.SimulatedCarriers).Assembly, typeof(Contacto.Cli.ContactoCli).Assembly];
