@@ -56,6 +56,12 @@ public sealed class SipOutgoingCall
     /// <summary>A provisional response carrying a body (early media) has arrived.</summary>
     public bool HadEarlyMedia { get; private set; }
 
+    /// <summary>
+    /// Completes at the first provisional response, 100 Trying included: the next hop is alive and
+    /// has the INVITE (a trunk adapter stops waiting to fail over then).
+    /// </summary>
+    public Task Proceeding => _provisional.Task;
+
     /// <summary>The final response, and the dialog when it was a 2xx.</summary>
     public Task<(SipResponse Response, SipDialog? Dialog)> Completion => _completion.Task;
 

@@ -415,6 +415,17 @@ public sealed class SipTransportLayer : IAsyncDisposable
         };
     }
 
+    private SslClientAuthenticationOptions ClientOptions(SipTarget target)
+    {
+        var options = Options.TlsClient?.Invoke(target) ?? new SslClientAuthenticationOptions
+        {
+            TargetHost = target.HostName ?? target.EndPoint.Address.ToString(),
+            RemoteCertificateValidationCallback = Options.TlsClientValidation,
+        };
+        options.EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+        return options;
+    }
+
     private async Task<SipConnection> GetOrConnectAsync(SipTarget target, CancellationToken cancellationToken)
     {
         if (_connections.TryGetValue((target.Transport, target.EndPoint), out var existing) && existing.IsOpen)
@@ -438,12 +449,7 @@ public sealed class SipTransportLayer : IAsyncDisposable
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-                {
-                    TargetHost = target.HostName ?? target.EndPoint.Address.ToString(),
-                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    RemoteCertificateValidationCallback = Options.TlsClientValidation,
-                }, timeout.Token).ConfigureAwait(false);
+                await tls.AuthenticateAsClientAsync(ClientOptions(target), timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException)

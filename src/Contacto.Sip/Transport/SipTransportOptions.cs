@@ -21,6 +21,13 @@ public sealed record SipTransportOptions
     /// <summary>Checks the peer's certificate on TLS connections this endpoint opens; null: the system's check against the host name.</summary>
     public RemoteCertificateValidationCallback? TlsClientValidation { get; init; }
 
+    /// <summary>
+    /// The options of a TLS connection this endpoint opens to a target (its trusted CAs, cipher
+    /// suites); null: the system's check against the target's host name. Protocols below TLS 1.2
+    /// are never allowed, whatever these say.
+    /// </summary>
+    public Func<SipTarget, SslClientAuthenticationOptions>? TlsClient { get; init; }
+
     /// <summary>The host written in Via and Contact; null: the address a listener is bound to.</summary>
     public string? AdvertisedHost { get; init; }
 

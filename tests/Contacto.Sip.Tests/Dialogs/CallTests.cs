@@ -110,6 +110,24 @@ public sealed class CallTests
     }
 
     [Fact]
+    public async Task ProceedingCompletesAtTheFirstProvisionalResponseOnly()
+    {
+        await using var agents = Agents.Start(SipTransports.Udp);
+        var invited = new TaskCompletionSource<SipIncomingCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+        agents.Bob.IncomingCall = invited.SetResult;
+
+        var call = agents.Alice.Call(agents.CallOptions());
+        var incoming = await invited.Task.WaitAsync(Loopback.Patience);
+        Assert.False(call.Proceeding.IsCompleted);
+        incoming.Respond(incoming.CreateResponse(100));
+
+        await call.Proceeding.WaitAsync(Loopback.Patience);
+        Assert.False(call.Completion.IsCompleted);
+        incoming.Reject(486);
+        Assert.Equal(486, (await call.Completion.WaitAsync(Loopback.Patience)).Response.StatusCode);
+    }
+
+    [Fact]
     public async Task EarlyMediaArrivesInAProvisionalResponse()
     {
         await using var agents = Agents.Start(SipTransports.Udp);

@@ -218,6 +218,40 @@ public sealed class SipTransportLayerTests
     }
 
     [Fact]
+    public async Task TlsClientOptionsChooseWhatATargetIsCheckedAgainst()
+    {
+        var (bob, bobInbox) = await Loopback.StartAsync(Loopback.Options(tls: true));
+        var asked = new List<SipTarget>();
+        var (alice, _) = await Loopback.StartAsync(Loopback.Options() with
+        {
+            TlsClientValidation = null,
+            TlsClient = target =>
+            {
+                asked.Add(target);
+                // The test's certificate as the only root, as a carrier's own CA file would be.
+                var options = new System.Net.Security.SslClientAuthenticationOptions
+                {
+                    TargetHost = target.HostName,
+                    CertificateChainPolicy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
+                    {
+                        TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
+                        RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                    },
+                };
+                options.CertificateChainPolicy.CustomTrustStore.Add(Loopback.Certificate.Value);
+                return options;
+            },
+        });
+        await using var _ = alice;
+        await using var __ = bob;
+
+        await alice.SendAsync(Loopback.Options(alice, SipTransports.Tls), Loopback.Target(bob, SipTransports.Tls));
+
+        Assert.Equal(SipMethods.Options, ((SipRequest)(await bobInbox.NextAsync()).Message).Method);
+        Assert.Equal("localhost", Assert.Single(asked).HostName);
+    }
+
+    [Fact]
     public async Task TlsListenerNegotiatesTls12OrNewer()
     {
         var (bob, _) = await Loopback.StartAsync(Loopback.Options(tls: true));
