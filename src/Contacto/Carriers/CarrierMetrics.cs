@@ -16,7 +16,7 @@ internal sealed class CarrierMetrics
     {
         var meter = meters.Create(MeterName);
         linkChanges = meter.CreateCounter<long>("contacto.carrier.bind.changes", "{change}", "Link (SMPP bind) state changes by carrier and new state");
-        attempts = meter.CreateCounter<long>("contacto.carrier.submits", "{request}", "Requests handed to a carrier, by carrier, product and outcome (accepted, rejected, throttled, error)");
+        attempts = meter.CreateCounter<long>("contacto.carrier.submits", "{request}", "Requests handed to a carrier, by carrier, product and outcome (accepted, rejected, declined, throttled, error)");
         failovers = meter.CreateCounter<long>("contacto.carrier.failovers", "{request}", "Requests moved to another carrier, by the carrier that failed and product");
         meter.CreateObservableGauge("contacto.carrier.available", () => Each(c => c.Breaker.IsOpen(time.GetUtcNow()) || !c.Connection.IsReady ? 0 : 1),
             description: "1 while a carrier can take traffic (a link up, circuit closed)");
@@ -39,6 +39,7 @@ internal sealed class CarrierMetrics
             AttemptResult.Accepted => "accepted",
             AttemptResult.Throttled => "throttled",
             AttemptResult.Refused => "rejected",
+            AttemptResult.Declined => "declined",
             _ => "error",
         }));
 

@@ -10,6 +10,18 @@ public enum CarrierError
     Prohibited,
     PermanentlyUnavailable,
     TemporarilyUnavailable,
+
+    /// <summary>A call's callee is busy.</summary>
+    Busy,
+
+    /// <summary>A call's callee turned it down.</summary>
+    Declined,
+
+    /// <summary>The far end cannot take a call's media as offered.</summary>
+    MediaNotAcceptable,
+
+    /// <summary>A call was cancelled on this side before it was answered.</summary>
+    Cancelled,
 }
 
 public enum CarrierOutcomeKind
@@ -36,6 +48,9 @@ public sealed record CarrierOutcome(CarrierOutcomeKind Kind)
     /// <summary>The carrier's references for what it took, one per unit sent (the parts of a long text), as its receipts name them.</summary>
     public IReadOnlyList<string> References { get; init; } = [];
 
+    /// <summary>The established call, for a <see cref="CallRequest"/> that was answered.</summary>
+    public ICarrierCall? Call { get; init; }
+
     /// <summary>Units the request took on the carrier (segments of a text).</summary>
     public int Units { get; init; }
 
@@ -43,8 +58,8 @@ public sealed record CarrierOutcome(CarrierOutcomeKind Kind)
 
     public TimeSpan RetryAfter { get; init; }
 
-    public static CarrierOutcome Accepted(string carrier, IReadOnlyList<string> references, int units) =>
-        new(CarrierOutcomeKind.Accepted) { Carrier = carrier, References = references, Units = units };
+    public static CarrierOutcome Accepted(string carrier, IReadOnlyList<string> references, int units, ICarrierCall? call = null) =>
+        new(CarrierOutcomeKind.Accepted) { Carrier = carrier, References = references, Units = units, Call = call };
 
     public static CarrierOutcome TemporaryFailure(TimeSpan retryAfter) => new(CarrierOutcomeKind.TemporaryFailure) { RetryAfter = retryAfter };
 

@@ -17,6 +17,7 @@ internal sealed partial class CarrierPool(
     IEnumerable<ICarrierProtocol> protocols,
     ICarrierReceiptSink receipts,
     ICarrierMessageSink messages,
+    ICarrierCallSink calls,
     CarrierMetrics metrics,
     TimeProvider time,
     IHostEnvironment environment,
@@ -29,7 +30,7 @@ internal sealed partial class CarrierPool(
     public const string EveryOtherCountry = "*";
 
     readonly SemaphoreSlim applying = new(1, 1);
-    readonly CarrierSinks sinks = new(receipts, messages);
+    readonly CarrierSinks sinks = new(receipts, messages, calls);
     bool stopped;
     bool simulating;
     volatile IReadOnlyList<Carrier> carriers = [];

@@ -21,7 +21,7 @@ internal interface ICarrierProtocol
 }
 
 /// <summary>Where a connection hands what its carrier sends.</summary>
-internal sealed record CarrierSinks(ICarrierReceiptSink Receipts, ICarrierMessageSink Messages);
+internal sealed record CarrierSinks(ICarrierReceiptSink Receipts, ICarrierMessageSink Messages, ICarrierCallSink Calls);
 
 /// <summary>The live link(s) to one carrier: binds of an SMPP carrier, a SIP trunk's transport.</summary>
 internal interface ICarrierConnection
@@ -58,8 +58,14 @@ internal enum AttemptResult
     /// <summary>The carrier asks to slow down: not the carrier's failure, and no reason to fail over.</summary>
     Throttled,
 
-    /// <summary>The carrier refused the request (<see cref="CarrierAttempt.Error"/>).</summary>
+    /// <summary>The carrier refused the request (<see cref="CarrierAttempt.Error"/>); another carrier may take it.</summary>
     Refused,
+
+    /// <summary>
+    /// The request reached its destination, which turned it down (<see cref="CarrierAttempt.Error"/>):
+    /// final, and no failure of the carrier's. Another carrier would only repeat it (a callee rung again).
+    /// </summary>
+    Declined,
 
     /// <summary>The link failed (down, time-out, connection lost): the carrier may never have seen it.</summary>
     LinkFailed,
@@ -68,7 +74,14 @@ internal enum AttemptResult
 /// <summary>What one carrier did with one request.</summary>
 internal sealed record CarrierAttempt(AttemptResult Result, IReadOnlyList<string> References, int Units, CarrierError Error = CarrierError.Unknown)
 {
+    /// <summary>The answered call, when the request was a <see cref="CallRequest"/>.</summary>
+    public ICarrierCall? Call { get; init; }
+
     public static CarrierAttempt Accepted(IReadOnlyList<string> references, int units) => new(AttemptResult.Accepted, references, units);
+
+    public static CarrierAttempt Answered(ICarrierCall call) => new(AttemptResult.Accepted, [], 0) { Call = call };
+
+    public static CarrierAttempt Declined(CarrierError error) => new(AttemptResult.Declined, [], 0, error);
 
     public static readonly CarrierAttempt Throttled = new(AttemptResult.Throttled, [], 0);
 

@@ -27,7 +27,8 @@ public sealed partial class CarrierRouter
 
     /// <summary>
     /// Hands <paramref name="request"/> to a carrier of <paramref name="country"/>, failing over on
-    /// refusals and link failures; a carrier that throttles ends the attempt (to retry later).
+    /// refusals and link failures; a carrier that throttles ends the attempt (to retry later), and
+    /// so does a destination that declined (a callee reached: never rung again through another).
     /// Cancellation stops it only between carriers or before a carrier saw the request.
     /// </summary>
     public async Task<CarrierOutcome> SendAsync(string country, CarrierRequest request, CancellationToken cancellationToken)
@@ -43,7 +44,10 @@ public sealed partial class CarrierRouter
             {
                 case AttemptResult.Accepted:
                     carrier.Breaker.Succeeded();
-                    return CarrierOutcome.Accepted(carrier.Name, attempt.References, attempt.Units);
+                    return CarrierOutcome.Accepted(carrier.Name, attempt.References, attempt.Units, attempt.Call);
+                case AttemptResult.Declined:
+                    carrier.Breaker.Succeeded();
+                    return CarrierOutcome.Refused(attempt.Error);
                 case AttemptResult.Throttled:
                     return CarrierOutcome.TemporaryFailure(AfterThrottling);
                 case AttemptResult.Refused:

@@ -11,13 +11,15 @@ public static class CarriersServiceCollectionExtensions
     /// <summary>
     /// Carrier configuration, the router and its policies, health and metrics, and the protocol
     /// adapters. The carriers' receipts and inbound texts go to the <see cref="ICarrierReceiptSink"/>
-    /// and <see cref="ICarrierMessageSink"/> the product capabilities register.
+    /// and <see cref="ICarrierMessageSink"/> the product capabilities register; offered calls to the
+    /// <see cref="ICarrierCallSink"/> (until the voice capability replaces it, every call is refused 480).
     /// </summary>
     public static IServiceCollection AddContactoCarriers(this IServiceCollection services)
     {
         services.AddOptions<CarriersOptions>().BindConfiguration(CarriersOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CarriersOptions>, CarriersOptionsValidator>();
         services.AddSingleton<ICarrierProtocol, SmppCarrierProtocol>();
+        services.TryAddSingleton<ICarrierCallSink, UnavailableCallSink>();
         services.TryAddSingleton<ICarrierAvailabilityPolicy, LinkAndBreakerAvailability>();
         services.TryAddSingleton<ICarrierChoicePolicy, WeightedChoice>();
         services.AddSingleton<CarrierMetrics>();

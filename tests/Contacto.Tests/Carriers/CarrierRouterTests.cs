@@ -50,6 +50,27 @@ public sealed class CarrierRouterTests
     }
 
     [Fact]
+    public async Task A_declined_request_is_never_handed_to_another_carrier_and_an_answered_call_reaches_the_outcome()
+    {
+        await using var carriers = await ScriptedCarriers.StartAsync(new InOrder(), ("a", "*", 1), ("b", "*", 1));
+        carriers["a"].Next = CarrierAttempt.Declined(CarrierError.Busy);
+        carriers["b"].Next = CarrierAttempt.Accepted(["x"], 1);
+
+        var busy = await carriers.Router.SendAsync("PT", Text, CancellationToken.None);
+
+        Assert.Equal(CarrierOutcomeKind.Refused, busy.Kind);
+        Assert.Equal(CarrierError.Busy, busy.Error);
+        Assert.Single(carriers["a"].Requests);
+        Assert.Empty(carriers["b"].Requests);
+
+        var call = new AnsweredCall();
+        carriers["a"].Next = CarrierAttempt.Answered(call);
+        var answered = await carriers.Router.SendAsync("PT", Text, CancellationToken.None);
+        Assert.Equal(CarrierOutcomeKind.Accepted, answered.Kind);
+        Assert.Same(call, answered.Call);
+    }
+
+    [Fact]
     public async Task Routes_are_per_country_and_product_and_a_country_without_carriers_has_no_route()
     {
         await using var carriers = await ScriptedCarriers.StartAsync(("pt", "PT", 1), ("es", "ES", 1));
@@ -111,6 +132,16 @@ public sealed class CarrierRouterTests
     static readonly SmsRequest Text = new("+351912000001", false, "+351913000001", "hi");
 
     sealed record Call() : CarrierRequest(CarrierProducts.Voice);
+
+    sealed class AnsweredCall : ICarrierCall
+    {
+        public string Carrier => "a";
+        public ReadOnlyMemory<byte> RemoteMedia => default;
+        public Task<CallEnd> Ended => new TaskCompletionSource<CallEnd>().Task;
+        public Task HangUpAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+        public Task<ReadOnlyMemory<byte>?> RenegotiateAsync(ReadOnlyMemory<byte> offer, CancellationToken cancellationToken = default) =>
+            Task.FromResult<ReadOnlyMemory<byte>?>(null);
+    }
 
     /// <summary>The first available carrier in configured order, so a test can say which is tried when.</summary>
     sealed class InOrder : ICarrierChoicePolicy
