@@ -9,7 +9,8 @@ namespace Contacto.CarrierSim;
 
 /// <summary>
 /// The standalone simulator: knobs from the command line, then commands on standard input
-/// (mo FROM TO TEXT, silent on|off, stats, quit) until quit, end of input or Ctrl+C.
+/// (mo FROM TO TEXT, silent on|off, stats, quit) until quit, end of input or Ctrl+C. The
+/// <c>sip</c> command runs a simulated SIP trunk instead (<see cref="Sip.SipSimulatorCommand"/>).
 /// </summary>
 internal static class SimulatorCommand
 {
@@ -39,9 +40,10 @@ internal static class SimulatorCommand
             Description = "How mo splits a long text (SMPP concatenation)",
             DefaultValueFactory = _ => ConcatenationMode.Udh8BitReference,
         };
-        var command = new RootCommand("Contacto SMSC simulator (SMPP 3.4)")
+        var command = new RootCommand("Contacto carrier simulator: an SMSC (SMPP 3.4), or with sip a SIP trunk")
         {
             address, port, credentials, latency, maxTps, rejectRate, dropAfter, silent, receiptDelay, receiptMix, seed, moConcatenation,
+            Sip.SipSimulatorCommand.Create(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -69,30 +71,11 @@ internal static class SimulatorCommand
         return await command.Parse(args).InvokeAsync();
     }
 
-    private static async Task ReadCommandsAsync(SmscSimulator simulator, TextProfile moProfile, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
+    private static Task ReadCommandsAsync(SmscSimulator simulator, TextProfile moProfile, CancellationToken cancellationToken) =>
+        ConsoleCommands.RunAsync(async line =>
         {
-            string? line;
-            try
+            switch (line.Split(' ', 4, StringSplitOptions.RemoveEmptyEntries))
             {
-                line = await Console.In.ReadLineAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            if (line is null)
-            {
-                // No console: run until Ctrl+C.
-                await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                return;
-            }
-            var words = line.Split(' ', 4, StringSplitOptions.RemoveEmptyEntries);
-            switch (words)
-            {
-                case ["quit" or "exit", ..]:
-                    return;
                 case ["stats"]:
                     Console.WriteLine(simulator.Statistics);
                     break;
@@ -107,8 +90,7 @@ internal static class SimulatorCommand
                     Console.WriteLine("commands: mo FROM TO TEXT | silent on|off | stats | quit");
                     break;
             }
-        }
-    }
+        }, cancellationToken);
 
     private static async Task InjectAsync(SmscSimulator simulator, string from, string to, string text, TextProfile profile, CancellationToken cancellationToken)
     {
