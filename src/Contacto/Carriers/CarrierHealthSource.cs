@@ -6,7 +6,7 @@ namespace Contacto.Carriers;
 
 /// <summary>
 /// Carrier health on the status page: for each country a component follows (<c>messaging:PT</c>
-/// for SMS) or a carrier names, operational while enough carriers are available, degraded while
+/// for SMS, <c>voice:PT</c> for SIP trunks) or a carrier names, operational while enough carriers are available, degraded while
 /// traffic fails over to fewer than that, major outage when none is left. In production a country
 /// configured with fewer than the minimum is degraded even when all its carriers are up: it has
 /// no carrier to fail over to.
@@ -18,6 +18,7 @@ internal sealed class CarrierHealthSource(CarrierPool pool, ICarrierAvailability
     static readonly IReadOnlyDictionary<string, Func<string, string>> Subjects = new Dictionary<string, Func<string, string>>
     {
         [CarrierProducts.Sms] = MonitorSubjects.Messaging,
+        [CarrierProducts.Voice] = MonitorSubjects.Voice,
     };
 
     /// <summary>After start, carriers get this long to connect for the first time before one not up counts as down.</summary>

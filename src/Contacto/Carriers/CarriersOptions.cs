@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Contacto.Carriers.Sip;
 using Contacto.Carriers.Smpp;
 using Microsoft.Extensions.Options;
 
@@ -42,7 +43,7 @@ public sealed class CarrierOptions
 {
     public string Name { get; set; } = "";
 
-    /// <summary>How the carrier is reached: <c>smpp</c> (the default).</summary>
+    /// <summary>How the carrier is reached: <c>smpp</c> (the default) or <c>sip</c> (a SIP trunk).</summary>
     public string Protocol { get; set; } = SmppCarrierProtocol.ProtocolName;
 
     /// <summary>What it carries (<c>sms</c>, <c>voice</c>); left out, what its protocol carries.</summary>
@@ -73,6 +74,9 @@ public sealed class CarrierOptions
 
     /// <summary>Settings of an SMPP carrier.</summary>
     public SmppSettings Smpp { get; set; } = new();
+
+    /// <summary>Settings of a SIP trunk.</summary>
+    public SipTrunkSettings Sip { get; set; } = new();
 
     /// <summary>Settings a running carrier takes without connecting again: they are routing's, not the link's.</summary>
     public static readonly IReadOnlySet<string> RoutingOnly = new HashSet<string> { nameof(Weight), nameof(Countries), nameof(Products) };

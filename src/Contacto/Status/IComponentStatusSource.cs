@@ -24,4 +24,7 @@ public static class MonitorSubjects
 
     /// <summary>The subject a carrier health monitor reports for one country (ISO 3166 alpha-2).</summary>
     public static string Messaging(string country) => $"messaging:{country.ToUpperInvariant()}";
+
+    /// <summary>The subject of voice carrier (SIP trunk) health for one country.</summary>
+    public static string Voice(string country) => $"voice:{country.ToUpperInvariant()}";
 }

@@ -143,12 +143,6 @@ public sealed class CarrierRouterTests
             Task.FromResult<ReadOnlyMemory<byte>?>(null);
     }
 
-    /// <summary>The first available carrier in configured order, so a test can say which is tried when.</summary>
-    sealed class InOrder : ICarrierChoicePolicy
-    {
-        public Carrier? Choose(IReadOnlyList<Carrier> available, DateTimeOffset now) => available.FirstOrDefault();
-    }
-
     /// <summary>A carrier whose answers the test sets, and which remembers what it was asked.</summary>
     sealed class ScriptedConnection : ICarrierConnection
     {
