@@ -148,6 +148,7 @@ sealed class BenchServer : IAsyncDisposable
         string[] args =
         [
             .. storage.Arguments, "--public-url", "https://127.0.0.1:0", "--ops-url", "https://127.0.0.1:0",
+            .. RunningServer.SipOnFreePorts,
             "--Log:Format", "Text", "--Logging:LogLevel:Default", "Error", "--Messaging:AccountMessagesPerSecond", "0",
         ];
         var app = ContactoServer.Build(args);

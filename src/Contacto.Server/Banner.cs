@@ -1,5 +1,6 @@
 using System.Text;
 using Contacto.Accounts;
+using Contacto.Carriers.Sip;
 using Contacto.Platform;
 using Contacto.Storage;
 using Contacto.Tls;
@@ -26,6 +27,7 @@ static class Banner
             .AppendLine($"  Public API:     {publicUrl}v1/")
             .AppendLine($"  Console:        {publicUrl}console/")
             .AppendLine($"  Ops plane:      {opsUrl}health/ready  (metrics: {opsUrl}metrics)")
+            .AppendLine($"  SIP:            {Sip(services.GetRequiredService<SipListeners>())}")
             .AppendLine($"  Data directory: {data.Root}  (storage: {storage.Provider})");
         if (certificates.CaCertificatePath is { } ca)
             text.AppendLine($"  TLS CA:         {ca}")
@@ -40,6 +42,12 @@ static class Banner
                 .AppendLine($"    try: curl --cacert {certificates.CaCertificatePath ?? "<ca>"} -u {firstAccount.Account.AuthId}:{firstAccount.AuthToken} {publicUrl}v1/Account/{firstAccount.Account.AuthId}/")
                 .AppendLine($"    console: contacto user invite --account {firstAccount.Account.AuthId} --email YOU@EXAMPLE.COM  (prints a sign-up link)");
         return text.ToString().TrimEnd();
+    }
+
+    static string Sip(SipListeners sip)
+    {
+        var listening = new[] { ("udp", sip.Udp), ("tcp", sip.Tcp), ("tls", sip.Tls) }.Where(l => l.Item2 is not null).Select(l => $"{l.Item1} {l.Item2}").ToList();
+        return listening.Count == 0 ? "off (Sip:Listen)" : string.Join(", ", listening);
     }
 
     static string DisplayHost(string url)

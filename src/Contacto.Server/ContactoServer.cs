@@ -44,7 +44,8 @@ public static class ContactoServer
         services.AddContactoWebhookWorkers();
         services.AddSingleton<SimulatedCarriers>();
         services.AddSingleton<IEmbeddedCarriers>(sp => sp.GetRequiredService<SimulatedCarriers>());
-        // The carriers' connections before the workers that use them, so that they stop after them.
+        // The SIP listeners, then the carriers' connections, then the workers that use them, so that they stop in the reverse order.
+        services.AddContactoSipListener();
         services.AddContactoCarrierWorkers();
         services.AddContactoMessagingWorkers();
         services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();

@@ -28,6 +28,7 @@ public sealed class ProcessTests
 
         Assert.Equal(data.Combine("data", "tls", "ca.crt"), caPath);
         Assert.NotEqual(0, opsPort);
+        Assert.Matches(@"^udp 127\.0\.0\.1:\d+, tcp 127\.0\.0\.1:\d+, tls 127\.0\.0\.1:\d+$", server.SipListeners);
         using (var client = CaTrust.Client(caPath, opsPort, "127.0.0.1"))
         using (var response = await client.GetAsync("/health/ready"))
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -35,6 +35,10 @@ public sealed class RunningServer : IAsyncDisposable
     public HttpClient Ops { get; }
     public IServiceProvider Services => App.Services;
 
+    /// <summary>The SIP listeners on loopback ports the OS picks, so that servers run side by side (the default is 5060/5061 on every address).</summary>
+    public static readonly string[] SipOnFreePorts =
+        ["--Sip:Listen:Udp", "127.0.0.1:0", "--Sip:Listen:Tcp", "127.0.0.1:0", "--Sip:Listen:Tls", "127.0.0.1:0"];
+
     /// <param name="trustedCaPath">The CA clients trust; by default the server's generated one.</param>
     public static async Task<RunningServer> StartAsync(TestStorage storage, string[]? extraArguments = null,
         Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null, string? trustedCaPath = null)
@@ -45,6 +49,7 @@ public sealed class RunningServer : IAsyncDisposable
             "--ops-url", "https://127.0.0.1:0",
             "--Log:Format", "Text",
             "--Logging:LogLevel:Default", "Warning",
+            .. SipOnFreePorts,
             .. storage.Arguments,
             .. extraArguments ?? [],
         ];

@@ -26,6 +26,9 @@ public sealed partial class ServerProcess : IDisposable
 
     public Process Process => process;
 
+    /// <summary>What the banner says of the SIP listeners, once it was printed.</summary>
+    public string? SipListeners { get; private set; }
+
     public static ServerProcess Start(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -35,7 +38,7 @@ public sealed partial class ServerProcess : IDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Contacto.Server.dll"));
-        foreach (var a in arguments)
+        foreach (var a in RunningServer.SipOnFreePorts.Concat(arguments))
             start.ArgumentList.Add(a);
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         return new ServerProcess(Process.Start(start)!);
@@ -104,6 +107,8 @@ public sealed partial class ServerProcess : IDisposable
                 publicPort = int.Parse(api.Groups[1].Value);
             if (OpsLine().Match(line) is { Success: true } ops)
                 opsPort = int.Parse(ops.Groups[1].Value);
+            if (SipLine().Match(line) is { Success: true } sip)
+                SipListeners = sip.Groups[1].Value;
             if (CaLine().Match(line) is { Success: true } ca)
                 banner.TrySetResult((publicPort, opsPort, ca.Groups[1].Value.Trim())); // the last line the tests need
         }
@@ -124,6 +129,9 @@ public sealed partial class ServerProcess : IDisposable
 
     [GeneratedRegex(@"Ops plane:\s+https://[^:]+:(\d+)/")]
     private static partial Regex OpsLine();
+
+    [GeneratedRegex(@"SIP:\s+(.+)$")]
+    private static partial Regex SipLine();
 
     [GeneratedRegex(@"TLS CA:\s+(\S+)")]
     private static partial Regex CaLine();
