@@ -10,12 +10,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Contacto.Tests.Carriers;
 
 /// <summary>
 /// A node's carriers as the server wires them (the real SIP trunk protocol, endpoint, listener,
-/// pool and router in a host), with SIP trunks that are simulators on loopback, reached over UDP.
+/// pool and router in a host), with SIP trunks that are simulators on loopback (on the real clock), reached over UDP.
 /// Trunks are tried in configured order, so a test says which is tried when.
 /// </summary>
 sealed class SipTrunkHarness : IAsyncDisposable
@@ -43,6 +44,10 @@ sealed class SipTrunkHarness : IAsyncDisposable
     public SipTarget Node => new(SipTransports.Udp, host.Services.GetRequiredService<SipListeners>().Udp!);
 
     /// <param name="trunkSettings">Per trunk, settings under its <c>Carriers:List:N:</c> key (e.g. <c>Sip:UserName</c>).</param>
+    /// <param name="time">
+    /// The node's clock. By default one that stands still, so that keep-alives never time out (a
+    /// test of routing rules must not depend on how loaded the machine is); tests of timing advance their own.
+    /// </param>
     public static async Task<SipTrunkHarness> StartAsync(string[] names, Func<string, SipTrunkSimulatorOptions>? simulated = null,
         Func<string, IReadOnlyDictionary<string, string>>? trunkSettings = null, TimeProvider? time = null, ICarrierCallSink? calls = null)
     {
@@ -70,7 +75,7 @@ sealed class SipTrunkHarness : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         var logs = new RecordedLogs();
         builder.Logging.AddProvider(logs);
-        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddSingleton(time ?? new FakeTimeProvider(DateTimeOffset.UtcNow));
         builder.Services.AddSingleton<ICarrierReceiptSink, NoSinks>();
         builder.Services.AddSingleton<ICarrierMessageSink, NoSinks>();
         builder.Services.AddSingleton<ICarrierChoicePolicy, InOrder>();

@@ -188,7 +188,7 @@ public sealed class SipTrunkTests
     [Fact]
     public async Task A_trunk_s_call_is_challenged_then_offered_to_the_call_sink_and_a_wrong_answer_is_refused()
     {
-        var sink = new AcceptingSink();
+        var sink = new AnsweringSink();
         await using var node = await SipTrunkHarness.StartAsync(["a"], calls: sink,
             trunkSettings: _ => new Dictionary<string, string> { ["Sip:Inbound:UserName"] = "carrier-a", ["Sip:Inbound:Password"] = "inbound-secret" });
 
@@ -197,9 +197,9 @@ public sealed class SipTrunkTests
         var placed = await node["a"].CallAsync("+351913000009", "+351912000001", node.Node, new SipCredentials("carrier-a", "inbound-secret")).WaitAsync(Patience);
 
         Assert.Equal((401, 403, 200), (unanswered.Status, wrong.Status, placed.Status));
-        var offered = Assert.Single(sink.Offered);
+        var (offered, call, _) = await sink.NextAsync(Patience);
+        Assert.Equal(1, sink.Count);
         Assert.Equal(("a", "+351913000009", "+351912000001"), (offered.Carrier, offered.From, offered.To));
-        var call = await sink.Answered.Task.WaitAsync(Patience);
         Assert.Contains("m=audio", System.Text.Encoding.ASCII.GetString(call.RemoteMedia.Span));
         await placed.Dialog!.ByeAsync();
         Assert.Equal(CallEnd.HungUpThere, await call.Ended.WaitAsync(Patience));
@@ -232,19 +232,5 @@ public sealed class SipTrunkTests
         outcome = await node.Router.SendAsync("PT", SipTrunkHarness.Call(), CancellationToken.None).WaitAsync(Patience);
         Assert.Equal("a", outcome.Carrier);
         await outcome.Call!.HangUpAsync();
-    }
-
-    sealed class AcceptingSink : ICarrierCallSink
-    {
-        public ConcurrentQueue<InboundCall> Offered { get; } = new();
-        public TaskCompletionSource<ICarrierCall> Answered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task OfferAsync(InboundCall call, CancellationToken cancellationToken)
-        {
-            Offered.Enqueue(call);
-            call.Ring();
-            Answered.TrySetResult(call.Accept(SipTrunkHarness.Offer));
-            return Task.CompletedTask;
-        }
     }
 }

@@ -10,8 +10,9 @@ namespace Contacto.Carriers.Sip;
 /// <summary>
 /// One SIP trunk behind the router's protocol-neutral contract, over the node's shared
 /// <see cref="SipEndpoint"/>. Its link is up while OPTIONS keep-alives are answered (any answer
-/// counts: the trunk is there); one unanswered within the keep-alive interval takes it down, so a
-/// dead or silent trunk leaves the routing within two intervals (800 ms by default), and the calls
+/// counts: the trunk is there); they go out every interval, and none answered for two intervals
+/// takes it down, so a dead or silent trunk leaves the routing within 800 ms by default (one slow
+/// answer is tolerated), and the calls
 /// waiting on it go to the next trunk unless they rang. Calls go out as INVITEs, digest challenges
 /// answered; a call fails over (<see cref="AttemptResult.LinkFailed"/> or <see cref="AttemptResult.Refused"/>)
 /// only while nothing can have reached the callee: no answer at all within
@@ -31,6 +32,7 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
     readonly ILogger logger;
     readonly string transport;
     readonly TimeSpan keepAlive;
+    readonly TimeSpan silenceLimit;
     readonly TimeSpan inviteTimeout;
     readonly SipCredentials? credentials;
     readonly CancellationTokenSource stopping = new();
@@ -39,7 +41,9 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
     volatile TaskCompletionSource wentDown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     volatile LinkHealth link;
     volatile IReadOnlyList<IPNetwork> networks = [];
+    readonly Lock linkGate = new();
     long restingUntil;
+    long lastAnswer;
     Task keepAlives = Task.CompletedTask;
 
     public SipTrunkConnection(CarrierOptions options, SipEndpoint endpoint, CarrierSinks sinks, TimeProvider time, ILogger logger)
@@ -48,6 +52,7 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
         var sip = options.Sip;
         transport = SipTrunkProtocol.TransportOf(options);
         keepAlive = TimeSpan.FromMilliseconds(sip.KeepAliveMilliseconds);
+        silenceLimit = 2 * keepAlive;
         inviteTimeout = TimeSpan.FromMilliseconds(sip.InviteTimeoutMilliseconds);
         credentials = sip.UserName.Length > 0 ? new SipCredentials(sip.UserName, sip.Password) : null;
         link = new LinkHealth(options.Name, false, "connecting", null);
@@ -199,38 +204,75 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
         SetLink(new LinkHealth(Options.Name, false, "stopped", null));
     }
 
+    /// <summary>
+    /// A keep-alive every interval, whatever became of the last (a slow answer delays none); the
+    /// trunk is up at each answer and down once none came for two intervals, or at once when it
+    /// cannot be connected to.
+    /// </summary>
     async Task KeepAliveAsync()
     {
+        using var silence = time.CreateTimer(_ => OnSilence(), null, silenceLimit, Timeout.InfiniteTimeSpan);
         using var ticks = new PeriodicTimer(keepAlive, time);
+        var probes = new List<Task>();
         do
         {
             try
             {
                 if (Target is null)
                     await ResolveAsync();
-                using var timeout = new CancellationTokenSource(keepAlive, time);
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, timeout.Token);
-                var probe = endpoint.Agent.CreateRequest(SipMethods.Options, Uri(null, Options.Sip.Domain ?? Options.Host, Options.Port == 0 ? null : Options.Port),
-                    new SipNameAddress(SipUri.Sip("contacto", endpoint.Host)), new SipNameAddress(SipUri.Sip(null, Options.Sip.Domain ?? Options.Host)), transport);
-                var answer = await endpoint.Agent.SendAsync(probe, Target!, cancellationToken: deadline.Token);
-                SetLink(answer.IsLocal
-                    ? new LinkHealth(Options.Name, false, "down", answer.StatusCode == 503 ? "cannot connect" : "no answer to OPTIONS")
-                    : new LinkHealth(Options.Name, true, "up", null));
-            }
-            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-            {
-                SetLink(new LinkHealth(Options.Name, false, "down", $"no answer to OPTIONS within {keepAlive.TotalMilliseconds} ms"));
             }
             catch (Exception e) when (e is SipTransportException or IOException or System.Net.Sockets.SocketException)
             {
                 SetLink(new LinkHealth(Options.Name, false, "down", e.Message));
+                continue;
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
+            probes.RemoveAll(p => p.IsCompleted);
+            probes.Add(ProbeAsync(Target!, silence));
         }
         while (await WaitAsync(ticks));
+        await Task.WhenAll(probes);
+    }
+
+    async Task ProbeAsync(SipTarget target, ITimer silence)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(silenceLimit, time);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, timeout.Token);
+            var domain = Options.Sip.Domain ?? Options.Host;
+            var probe = endpoint.Agent.CreateRequest(SipMethods.Options, Uri(null, domain, Options.Port == 0 ? null : Options.Port),
+                new SipNameAddress(SipUri.Sip("contacto", endpoint.Host)), new SipNameAddress(SipUri.Sip(null, domain)), transport);
+            var answer = await endpoint.Agent.SendAsync(probe, target, cancellationToken: deadline.Token);
+            if (answer.IsLocal)
+            {
+                // Made here: the transport failed (503) or the transaction timed out; only the former says more than silence does.
+                if (answer.StatusCode == 503)
+                    SetLink(new LinkHealth(Options.Name, false, "down", "cannot connect"));
+                return;
+            }
+            Interlocked.Exchange(ref lastAnswer, time.GetTimestamp());
+            silence.Change(silenceLimit, Timeout.InfiniteTimeSpan);
+            SetLink(new LinkHealth(Options.Name, true, "up", null));
+        }
+        catch (OperationCanceledException)
+        {
+            // Unanswered (or stopping): the silence timer decides.
+        }
+        catch (Exception e) when (e is SipTransportException or IOException or System.Net.Sockets.SocketException)
+        {
+            SetLink(new LinkHealth(Options.Name, false, "down", e.Message));
+        }
+    }
+
+    void OnSilence()
+    {
+        // An answer may have come just as the timer fired; it re-armed the timer then.
+        if (!stopping.IsCancellationRequested && time.GetElapsedTime(Interlocked.Read(ref lastAnswer)) >= silenceLimit)
+            SetLink(new LinkHealth(Options.Name, false, "down", $"no answer to OPTIONS for {silenceLimit.TotalMilliseconds} ms"));
     }
 
     async Task<bool> WaitAsync(PeriodicTimer ticks)
@@ -268,22 +310,26 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
         LogResting(Options.Name, (int)rest.TotalSeconds);
     }
 
+    /// <summary>Called from probes, the silence timer and stop at once: each change is applied and announced whole.</summary>
     void SetLink(LinkHealth next)
     {
-        var previous = link;
-        link = next;
-        if (next.IsUp)
+        lock (linkGate)
         {
-            firstUp.TrySetResult();
-            if (!previous.IsUp)
-                wentDown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var previous = link;
+            link = next;
+            if (next.IsUp)
+            {
+                firstUp.TrySetResult();
+                if (!previous.IsUp)
+                    wentDown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            else
+            {
+                wentDown.TrySetResult();
+            }
+            if (previous.IsUp != next.IsUp || previous.State != next.State)
+                LinkChanged?.Invoke(next);
         }
-        else
-        {
-            wentDown.TrySetResult();
-        }
-        if (previous.IsUp != next.IsUp || previous.State != next.State)
-            LinkChanged?.Invoke(next);
     }
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "SIP trunk {Carrier} answered 503 with Retry-After: out of the routing for {Seconds} s")]

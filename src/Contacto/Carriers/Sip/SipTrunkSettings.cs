@@ -16,7 +16,7 @@ public sealed class SipTrunkSettings
     /// <summary>The host part of the callee's URI (<c>sip:+351912000001@DOMAIN</c>); left out: <c>Host</c>.</summary>
     public string? Domain { get; set; }
 
-    /// <summary>OPTIONS keep-alives this far apart, each answered within the same time or the trunk is down (100 to 1000).</summary>
+    /// <summary>OPTIONS keep-alives this far apart (100 to 1000); none answered for twice this and the trunk is down.</summary>
     public int KeepAliveMilliseconds { get; set; } = 400;
 
     /// <summary>An INVITE with no answer at all (not even 100 Trying, which a trunk sends within 200 ms) within this goes to the next trunk.</summary>
