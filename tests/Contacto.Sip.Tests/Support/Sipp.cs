@@ -57,6 +57,30 @@ internal sealed class Sipp : IDisposable
         private readonly Task<string> _output = process.StandardOutput.ReadToEndAsync();
         private readonly Task<string> _errors = process.StandardError.ReadToEndAsync();
 
+        /// <summary>
+        /// The statistics SIPp writes each second (<c>-fd 1</c>), once they satisfy <paramref name="condition"/>:
+        /// for a run that does not end by itself (a uas that answers keep-alives with <c>-aa</c> counts each
+        /// OPTIONS towards <c>-m</c>, and its calls for them never end).
+        /// </summary>
+        public async Task<Dictionary<string, string>> StatisticsWhenAsync(Func<Dictionary<string, string>, bool> condition)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            var statistics = Path.Combine(folder, "stats.csv");
+            while (true)
+            {
+                var lines = File.Exists(statistics) ? await File.ReadAllLinesAsync(statistics) : [];
+                if (lines.Length >= 2 && Parse(lines[0], lines[^1]) is var last && condition(last))
+                {
+                    return last;
+                }
+                if (DateTime.UtcNow > deadline || process.HasExited)
+                {
+                    throw new TimeoutException($"SIPp's statistics never met the condition: {(lines.Length >= 2 ? lines[^1] : "none written")}");
+                }
+                await Task.Delay(100);
+            }
+        }
+
         public async Task<Result> WaitAsync()
         {
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -82,6 +106,8 @@ internal sealed class Sipp : IDisposable
 
     internal sealed record Result(int ExitCode, Dictionary<string, string> Statistics, string Output)
     {
-        public int Count(string name) => int.Parse(Statistics[name], CultureInfo.InvariantCulture);
+        public int Count(string name) => Count(Statistics, name);
+
+        public static int Count(Dictionary<string, string> statistics, string name) => int.Parse(statistics[name], CultureInfo.InvariantCulture);
     }
 }

@@ -37,8 +37,7 @@ public sealed class SipServerTests
         foreach (var name in SimulatedCarriers.TrunkNames)
             simulated.Trunk(name).CallReceived += call => { lock (received) received.Add(call); };
 
-        var outcome = await server.Services.GetRequiredService<CarrierRouter>()
-            .SendAsync("JP", SipTrunkHarness.Call(), CancellationToken.None).WaitAsync(Patience);
+        var outcome = await Interop.PeerNode.CallAsync(server.Services.GetRequiredService<CarrierRouter>(), SipTrunkHarness.Call());
 
         Assert.Equal(CarrierOutcomeKind.Accepted, outcome.Kind);
         Assert.Contains(outcome.Carrier, SimulatedCarriers.TrunkNames);
