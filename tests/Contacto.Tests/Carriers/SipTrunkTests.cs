@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Contacto.Carriers;
+using Contacto.Carriers.Sip;
 using Contacto.CarrierSim.Sip;
 using Contacto.Sip.Dialogs;
 using Contacto.Status;
@@ -213,6 +214,18 @@ public sealed class SipTrunkTests
         var placed = await node["a"].CallAsync("+351913000009", "+351912000001", node.Node).WaitAsync(Patience);
 
         Assert.Equal(480, placed.Status);
+    }
+
+    [Fact]
+    public async Task Once_the_node_begins_to_stop_a_trunk_s_new_call_is_refused_503()
+    {
+        await using var node = await SipTrunkHarness.StartAsync(["a"], calls: new AnsweringSink());
+        var listener = node.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<SipListener>().Single();
+
+        await listener.StoppingAsync(CancellationToken.None);
+        var placed = await node["a"].CallAsync("+351913000009", "+351912000001", node.Node).WaitAsync(Patience);
+
+        Assert.Equal(503, placed.Status);
     }
 
     [Fact]
