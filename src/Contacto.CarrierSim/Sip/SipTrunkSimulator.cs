@@ -202,6 +202,11 @@ public sealed class SipTrunkSimulator : IAsyncDisposable
                 Statistics.Cancel();
                 return;
             }
+            if (_options.Silent)
+            {
+                // Gone silent while ringing: a hung trunk never answers.
+                return;
+            }
             if (options.RejectStatus is { } status)
             {
                 Reject(call, status, options);
@@ -258,7 +263,7 @@ public sealed class SipTrunkSimulator : IAsyncDisposable
         {
             _ = Task.Delay(after, _time, _stopping.Token).ContinueWith(async t =>
             {
-                if (!t.IsCanceled && dialog.State != SipDialogState.Terminated)
+                if (!t.IsCanceled && dialog.State != SipDialogState.Terminated && !_options.Silent)
                 {
                     Statistics.HangUp();
                     await ByeQuietlyAsync(dialog).ConfigureAwait(false);

@@ -35,7 +35,7 @@ public sealed record SipTrunkSimulatorOptions
     /// <summary>The algorithm of the challenge: SHA-256 (RFC 8760) or MD5.</summary>
     public string DigestAlgorithm { get; init; } = "SHA-256";
 
-    /// <summary>Answer nothing at all (OPTIONS included) and send nothing: a trunk that hangs.</summary>
+    /// <summary>Answer nothing at all (OPTIONS included), and neither answer nor hang up calls in progress: a trunk that hangs.</summary>
     public bool Silent { get; init; }
 
     /// <summary>Refuse every INVITE with this final status (after ringing, if <see cref="RingFor"/> is set); null: answer.</summary>
