@@ -165,6 +165,28 @@ public sealed class SipTrunkTests
         }
     }
 
+    [Fact]
+    public async Task On_the_real_clock_a_trunk_that_goes_silent_while_its_calls_ring_is_always_left_and_those_calls_end()
+    {
+        // System timers may fire a little before their time; the trunk must be left all the same, every time.
+        for (var round = 0; round < 3; round++)
+        {
+            await using var node = await SipTrunkHarness.StartAsync(["a", "b"], time: TimeProvider.System,
+                simulated: _ => new SipTrunkSimulatorOptions { TcpPort = null, RingFor = TimeSpan.FromSeconds(1) });
+            var calls = new List<Task<CarrierOutcome>>();
+            for (var i = 0; i < 5; i++)
+                calls.Add(node.Router.SendAsync("PT", SipTrunkHarness.Call(), CancellationToken.None));
+            await Eventually.HoldsAsync(() => node["a"].Statistics.Invites == 5, "the calls ring at a");
+            node["a"].Options = node["a"].Options with { Silent = true };
+
+            var outcomes = await Task.WhenAll(calls).WaitAsync(Patience);
+
+            Assert.False(node.Carrier("a").Connection.IsReady);
+            Assert.All(outcomes, o => Assert.Equal((CarrierOutcomeKind.Refused, CarrierError.TemporarilyUnavailable), (o.Kind, o.Error)));
+            Assert.Equal(0, node["b"].Statistics.Invites);
+        }
+    }
+
     [Theory]
     [InlineData("SHA-256")]
     [InlineData("MD5")]

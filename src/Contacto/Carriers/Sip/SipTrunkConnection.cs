@@ -44,6 +44,8 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
     readonly Lock linkGate = new();
     long restingUntil;
     long lastAnswer;
+    long silenceDue;
+    ITimer? silence;
     Task keepAlives = Task.CompletedTask;
 
     public SipTrunkConnection(CarrierOptions options, SipEndpoint endpoint, CarrierSinks sinks, TimeProvider time, ILogger logger)
@@ -211,33 +213,36 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
     /// </summary>
     async Task KeepAliveAsync()
     {
-        using var silence = time.CreateTimer(_ => OnSilence(), null, silenceLimit, Timeout.InfiniteTimeSpan);
         using var ticks = new PeriodicTimer(keepAlive, time);
-        var probes = new List<Task>();
-        do
+        using (silence = time.CreateTimer(_ => OnSilence(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
         {
-            try
+            ArmSilence(silenceLimit);
+            var probes = new List<Task>();
+            do
             {
-                if (Target is null)
-                    await ResolveAsync();
+                try
+                {
+                    if (Target is null)
+                        await ResolveAsync();
+                }
+                catch (Exception e) when (e is SipTransportException or IOException or System.Net.Sockets.SocketException)
+                {
+                    SetLink(new LinkHealth(Options.Name, false, "down", e.Message));
+                    continue;
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                probes.RemoveAll(p => p.IsCompleted);
+                probes.Add(ProbeAsync(Target!));
             }
-            catch (Exception e) when (e is SipTransportException or IOException or System.Net.Sockets.SocketException)
-            {
-                SetLink(new LinkHealth(Options.Name, false, "down", e.Message));
-                continue;
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            probes.RemoveAll(p => p.IsCompleted);
-            probes.Add(ProbeAsync(Target!, silence));
+            while (await WaitAsync(ticks));
+            await Task.WhenAll(probes);
         }
-        while (await WaitAsync(ticks));
-        await Task.WhenAll(probes);
     }
 
-    async Task ProbeAsync(SipTarget target, ITimer silence)
+    async Task ProbeAsync(SipTarget target)
     {
         try
         {
@@ -255,7 +260,7 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
                 return;
             }
             Interlocked.Exchange(ref lastAnswer, time.GetTimestamp());
-            silence.Change(silenceLimit, Timeout.InfiniteTimeSpan);
+            ArmSilence(silenceLimit);
             SetLink(new LinkHealth(Options.Name, true, "up", null));
         }
         catch (OperationCanceledException)
@@ -268,10 +273,28 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
         }
     }
 
+    void ArmSilence(TimeSpan after)
+    {
+        Interlocked.Exchange(ref silenceDue, time.GetTimestamp() + (long)(after.TotalSeconds * time.TimestampFrequency));
+        silence?.Change(after, Timeout.InfiniteTimeSpan);
+    }
+
     void OnSilence()
     {
-        // An answer may have come just as the timer fired; it re-armed the timer then.
-        if (!stopping.IsCancellationRequested && time.GetElapsedTime(Interlocked.Read(ref lastAnswer)) >= silenceLimit)
+        if (stopping.IsCancellationRequested)
+            return;
+        // A timer that fires well after its time means this node was held up (CPU, a pause): the
+        // trunk's answers may be waiting to be read, and the probes were late going out too.
+        if (time.GetElapsedTime(Interlocked.Read(ref silenceDue)) > keepAlive / 4)
+        {
+            ArmSilence(keepAlive / 2);
+            return;
+        }
+        // A timer may fire a little early, or as an answer comes: then it waits out the rest.
+        var quiet = time.GetElapsedTime(Interlocked.Read(ref lastAnswer));
+        if (quiet < silenceLimit)
+            ArmSilence(silenceLimit - quiet);
+        else
             SetLink(new LinkHealth(Options.Name, false, "down", $"no answer to OPTIONS for {silenceLimit.TotalMilliseconds} ms"));
     }
 
