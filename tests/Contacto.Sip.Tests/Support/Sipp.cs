@@ -18,6 +18,9 @@ internal sealed class Sipp : IDisposable
         File.CreateSymbolicLink(Path.Combine(_folder, "pcap"), "/usr/share/sip-tester");
     }
 
+    /// <summary>SIPp's working folder: its statistics, error and <c>-trace_rtt</c> files.</summary>
+    public string Folder => _folder;
+
     public static int FreePort(ProtocolType protocol)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, protocol == ProtocolType.Udp ? SocketType.Dgram : SocketType.Stream, protocol);
