@@ -107,16 +107,16 @@ public sealed class SipTrunkTests
     public async Task A_silent_trunk_is_left_within_a_second_and_the_call_waiting_on_it_goes_to_the_next_trunk()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // b's keep-alives a second apart, so that no answer of b's can be in flight when the clock moves.
         await using var node = await SipTrunkHarness.StartAsync(["a", "b"], time: time,
-            trunkSettings: _ => new Dictionary<string, string> { ["Countries:0"] = "PT" });
-        var optionsAtB = node["b"].Statistics.OptionsReceived;
+            trunkSettings: name => new Dictionary<string, string> { ["Countries:0"] = "PT", ["Sip:KeepAliveMilliseconds"] = name == "a" ? "400" : "1000" });
         node["a"].Options = node["a"].Options with { Silent = true };
 
         var calling = node.Router.SendAsync("PT", SipTrunkHarness.Call(), CancellationToken.None);
         await Eventually.HoldsAsync(() => node["a"].Statistics.Dropped == 1, "the INVITE reached the silent trunk");
         time.Advance(TimeSpan.FromMilliseconds(400));
-        // The next keep-alive goes out a keep-alive interval later, to both trunks.
-        await Eventually.HoldsAsync(() => node["a"].Statistics.Dropped == 2 && node["b"].Statistics.OptionsReceived > optionsAtB, "the keep-alives went out");
+        // The next keep-alive goes out a keep-alive interval later.
+        await Eventually.HoldsAsync(() => node["a"].Statistics.Dropped == 2, "the keep-alive went out");
         Assert.False(calling.IsCompleted);
         Assert.True(node.Carrier("a").Connection.IsReady);
         time.Advance(TimeSpan.FromMilliseconds(400));
@@ -141,7 +141,8 @@ public sealed class SipTrunkTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var node = await SipTrunkHarness.StartAsync(["a", "b"], time: time,
-            simulated: name => new SipTrunkSimulatorOptions { TcpPort = null, NeverAnswer = name == "a", Ring = rang });
+            simulated: name => new SipTrunkSimulatorOptions { TcpPort = null, NeverAnswer = name == "a", Ring = rang },
+            trunkSettings: name => new Dictionary<string, string> { ["Sip:KeepAliveMilliseconds"] = name == "a" ? "400" : "1000" });
         var progress = new ConcurrentQueue<CallProgress>();
 
         var calling = node.Router.SendAsync("PT", SipTrunkHarness.Call(progress), CancellationToken.None);
