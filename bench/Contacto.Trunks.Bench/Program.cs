@@ -48,7 +48,7 @@ sealed class Node : IAsyncDisposable
         this.host = host;
         links.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == MeterName && instrument.Name == "contacto_carrier_bind_changes")
+            if (instrument.Meter.Name == MeterName && instrument.Name == "contacto.carrier.bind.changes")
                 listener.EnableMeasurementEvents(instrument);
         };
         links.SetMeasurementEventCallback<long>((_, _, tags, _) =>

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 
-namespace Contacto.Tests.Support;
+namespace Contacto.Testing;
 
 /// <summary>
 /// baresip (Debian's) as a remote phone: SIP over TLS on <see cref="TlsPort"/> (its certificate

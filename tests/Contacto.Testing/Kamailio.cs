@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 
-namespace Contacto.Tests.Support;
+namespace Contacto.Testing;
 
 /// <summary>
 /// Kamailio (Debian's) as a SIP proxy in front of Contacto, run unprivileged in the foreground

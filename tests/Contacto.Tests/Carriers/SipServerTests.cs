@@ -8,7 +8,7 @@ using Contacto.CarrierSim.Sip;
 using Contacto.Server;
 using Contacto.Sip.Transport;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Tests.Carriers;

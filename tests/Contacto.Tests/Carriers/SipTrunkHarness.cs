@@ -5,7 +5,7 @@ using Contacto.Carriers;
 using Contacto.Carriers.Sip;
 using Contacto.CarrierSim.Sip;
 using Contacto.Sip.Transport;
-using Contacto.Tests.Status;
+using Contacto.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

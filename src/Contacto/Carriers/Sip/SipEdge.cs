@@ -43,13 +43,12 @@ internal sealed class SipEdge
     public SipEdge(IOptionsMonitor<SipOptions> options, IMeterFactory meters, TimeProvider time)
     {
         (this.options, this.time) = (options, time);
-        refusals = meters.Create(MeterName).CreateCounter<long>("contacto_sip_refusals",
-            description: "SIP requests refused at the edge, by reason (unknown_source, rate_limited, unauthorized, draining) and method");
+        refusals = meters.Create(MeterName).CreateCounter<long>("contacto.sip.refusals", "{request}", "SIP requests refused at the edge, by reason (unknown_source, rate_limited, unauthorized, draining) and method");
     }
 
-    /// <summary>Observes the transport's count of malformed messages (answered 400 or dropped) as <c>contacto_sip_malformed</c>.</summary>
+    /// <summary>Observes the transport's count of malformed messages (answered 400 or dropped) as <c>contacto.sip.malformed</c>.</summary>
     public void ObserveMalformed(IMeterFactory meters, Func<long> count) =>
-        meters.Create(MeterName).CreateObservableCounter("contacto_sip_malformed", count, description: "SIP messages refused as malformed, oversize or unframeable");
+        meters.Create(MeterName).CreateObservableCounter("contacto.sip.malformed", count, "{message}", "SIP messages refused as malformed, oversize or unframeable");
 
     public void Refused(string reason, string method) =>
         refusals.Add(1, new("reason", reason), new("method", KnownMethods.Contains(method) ? method : "other"));

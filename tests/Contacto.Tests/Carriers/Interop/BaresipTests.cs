@@ -1,5 +1,5 @@
 using Contacto.Carriers;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Contacto.Tls;
 
 namespace Contacto.Tests.Carriers.Interop;

@@ -4,7 +4,7 @@ using Contacto.Carriers;
 using Contacto.CarrierSim.Sip;
 using Contacto.Sip.Tests.Support;
 using Contacto.Sip.Transport;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 
 namespace Contacto.Tests.Carriers.Interop;
 

@@ -4,7 +4,7 @@ using Contacto.Carriers;
 using Contacto.Carriers.Sip;
 using Contacto.Sip.Tests.Support;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Tests.Carriers.Interop;
