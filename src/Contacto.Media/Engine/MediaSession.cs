@@ -657,8 +657,10 @@ public sealed class MediaSession : IAsyncDisposable
                 if (report.LastSenderReport != 0)
                 {
                     var now = (uint)(Ntp(_time.GetUtcNow()) >> 16);
-                    var roundTrip = (uint)(now - report.LastSenderReport - report.DelaySinceLastSenderReport);
-                    _roundTrip = roundTrip / 65.536;
+                    // Both sides round to 1/65536 s, so a loopback round trip can come out a tick
+                    // below zero; read as unsigned it would be 65,536 s (RFC 3550, 6.4.1).
+                    var roundTrip = (int)(now - report.LastSenderReport - report.DelaySinceLastSenderReport);
+                    _roundTrip = Math.Max(0, roundTrip) / 65.536;
                 }
             }
         }

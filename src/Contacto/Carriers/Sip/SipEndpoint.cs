@@ -231,6 +231,6 @@ internal sealed partial class SipEndpoint(
 
     static string Format(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "SIP listens on every address and Sip:AdvertisedHost is not set: Via and Contact name {Host}, which only trunks on this machine reach")]
+    [LoggerMessage(EventId = 1151, Level = LogLevel.Warning, Message = "SIP listens on every address and Sip:AdvertisedHost is not set: Via and Contact name {Host}, which only trunks on this machine reach")]
     partial void LogNoAdvertisedHost(string host);
 }

@@ -355,9 +355,9 @@ internal sealed partial class SipTrunkConnection : ICarrierConnection
         }
     }
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "SIP trunk {Carrier} answered 503 with Retry-After: out of the routing for {Seconds} s")]
+    [LoggerMessage(EventId = 1152, Level = LogLevel.Warning, Message = "SIP trunk {Carrier} answered 503 with Retry-After: out of the routing for {Seconds} s")]
     partial void LogResting(string carrier, int seconds);
 
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Offering a call from SIP trunk {Carrier} failed ({Error}): refused as unavailable")]
+    [LoggerMessage(EventId = 1153, Level = LogLevel.Error, Message = "Offering a call from SIP trunk {Carrier} failed ({Error}): refused as unavailable")]
     partial void LogOfferFailed(string carrier, string error);
 }
