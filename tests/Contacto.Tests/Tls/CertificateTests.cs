@@ -104,7 +104,9 @@ public sealed class CertificateTests
         await using var server = await RunningServer.StartAsync(storage, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
         var before = await PresentedCertificateAsync(server.PublicPort);
 
-        time.Advance(TimeSpan.FromDays(61));
+        // The wall clock moves on; the server's timers are left alone (advancing them by 61 days
+        // would fire each periodic one once per period skipped, millions of times).
+        time.AdjustTime(time.GetUtcNow().AddDays(61));
         server.Services.GetRequiredService<ServerCertificateStore>().RenewIfDue();
 
         var after = await PresentedCertificateAsync(server.PublicPort);
@@ -124,7 +126,8 @@ public sealed class CertificateTests
         store.Renewed += _ => renewed.TrySetResult();
 
         await time.WaitForTimerAsync((_, period) => period == TimeSpan.FromHours(1)); // the hourly check is waiting
-        time.Advance(TimeSpan.FromDays(61)); // its next tick falls inside the renewal window
+        time.AdjustTime(time.GetUtcNow().AddDays(61)); // the wall clock enters the renewal window, timers untouched
+        time.Advance(TimeSpan.FromHours(1)); // and the hourly check's next tick comes
 
         await renewed.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotEqual(original, store.Current.SerialNumber);
