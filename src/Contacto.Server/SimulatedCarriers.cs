@@ -33,8 +33,8 @@ public sealed class SimulatedCarriers(ServerCertificateStore certificates, TimeP
     /// <summary>A running SIP trunk simulator, to change how it answers or place calls (tests, benchmarks).</summary>
     public SipTrunkSimulator Trunk(string name) => trunks[name].Simulator;
 
-    public IReadOnlyList<CarrierOptions> Start() =>
-        [.. Names.Select(name => running.GetOrAdd(name, StartSmsc).Carrier), .. TrunkNames.Select(name => trunks.GetOrAdd(name, StartTrunk).Carrier)];
+    public IReadOnlyList<CarrierOptions> Start(bool voice) =>
+        [.. Names.Select(name => running.GetOrAdd(name, StartSmsc).Carrier), .. (voice ? TrunkNames : []).Select(name => trunks.GetOrAdd(name, StartTrunk).Carrier)];
 
     public async ValueTask StopAsync(string name)
     {

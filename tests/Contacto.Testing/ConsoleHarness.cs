@@ -48,7 +48,7 @@ public sealed partial class ConsoleServer : IAsyncDisposable
     static async Task<ConsoleServer> StartAsync(TestStorage storage, FakeTimeProvider time, TestOidcProvider? provider, string[] extraArguments)
     {
         var server = await RunningServer.StartAsync(storage,
-            ["--Console:PasswordHashMemoryKib", "1024", "--Auth:Throttle:BaseDelay", "00:00:00", "--Auth:Throttle:MaxDelay", "00:00:00", .. extraArguments],
+            [.. RunningServer.OnAFakeClock, "--Console:PasswordHashMemoryKib", "1024", "--Auth:Throttle:BaseDelay", "00:00:00", "--Auth:Throttle:MaxDelay", "00:00:00", .. extraArguments],
             configure: b =>
             {
                 b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));

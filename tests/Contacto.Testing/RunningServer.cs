@@ -39,6 +39,13 @@ public sealed class RunningServer : IAsyncDisposable
     public static readonly string[] SipOnFreePorts =
         ["--Sip:Listen:Udp", "127.0.0.1:0", "--Sip:Listen:Tcp", "127.0.0.1:0", "--Sip:Listen:Tls", "127.0.0.1:0"];
 
+    /// <summary>
+    /// For a server on a fake clock: no simulated SIP trunks. Their keep-alives fire on every
+    /// 400 ms the clock is advanced, and their transactions' timers, made and dropped on other
+    /// threads meanwhile, race FakeTimeProvider's advance (a NullReferenceException inside it).
+    /// </summary>
+    public static readonly string[] OnAFakeClock = ["--Carriers:SimulatedVoice", "false"];
+
     /// <param name="trustedCaPath">The CA clients trust; by default the server's generated one.</param>
     public static async Task<RunningServer> StartAsync(TestStorage storage, string[]? extraArguments = null,
         Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null, string? trustedCaPath = null)

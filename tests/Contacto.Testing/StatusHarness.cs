@@ -63,7 +63,7 @@ public sealed class StatusServer : IAsyncDisposable
         FakeComponentSource? source = null, ILoggerProvider? logs = null, bool realCarrierHealth = false)
     {
         source ??= new FakeComponentSource();
-        var server = await RunningServer.StartAsync(storage, [.. Components, .. extraArguments ?? []], builder =>
+        var server = await RunningServer.StartAsync(storage, [.. Components, .. time is null ? [] : RunningServer.OnAFakeClock, .. extraArguments ?? []], builder =>
         {
             if (time is not null)
                 builder.Services.AddSingleton<TimeProvider>(time);

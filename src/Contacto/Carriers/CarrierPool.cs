@@ -167,7 +167,7 @@ internal sealed partial class CarrierPool(
         if (embedded is null)
             LogNoEmbeddedCarriers();
         else
-            wanted.AddRange(embedded.Start());
+            wanted.AddRange(embedded.Start(settings.SimulatedVoice));
         return wanted;
     }
 
@@ -285,8 +285,8 @@ internal sealed partial class CarrierPool(
 /// </summary>
 public interface IEmbeddedCarriers
 {
-    /// <summary>Starts them when not running yet; their settings, as configured carriers' would be.</summary>
-    IReadOnlyList<CarrierOptions> Start();
+    /// <summary>Starts them (the voice ones only when <paramref name="voice"/>) when not running yet; their settings, as configured carriers' would be.</summary>
+    IReadOnlyList<CarrierOptions> Start(bool voice);
 
     /// <summary>A carrier the configuration no longer uses, drained: stop it if it is one of these.</summary>
     ValueTask StopAsync(string name);

@@ -20,6 +20,9 @@ public sealed class CarriersOptions
     /// <summary>Use the host's embedded simulated carriers; by default only when <see cref="List"/> is empty.</summary>
     public bool? Simulated { get; set; }
 
+    /// <summary>Whether the simulated carriers include the two SIP trunks (voice) beside the two SMSCs.</summary>
+    public bool SimulatedVoice { get; set; } = true;
+
     /// <summary>A country is routable in production only with this many carriers per product.</summary>
     public int MinimumPerCountry { get; set; } = 2;
 

@@ -105,7 +105,7 @@ public sealed class AuditTrailTests
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await RunningServer.StartAsync(storage, ["--Audit:ApiLogRetention", "2.00:00:00"],
+        await using var server = await RunningServer.StartAsync(storage, ["--Audit:ApiLogRetention", "2.00:00:00", .. RunningServer.OnAFakeClock],
             configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
         var (account, token) = await server.CreateAccountAsync();
         using var client = server.ApiClient(account.AuthId, token);

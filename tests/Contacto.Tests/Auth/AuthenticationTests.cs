@@ -91,7 +91,7 @@ public sealed class AuthenticationTests
     {
         using var storage = await TestStorage.CreateAsync(provider);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await RunningServer.StartAsync(storage, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        await using var server = await RunningServer.StartAsync(storage, RunningServer.OnAFakeClock, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
         var (account, oldToken) = await server.CreateAccountAsync();
         using var old = server.ApiClient(account.AuthId, oldToken);
 
@@ -111,7 +111,7 @@ public sealed class AuthenticationTests
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var sink = new RecordingSink();
-        await using var server = await RunningServer.StartAsync(storage, ["--Auth:SignIns:RecordSeconds", "60"], configure: b =>
+        await using var server = await RunningServer.StartAsync(storage, ["--Auth:SignIns:RecordSeconds", "60", .. RunningServer.OnAFakeClock], configure: b =>
         {
             b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
             b.Services.Replace(ServiceDescriptor.Singleton<ISecurityEventSink>(sink));
@@ -153,7 +153,7 @@ public sealed class AuthenticationTests
         var time = new ObservedTimeProvider(DateTimeOffset.UtcNow);
         var sink = new RecordingSink();
         await using var server = await RunningServer.StartAsync(storage,
-            ["--Auth:Throttle:SlowAfter", "2", "--Auth:Throttle:RefuseAfter", "4", "--Auth:Throttle:BaseDelay", "00:00:01", "--Auth:Throttle:Window", "00:10:00"],
+            ["--Auth:Throttle:SlowAfter", "2", "--Auth:Throttle:RefuseAfter", "4", "--Auth:Throttle:BaseDelay", "00:00:01", "--Auth:Throttle:Window", "00:10:00", .. RunningServer.OnAFakeClock],
             configure: b =>
             {
                 b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));

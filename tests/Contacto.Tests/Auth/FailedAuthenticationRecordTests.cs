@@ -23,7 +23,7 @@ public sealed class FailedAuthenticationRecordTests
         var now = DateTimeOffset.UtcNow;
         var time = new ObservedTimeProvider(now - TimeSpan.FromTicks(now.Ticks % TimeSpan.TicksPerMinute) + TimeSpan.FromSeconds(5));
         await using var server = await RunningServer.StartAsync(storage,
-            ["--Auth:Throttle:SlowAfter", "5", "--Auth:Throttle:RefuseAfter", "10", "--Auth:Throttle:BaseDelay", "00:00:00", "--Auth:Throttle:MaxDelay", "00:00:00"],
+            ["--Auth:Throttle:SlowAfter", "5", "--Auth:Throttle:RefuseAfter", "10", "--Auth:Throttle:BaseDelay", "00:00:00", "--Auth:Throttle:MaxDelay", "00:00:00", .. RunningServer.OnAFakeClock],
             configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
         var (victim, token) = await server.CreateAccountAsync("Victim");
         var path = $"/v1/Account/{victim.AuthId}/";

@@ -101,7 +101,7 @@ public sealed class CertificateTests
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await RunningServer.StartAsync(storage, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        await using var server = await RunningServer.StartAsync(storage, RunningServer.OnAFakeClock, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
         var before = await PresentedCertificateAsync(server.PublicPort);
 
         // The wall clock moves on; the server's timers are left alone (advancing them by 61 days
@@ -119,7 +119,7 @@ public sealed class CertificateTests
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         var time = new ObservedTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await RunningServer.StartAsync(storage, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        await using var server = await RunningServer.StartAsync(storage, RunningServer.OnAFakeClock, configure: b => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
         var store = server.Services.GetRequiredService<ServerCertificateStore>();
         var original = store.Current.SerialNumber;
         var renewed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

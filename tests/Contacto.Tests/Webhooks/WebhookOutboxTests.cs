@@ -29,7 +29,7 @@ public sealed class WebhookOutboxTests : IAsyncLifetime
         void UseClock(Microsoft.AspNetCore.Builder.WebApplicationBuilder b) => b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
         receiver.Answer = _ => Task.FromResult(Results.StatusCode(503));
         Guid accountId;
-        await using (var server = await RunningServer.StartAsync(storage, AllowLoopback, UseClock))
+        await using (var server = await RunningServer.StartAsync(storage, [.. AllowLoopback, .. RunningServer.OnAFakeClock], UseClock))
         {
             var (account, _) = await server.CreateAccountAsync();
             accountId = account.Id;
@@ -45,7 +45,7 @@ public sealed class WebhookOutboxTests : IAsyncLifetime
 
         // A new process on the same storage delivers it once the endpoint recovers.
         receiver.Answer = _ => Task.FromResult(Results.Ok());
-        await using (var restarted = await RunningServer.StartAsync(storage, AllowLoopback, UseClock))
+        await using (var restarted = await RunningServer.StartAsync(storage, [.. AllowLoopback, .. RunningServer.OnAFakeClock], UseClock))
         {
             time.Advance(TimeSpan.FromSeconds(10));
             Assert.Equal("sent", (await receiver.NextAsync()).Form["Status"]);
