@@ -108,7 +108,7 @@ sealed class Receiver : IAsyncDisposable
     /// <summary>The receiver driven directly: signed form posts from <paramref name="concurrency"/> keep-alive workers, no outbox.</summary>
     public async Task<double> BaselineAsync(int count, bool tls, int concurrency)
     {
-        var handler = OutboundHttp.CreateHandler(TimeSpan.FromSeconds(15));
+        var handler = OutboundHttp.CreateHandler(TimeSpan.FromSeconds(15), new OutboundUrlPolicy(Options.Create(new WebhookOptions { AllowedNetworks = ["127.0.0.0/8"] })));
         Trust(handler);
         using var client = new HttpClient(handler);
         const string token = "BaselineToken0123456789abcdefghijklmnopq";

@@ -36,11 +36,13 @@ public sealed partial class ConsoleServer : IAsyncDisposable
         StartAsync(storage, new FakeTimeProvider(DateTimeOffset.UtcNow), null, extraArguments);
 
     /// <summary>Also starts an OpenID Connect provider on the same clock, whose certificate Contacto's SSO client trusts.</summary>
-    public static async Task<ConsoleServer> StartWithProviderAsync(TestStorage storage)
+    /// <param name="extraArguments">After the loopback allowance the provider needs, which a later <c>Webhooks:AllowedNetworks:0</c> replaces.</param>
+    public static async Task<ConsoleServer> StartWithProviderAsync(TestStorage storage, params string[] extraArguments)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var provider = await TestOidcProvider.StartAsync(time);
-        var console = await StartAsync(storage, time, provider, []);
+        // The provider listens on loopback: allowed the way the webhook tests allow their receivers.
+        var console = await StartAsync(storage, time, provider, ["--Webhooks:AllowedNetworks:0", "127.0.0.0/8", .. extraArguments]);
         provider.RedirectUri = $"https://localhost:{console.Server.PublicPort}{ConsoleSso.CallbackPath}";
         return console;
     }

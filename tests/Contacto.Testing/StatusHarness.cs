@@ -37,6 +37,8 @@ public sealed class StatusServer : IAsyncDisposable
         "--Status:Monitors:OpenIncidentAfterSeconds", "300",
     ];
 
+    public static readonly string[] AllowLoopback = ["--Webhooks:AllowedNetworks:0", "127.0.0.0/8"];
+
     StatusServer(RunningServer server, string token, FakeTimeProvider? time, FakeComponentSource source)
     {
         Server = server;
@@ -63,7 +65,8 @@ public sealed class StatusServer : IAsyncDisposable
         FakeComponentSource? source = null, ILoggerProvider? logs = null, bool realCarrierHealth = false)
     {
         source ??= new FakeComponentSource();
-        var server = await RunningServer.StartAsync(storage, [.. Components, .. time is null ? [] : RunningServer.OnAFakeClock, .. extraArguments ?? []], builder =>
+        // The fake receivers listen on loopback: allowed as the webhook tests allow it (a later argument may replace it).
+        var server = await RunningServer.StartAsync(storage, [.. Components, .. AllowLoopback, .. time is null ? [] : RunningServer.OnAFakeClock, .. extraArguments ?? []], builder =>
         {
             if (time is not null)
                 builder.Services.AddSingleton<TimeProvider>(time);

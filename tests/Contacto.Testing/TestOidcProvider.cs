@@ -57,6 +57,9 @@ public sealed class TestOidcProvider : IAsyncDisposable
     public ProviderUser NextUser { get; set; } = new("subject-1", "user@example.com");
     public IdTokenFault Fault { get; set; }
 
+    /// <summary>The token endpoint the discovery document names; by default this provider's own.</summary>
+    public string? TokenEndpoint { get; set; }
+
     /// <summary>Follows no redirect and trusts only this provider's certificate: the browser's side of the provider.</summary>
     public HttpClient Client { get; private set; } = null!;
 
@@ -85,7 +88,7 @@ public sealed class TestOidcProvider : IAsyncDisposable
         {
             ["issuer"] = Issuer,
             ["authorization_endpoint"] = Issuer + "/authorize",
-            ["token_endpoint"] = Issuer + "/token",
+            ["token_endpoint"] = TokenEndpoint ?? Issuer + "/token",
             ["jwks_uri"] = Issuer + "/jwks",
             ["response_types_supported"] = new[] { "code" },
             ["subject_types_supported"] = new[] { "public" },

@@ -32,6 +32,7 @@ public sealed class ConsolePages(
     AccountService accounts,
     ContactoDbContextFactory contexts,
     Crypto.ITenantCrypto crypto,
+    Webhooks.OutboundUrlPolicy policy,
     TimeProvider time)
 {
     const string Json = "application/json; charset=utf-8";
@@ -190,6 +191,8 @@ public sealed class ConsolePages(
             : clientId.Length is 0 or > 255 ? "Give the client id (at most 255 characters)."
             : secret.Length > 1024 || (secret.Length == 0 && existing is null) ? "Give the client secret."
             : null;
+        if (error is null && await policy.ProblemWhenSavedAsync(issuer, c.RequestAborted) is { } refused)
+            error = $"The issuer {refused}.";
         if (error is not null)
             return await SsoPageAsync(c, user, null, error, StatusCodes.Status400BadRequest);
         await sso.SaveAsync(user.AccountId, issuer, clientId, secret.Length == 0 ? null : secret, form["required"] == "true", Actor(c, user), c.RequestAborted);

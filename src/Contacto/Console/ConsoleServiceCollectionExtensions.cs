@@ -25,7 +25,11 @@ public static class ConsoleServiceCollectionExtensions
         services.AddSingleton<ConsoleSso>();
         services.AddSingleton<ConsolePasskeys>();
         services.AddSingleton<ConsoleMessageLog>();
-        services.AddHttpClient(ConsoleSso.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
+        services.AddHttpClient(ConsoleSso.ClientName, client =>
+            {
+                client.Timeout = TimeSpan.FromSeconds(10);
+                client.MaxResponseContentBufferSize = ConsoleSso.MaxResponseBytes;
+            })
             .UseOutboundHandler(TimeSpan.FromSeconds(10));
 
         // Antiforgery keys live in the database, sealed by the key service: every node accepts every node's tokens.

@@ -23,6 +23,9 @@ namespace Contacto.Console;
 /// client secret, and the ID token validated in full (signature by the provider's published keys,
 /// issuer, audience, nonce, expiry). Users are found by (issuer, subject); a provider's verified
 /// e-mail address links an invited user of the same account once. Contacto's second factor follows.
+/// Discovery, keys and the token endpoint are reached over https only, through the outbound URL
+/// policy (checked and pinned addresses, no redirects), each answer within 10 s and
+/// <see cref="MaxResponseBytes"/>: a tenant's provider settings never reach internal services.
 /// </summary>
 public sealed class ConsoleSso(
     ContactoDbContextFactory contexts,
@@ -35,6 +38,9 @@ public sealed class ConsoleSso(
 {
     public const string ClientName = "console-sso";
     public const string CallbackPath = "/console/sso/callback";
+
+    /// <summary>Discovery documents, key sets and token answers are small; anything larger is refused unread.</summary>
+    public const int MaxResponseBytes = 256 * 1024;
     const string SecretPurpose = "console_sso.client_secret";
     const string StateCookie = "__Host-contacto-sso";
     static readonly TimeSpan FlowLifetime = TimeSpan.FromMinutes(10);
@@ -187,8 +193,11 @@ public sealed class ConsoleSso(
 
     async Task<string?> RedeemAsync(HttpContext context, OpenIdConnectConfiguration provider, ConsoleSsoSettings settings, string code, string verifier, CancellationToken cancellationToken)
     {
+        // The discovery document names this address: the client secret goes nowhere but https.
+        if (!Uri.TryCreate(provider.TokenEndpoint, UriKind.Absolute, out var tokenEndpoint) || tokenEndpoint.Scheme != Uri.UriSchemeHttps)
+            return null;
         var secret = await crypto.OpenAsync(settings.AccountId, SecretPurpose, settings.AccountId, settings.ClientSecretSealed, cancellationToken);
-        using var request = new HttpRequestMessage(HttpMethod.Post, provider.TokenEndpoint)
+        using var request = new HttpRequestMessage(HttpMethod.Post, tokenEndpoint)
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
             {

@@ -6,14 +6,16 @@ namespace Contacto.Webhooks;
 
 /// <summary>
 /// How the platform makes every outbound HTTP client (callbacks, paging, the console's OpenID
-/// Connect client): TLS 1.2 or 1.3 only, whatever the system's TLS library would allow; no proxy
-/// from the environment, no cookies, and no automatic redirects. A client that follows redirects
+/// Connect client): every connection goes only to addresses <see cref="OutboundUrlPolicy"/> allows,
+/// pinned to the address it checked; TLS 1.2 or 1.3 only, whatever the system's TLS library would
+/// allow; no proxy from the environment, no cookies, and no automatic redirects. A client that follows redirects
 /// does it by hand and never from https to http (<see cref="IsDowngrade"/>).
 /// </summary>
 public static class OutboundHttp
 {
-    public static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout) => new()
+    public static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout, OutboundUrlPolicy policy) => new()
     {
+        ConnectCallback = policy.ConnectAsync,
         AllowAutoRedirect = false,
         UseProxy = false,
         UseCookies = false,
@@ -24,7 +26,7 @@ public static class OutboundHttp
 
     /// <summary>For a named client of <c>IHttpClientFactory</c>: its primary handler is one of these.</summary>
     public static IHttpClientBuilder UseOutboundHandler(this IHttpClientBuilder builder, TimeSpan connectTimeout) =>
-        builder.ConfigurePrimaryHttpMessageHandler(() => CreateHandler(connectTimeout));
+        builder.ConfigurePrimaryHttpMessageHandler(services => CreateHandler(connectTimeout, services.GetRequiredService<OutboundUrlPolicy>()));
 
     /// <summary>True when following a redirect from <paramref name="from"/> to <paramref name="to"/> would leave TLS.</summary>
     public static bool IsDowngrade(Uri from, Uri to) =>

@@ -115,5 +115,37 @@ public sealed class OutboundUrlPolicy(IOptions<WebhookOptions> options)
             : ([], "its host is a private, loopback, link-local or reserved address");
     }
 
+    /// <summary>
+    /// The connect step of every outbound HTTP client (<see cref="OutboundHttp"/>): resolves the host
+    /// inside the request's deadline and connects only to an address the policy allows, one of
+    /// exactly those it checked, so a second DNS answer cannot point it elsewhere (rebinding); a
+    /// kept-alive connection was checked when it was made.
+    /// </summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var (addresses, problem) = await ResolveAsync(context.DnsEndPoint.Host, cancellationToken);
+        if (problem is not null)
+            throw new RefusedAddressException(problem);
+        Exception? last = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+        }
+        throw new HttpRequestException("Could not connect", last);
+    }
+
     static IPNetwork[] Networks(params string[] cidrs) => [.. cidrs.Select(IPNetwork.Parse)];
 }
+
+/// <summary>The policy refused every address of the host: trying again will not help. Reaches callers as an <see cref="HttpRequestException"/>'s inner exception.</summary>
+sealed class RefusedAddressException(string problem) : Exception(problem);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Webhooks;
@@ -23,10 +21,9 @@ public sealed record AttemptResult(AttemptOutcome Outcome, int? Status, TimeSpan
 public sealed record Callback(string Url, string Method, IReadOnlyList<KeyValuePair<string, string>> Fields, string AuthToken, string MainAuthToken, bool ReadsReply = false);
 
 /// <summary>
-/// Sends callbacks safely. Each new connection resolves its host and checks every address
-/// (<see cref="OutboundUrlPolicy"/>), then connects to one of exactly those addresses, so a second
-/// DNS answer cannot point it elsewhere (rebinding); a kept-alive connection was checked when it was
-/// made. Connections take TLS 1.2 or 1.3 only (<see cref="OutboundHttp"/>). Redirects are followed
+/// Sends callbacks safely. Each new connection resolves its host, checks every address and connects
+/// to one of exactly those (<see cref="OutboundUrlPolicy.ConnectAsync"/>), with TLS 1.2 or 1.3 only
+/// (<see cref="OutboundHttp"/>). Redirects are followed
 /// by hand, each target checked the same way, never from https to http. One deadline
 /// (<see cref="WebhookOptions.TimeoutSeconds"/>) covers the whole attempt: resolving, connecting,
 /// TLS, every redirect and reading the answer. Every request carries Plivo's V3 and V2 signature
@@ -50,8 +47,7 @@ public sealed class WebhookClient : IDisposable
     {
         this.policy = policy;
         this.options = options.Value;
-        var handler = OutboundHttp.CreateHandler(TimeSpan.FromSeconds(this.options.TimeoutSeconds));
-        handler.ConnectCallback = ConnectToCheckedAddressAsync;
+        var handler = OutboundHttp.CreateHandler(TimeSpan.FromSeconds(this.options.TimeoutSeconds), policy);
         adjust?.Invoke(handler);
         http = new HttpMessageInvoker(handler);
     }
@@ -172,33 +168,6 @@ public sealed class WebhookClient : IDisposable
         var builder = new UriBuilder(url) { Query = url.Query.Length > 1 ? $"{url.Query[1..]}&{added}" : added };
         return builder.Uri.ToString();
     }
-
-    /// <summary>Resolves the host inside the attempt's deadline and connects only to an address the policy allows.</summary>
-    async ValueTask<Stream> ConnectToCheckedAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var (addresses, problem) = await policy.ResolveAsync(context.DnsEndPoint.Host, cancellationToken);
-        if (problem is not null)
-            throw new RefusedAddressException(problem);
-        Exception? last = null;
-        foreach (var address in addresses)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                last = e;
-            }
-        }
-        throw new HttpRequestException("Could not connect", last);
-    }
-
-    /// <summary>The policy refused every address of the host: trying again will not help.</summary>
-    sealed class RefusedAddressException(string problem) : Exception(problem);
 
     public void Dispose() => http.Dispose();
 }

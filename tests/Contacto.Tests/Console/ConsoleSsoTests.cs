@@ -146,6 +146,45 @@ public sealed class ConsoleSsoTests
         Assert.True(user.TotpConfirmed);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task A_provider_on_an_address_the_outbound_policy_refuses_is_neither_saved_nor_contacted(StorageProvider storageProvider)
+    {
+        using var storage = await TestStorage.CreateAsync(storageProvider);
+        // Loopback refused as in production: the provider stands for an internal service.
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage, "--Webhooks:AllowedNetworks:0", "192.0.2.0/24");
+        var (account, _) = await console.Server.CreateAccountAsync();
+        var owner = await console.MemberAsync(account.AuthId, "owner@example.com");
+
+        var saved = await owner.Browser.PostAsync("/console/sso",
+            ("issuer", console.Provider!.Issuer), ("client_id", TestOidcProvider.ClientId), ("client_secret", TestOidcProvider.ClientSecret));
+        Assert.Equal(HttpStatusCode.BadRequest, saved.Status);
+        Assert.Contains("private, loopback", saved.Html);
+        Assert.Null(await console.Server.Services.GetRequiredService<ConsoleSso>().FindAsync(account.Id, CancellationToken.None));
+
+        // Settings that name it anyway (saved while the address was public, say) reach nothing at sign-in.
+        await console.Server.Services.GetRequiredService<ConsoleSso>().SaveAsync(account.Id, console.Provider.Issuer, TestOidcProvider.ClientId,
+            TestOidcProvider.ClientSecret, required: false, AuditActor.Operator, CancellationToken.None);
+        using var browser = console.Browser();
+        await browser.GetAsync("/console/sign-in");
+        Assert.Equal(HttpStatusCode.BadGateway, (await browser.PostAsync("/console/sso/start", ("auth_id", account.AuthId))).Status);
+    }
+
+    [Fact]
+    public async Task The_code_and_client_secret_never_go_to_a_token_endpoint_without_TLS()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage);
+        await using var plain = await Status.FakeHttpReceiver.StartAsync();
+        var (account, _) = await OwnerWithSsoAsync(console, required: false);
+        console.Provider!.TokenEndpoint = plain.BaseUrl + "/token";
+
+        using var browser = console.Browser();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SsoAsync(console, browser, account.AuthId)).Status);
+        Assert.True(plain.IsEmpty, "the authorization code and client secret went over plain http");
+        Assert.Null(browser.Session);
+    }
+
     /// <summary>An account whose owner has joined and connected the provider; the provider signs in the owner next.</summary>
     static async Task<(Contacto.Accounts.Account Account, ConsoleServer.Member Owner)> OwnerWithSsoAsync(ConsoleServer console, bool required)
     {

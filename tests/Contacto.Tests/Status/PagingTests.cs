@@ -51,6 +51,24 @@ public sealed class PagingTests
     }
 
     [Fact]
+    public async Task A_paging_target_on_an_address_the_outbound_policy_refuses_is_never_contacted()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
+        // Replaces the harness's loopback allowance with an unrelated network: loopback is refused as in production.
+        await using var status = await StatusServer.StartAsync(storage,
+            [.. MonitorTests.PagerDutyEscalation(pagerDuty), "--Webhooks:AllowedNetworks:0", "192.0.2.0/24"]);
+        using var outcomes = new PageOutcomes(status.Server.Services);
+
+        await status.Staff.PostJsonAsync("/ops/incidents", new { name = "Carrier bind storm", body = "All binds drop.", priority = "P1", impact = "critical" });
+
+        Assert.Equal("failed", await outcomes.NextAsync());
+        Assert.True(pagerDuty.IsEmpty, "the page reached a loopback address");
+        await using var db = status.Server.Services.GetRequiredService<IDbContextFactory<ContactoDbContext>>().CreateDbContext();
+        Assert.StartsWith("refused: ", (await db.Set<PageMessage>().SingleAsync()).LastError);
+    }
+
+    [Fact]
     public async Task An_unacknowledged_P1_escalates_to_the_next_target_and_acknowledging_stops_it()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);

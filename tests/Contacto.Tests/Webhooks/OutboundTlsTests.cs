@@ -37,8 +37,8 @@ public sealed class OutboundTlsTests : IAsyncLifetime
         await File.WriteAllTextAsync(directory.Combine("cert.pem"), certificate.ExportCertificatePem());
         await File.WriteAllTextAsync(directory.Combine("key.pem"), key.ExportPkcs8PrivateKeyPem());
         storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
-        // The platform's own handlers, trusting this test's certificate as well.
-        server = await RunningServer.StartAsync(storage, configure: b =>
+        // The platform's own handlers, trusting this test's certificate as well, and allowed to reach its loopback servers.
+        server = await RunningServer.StartAsync(storage, ["--Webhooks:AllowedNetworks:0", "127.0.0.0/8"], configure: b =>
         {
             foreach (var name in NamedClients)
                 b.Services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler((handler, _) => Trust((SocketsHttpHandler)handler));
@@ -72,6 +72,7 @@ public sealed class OutboundTlsTests : IAsyncLifetime
             var primary = Assert.IsType<SocketsHttpHandler>(handler);
             Assert.Equal(SslProtocols.Tls12 | SslProtocols.Tls13, primary.SslOptions.EnabledSslProtocols);
             Assert.False(primary.AllowAutoRedirect, $"{name} follows redirects by itself");
+            Assert.True(primary.ConnectCallback is not null, $"{name} connects without the outbound URL policy");
         }
     }
 

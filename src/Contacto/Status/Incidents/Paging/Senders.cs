@@ -10,7 +10,11 @@ using MimeKit;
 
 namespace Contacto.Status.Incidents.Paging;
 
-/// <summary>Posting to an operator-configured URL, and what the answer means for a retry.</summary>
+/// <summary>
+/// Posting to an operator-configured URL, and what the answer means for a retry. The client is an
+/// outbound one (<see cref="Webhooks.OutboundHttp"/>): public addresses only unless allow-listed
+/// (<c>Webhooks:AllowedNetworks</c>), checked and pinned, no redirects, 15 s in all.
+/// </summary>
 static class HttpDelivery
 {
     public const string ClientName = "Contacto.Paging";
@@ -21,7 +25,18 @@ static class HttpDelivery
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
             return SendOutcome.Permanent("not an http or https URL");
         using var client = clients.CreateClient(ClientName);
-        using var response = await client.PostAsync(uri, content, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+        // Only the status matters: the answer's body is never read, whatever its size.
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e) when (e.InnerException is Webhooks.RefusedAddressException refused)
+        {
+            return SendOutcome.Permanent($"refused: {refused.Message}");
+        }
+        using var _ = response;
         var status = (int)response.StatusCode;
         return response.IsSuccessStatusCode ? SendOutcome.Ok
             : status is 408 or 429 or >= 500 ? SendOutcome.Transient($"HTTP {status}")
