@@ -105,13 +105,17 @@ public sealed partial class ServerCertificateStore
         if (!File.Exists(ca.CaCertificatePath))
             return false;
         using var caCertificate = X509CertificateLoader.LoadCertificateFromFile(ca.CaCertificatePath);
-        return certificate.Issuer == caCertificate.Subject;
+        // A replaced CA keeps its subject: only its key identifier tells which one signed.
+        var issuerKey = certificate.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().SingleOrDefault()?.KeyIdentifier;
+        var caKey = caCertificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().SingleOrDefault()?.SubjectKeyIdentifierBytes;
+        return certificate.Issuer == caCertificate.Subject && issuerKey is { } a && caKey is { } b && a.Span.SequenceEqual(b.Span)
+               && LocalCertificateAuthority.IsConstrainedTo(caCertificate, RequiredNames);
     }
 
     X509Certificate2 Issue(LocalCertificateAuthority ca)
     {
         var lifetime = TimeSpan.FromDays(options.ServerCertificateDays);
-        using var caCertificate = ca.LoadOrCreateCa(mustOutlive: lifetime);
+        using var caCertificate = ca.LoadOrCreateCa(mustOutlive: lifetime, RequiredNames);
         return ca.IssueServerCertificate(caCertificate, RequiredNames, lifetime);
     }
 

@@ -22,7 +22,7 @@ public sealed class CarrierTlsTests : IAsyncDisposable
     public CarrierTlsTests()
     {
         var authority = new LocalCertificateAuthority(directory.Path, TimeProvider.System);
-        var ca = authority.LoadOrCreateCa(TimeSpan.FromDays(1));
+        var ca = authority.LoadOrCreateCa(TimeSpan.FromDays(1), ["127.0.0.1"]);
         secure = new SmscSimulator(new SmscSimulatorOptions { TlsCertificate = authority.IssueServerCertificate(ca, ["127.0.0.1"], TimeSpan.FromDays(1)) });
         secure.Start();
         plain.Start();

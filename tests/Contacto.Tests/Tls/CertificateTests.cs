@@ -40,6 +40,67 @@ public sealed class CertificateTests
     }
 
     [Fact]
+    public void The_local_CA_is_name_constrained_to_the_names_it_issues_for()
+    {
+        using var data = new TempDirectory();
+        var store = Store(data.Combine("data"), TimeProvider.System, new TlsOptions { HostNames = ["api.contacto.test", "192.0.2.10"] });
+        Assert.True(ChainsTo(store.CaCertificatePath!, store.Current));
+        using var ca = X509Certificate2.CreateFromPemFile(store.CaCertificatePath!, Path.Combine(Path.GetDirectoryName(store.CaCertificatePath)!, "ca.key"));
+        Assert.True(ca.Extensions["2.5.29.30"]?.Critical, "the CA has no critical name constraints");
+
+        // What the CA's key would sign, if it were stolen: accepted only for the names it is for.
+        var elsewhere = new LocalCertificateAuthority(Directory.CreateDirectory(data.Combine("elsewhere")).FullName, TimeProvider.System);
+        bool Accepted(string name) => ChainsTo(store.CaCertificatePath!, elsewhere.IssueServerCertificate(ca, [name], TimeSpan.FromDays(1)));
+        Assert.True(Accepted("api.contacto.test"));
+        Assert.True(Accepted("192.0.2.10"));
+        Assert.False(Accepted("bank.example"));
+        Assert.False(Accepted("www.bank.example"));
+        Assert.False(Accepted("198.51.100.7"));
+    }
+
+    [Fact]
+    public void A_CA_made_without_name_constraints_is_replaced_once_and_the_server_certificate_chains_to_the_new_one()
+    {
+        using var data = new TempDirectory();
+        Directory.CreateDirectory(data.Combine("data"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var tls = Directory.CreateDirectory(data.Combine("data", "tls"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+        var names = Store(data.Combine("data"), TimeProvider.System).RequiredNames;
+        using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            // A CA as earlier versions made it: no name constraints.
+            var request = new CertificateRequest("CN=Contacto Local CA old, O=Contacto", key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+            request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+            using var old = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddYears(5));
+            File.WriteAllText(Path.Combine(tls, "ca.crt"), old.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(tls, "ca.key"), key.ExportPkcs8PrivateKeyPem());
+            new LocalCertificateAuthority(tls, TimeProvider.System).IssueServerCertificate(old, names, TimeSpan.FromDays(90));
+        }
+        var oldCa = File.ReadAllText(Path.Combine(tls, "ca.crt"));
+
+        var store = Store(data.Combine("data"), TimeProvider.System);
+        var current = store.Current;
+        var newCa = File.ReadAllText(store.CaCertificatePath!);
+        Assert.NotEqual(oldCa, newCa);
+        Assert.True(LocalCertificateAuthority.IsConstrainedTo(X509CertificateLoader.LoadCertificateFromFile(store.CaCertificatePath!), names));
+        Assert.True(ChainsTo(store.CaCertificatePath!, current));
+
+        var restarted = Store(data.Combine("data"), TimeProvider.System).Current;
+        Assert.Equal(current.Thumbprint, restarted.Thumbprint);
+        Assert.Equal(newCa, File.ReadAllText(store.CaCertificatePath!));
+    }
+
+    static bool ChainsTo(string caPath, X509Certificate2 certificate)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(caPath));
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
+    [Fact]
     public void Handshakes_that_start_at_once_all_see_the_certificate_is_for_server_use()
     {
         // Kestrel checks the certificate's extended key usage on every handshake, and .NET decodes
@@ -141,7 +202,7 @@ public sealed class CertificateTests
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         using var issuer = new TempDirectory();
         var authority = new LocalCertificateAuthority(issuer.Path, TimeProvider.System);
-        using var ca = authority.LoadOrCreateCa(TimeSpan.FromDays(30));
+        using var ca = authority.LoadOrCreateCa(TimeSpan.FromDays(30), ["localhost", "127.0.0.1"]);
         using var leaf = authority.IssueServerCertificate(ca, ["localhost", "127.0.0.1"], TimeSpan.FromDays(30));
         string[] tlsArguments;
         if (format == "pem")
