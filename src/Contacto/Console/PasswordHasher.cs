@@ -21,11 +21,18 @@ public sealed class PasswordHasher(int memoryKib = PasswordHasher.DefaultMemoryK
         return $"argon2id$m={memoryKib},t={passes},p={lanes}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
 
+    /// <summary>
+    /// True when <paramref name="password"/> is the one <paramref name="stored"/> was made from. A
+    /// user without a password (SSO only, stored as empty) costs the same work as any other.
+    /// </summary>
     public bool Verify(string password, string stored)
     {
         var parts = stored.Split('$');
         if (parts.Length != 4 || parts[0] != "argon2id")
+        {
+            Waste(password);
             return false;
+        }
         var settings = parts[1].Split(',').Select(p => p.Split('=')).ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture));
         var expected = Convert.FromBase64String(parts[3]);
         var actual = Derive(password, Convert.FromBase64String(parts[2]), settings["m"], settings["t"], settings["p"]);
