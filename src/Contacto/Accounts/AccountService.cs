@@ -86,10 +86,15 @@ public sealed class AccountService(
     }
 
     /// <summary>True when the account is live and enabled (its parent aside).</summary>
-    public async Task<bool> IsEnabledAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the account and, for a subaccount, its parent are enabled and live: disabling a
+    /// customer closes every one of its accounts, console sessions included.
+    /// </summary>
+    public async Task<bool> IsActiveAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        return await db.Set<Account>().AnyAsync(a => a.Id == id && a.Enabled && a.DeletedAt == null, cancellationToken);
+        return await db.Set<Account>().AnyAsync(a => a.Id == id && a.Enabled && a.DeletedAt == null
+            && (a.ParentId == null || db.Set<Account>().Any(p => p.Id == a.ParentId && p.Enabled && p.DeletedAt == null)), cancellationToken);
     }
 
     public async Task<Account?> FindAsync(string authId, CancellationToken cancellationToken)

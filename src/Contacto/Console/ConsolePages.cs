@@ -39,6 +39,7 @@ public sealed class ConsolePages(
     const string SignInPath = "/console/sign-in";
     const string ReauthenticatePath = "/console/reauthenticate";
     const string SecurityPath = "/console/security";
+    const string SsoPath = "/console/sso";
 
     public IResult SignInPage(HttpContext c) =>
         Page(new SignInPage(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null));
@@ -174,13 +175,19 @@ public sealed class ConsolePages(
     {
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSsoRead, "console_sso", null), c.RequestAborted);
         var settings = await sso.FindAsync(user.AccountId, c.RequestAborted);
-        return Page(new SsoSettingsPage(Frame(c, user), settings, ConsoleSso.RedirectUri(c), CanManageUsers(user), notice, error), status);
+        return Page(new SsoSettingsPage(Frame(c, user), settings, ConsoleSso.RedirectUri(c), CanChangeSso(user), notice, error), status);
     }
 
-    public Task<IResult> SaveSsoSettingsAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
+    /// <summary>
+    /// Who signs in, and through whom, is the owners' alone, and only with a fresh proof
+    /// (re-authentication): an admin or a stolen session cannot repoint sign-in to another provider.
+    /// </summary>
+    public Task<IResult> SaveSsoSettingsAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
     {
-        if (!CanManageUsers(user))
+        if (!CanChangeSso(user))
             return Forbidden(c, user);
+        if (!sessions.RecentlyReauthenticated(session))
+            return Results.Redirect($"{ReauthenticatePath}?return_url={Uri.EscapeDataString(SsoPath)}");
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var issuer = form["issuer"].ToString().Trim();
         var clientId = form["client_id"].ToString().Trim();
@@ -397,24 +404,20 @@ public sealed class ConsolePages(
         if (email is null || !ConsoleRoles.TryParse(form["role"], out var role) || role > user.Role)
             return await UsersPageAsync(c, user, null, "Give an e-mail address and a role no higher than your own.", StatusCodes.Status400BadRequest);
         var account = await AccountOfAsync(user);
-        try
-        {
-            var invitation = await users.InviteAsync(account.AuthId, email, role, Actor(c, user), c.RequestAborted);
-            return await UsersPageAsync(c, user, invitation.Link, null);
-        }
-        catch (ArgumentException)
-        {
-            return await UsersPageAsync(c, user, null, "That address cannot be invited: it may belong to a user already.", StatusCodes.Status409Conflict);
-        }
+        var invitation = await users.InviteAsync(account.AuthId, email, role, Actor(c, user), c.RequestAborted);
+        return await UsersPageAsync(c, user, invitation.Link, null);
     });
 
     public Task<IResult> DisableAsync(HttpContext c, Guid id) => SignedInPageAsync(c, async (_, user) =>
     {
         if (!CanManageUsers(user) || id == user.Id)
             return Forbidden(c, user);
-        return await users.DisableAsync(user.AccountId, id, Actor(c, user), c.RequestAborted)
-            ? Results.Redirect("/console/users")
-            : Page(new MessagePage(Frame(c, user), "Not found", "There is no such user in your account."), StatusCodes.Status404NotFound);
+        return await users.DisableAsync(user.AccountId, id, user.Role, Actor(c, user), c.RequestAborted) switch
+        {
+            ConsoleUsers.Disabling.Disabled => Results.Redirect("/console/users"),
+            ConsoleUsers.Disabling.Refused => Forbidden(c, user),
+            _ => Page(new MessagePage(Frame(c, user), "Not found", "There is no such user in your account."), StatusCodes.Status404NotFound),
+        };
     });
 
     public Task<IResult> AuditTrailAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
@@ -456,6 +459,8 @@ public sealed class ConsolePages(
     }
 
     static bool CanManageUsers(ConsoleUser user) => user.Role >= ConsoleRole.Admin;
+
+    static bool CanChangeSso(ConsoleUser user) => user.Role == ConsoleRole.Owner;
 
     async Task<IResult> SignedInPageAsync(HttpContext c, Func<ConsoleSession, ConsoleUser, Task<IResult>> page) =>
         await sessions.FindAsync(c, c.RequestAborted) is { Session.Stage: SessionStage.SignedIn } found

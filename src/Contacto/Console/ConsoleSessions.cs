@@ -65,7 +65,7 @@ public sealed class ConsoleSessions(ContactoDbContextFactory contexts, Accounts.
             .SingleOrDefaultAsync(cancellationToken);
         if (found is null || now >= found.Session.ExpiresAt || now - found.Session.LastSeenAt >= options.Value.IdleTimeout)
             return null;
-        if (!await accounts.IsEnabledAsync(found.User.AccountId, cancellationToken))
+        if (!await accounts.IsActiveAsync(found.User.AccountId, cancellationToken))
             return null;
         if (now - found.Session.LastSeenAt >= TouchEvery)
         {

@@ -31,16 +31,19 @@ public sealed class ConsoleUsers(
 
     public sealed record Invitation(ConsoleInvitation Record, string Link);
 
-    /// <summary>Invites <paramref name="email"/> to a live main account; the link is shown only now.</summary>
+    /// <summary>
+    /// Invites <paramref name="email"/> to a live main account; the link is shown only now. The same
+    /// whether or not the address already belongs to a user: such a link never joins.
+    /// </summary>
     public async Task<Invitation> InviteAsync(string authId, string email, ConsoleRole role, AuditActor actor, CancellationToken cancellationToken)
     {
         var address = ConsoleText.NormaliseEmail(email) ?? throw new ArgumentException("Not an e-mail address", nameof(email));
         await using var db = contexts.CreateDbContext();
         var account = await accounts.FindAsync(authId, cancellationToken)
                       ?? throw new ArgumentException($"No live account {authId}", nameof(authId));
+        // No look-up of existing users: the answer must not tell whether the address belongs to
+        // anyone in any tenant. Joining refuses the link when it does (JoinAsync).
         var index = await ConsoleEmails.IndexAsync(crypto, address, cancellationToken);
-        if (await db.Set<ConsoleUser>().AnyAsync(u => u.EmailIndex == index, cancellationToken))
-            throw new ArgumentException("A console user with this e-mail address exists already", nameof(email));
         var token = ConsoleText.NewSecretToken();
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7();
@@ -137,7 +140,7 @@ public sealed class ConsoleUsers(
         var index = await ConsoleEmails.IndexAsync(crypto, address, cancellationToken);
         await using var db = contexts.CreateDbContext();
         var user = await db.Set<ConsoleUser>().AsNoTracking().SingleOrDefaultAsync(u => u.EmailIndex == index && u.Enabled, cancellationToken);
-        return user is not null && await accounts.IsEnabledAsync(user.AccountId, cancellationToken) ? await ConsoleEmails.OpenAsync(crypto, user, cancellationToken) : null;
+        return user is not null && await accounts.IsActiveAsync(user.AccountId, cancellationToken) ? await ConsoleEmails.OpenAsync(crypto, user, cancellationToken) : null;
     }
 
     public bool CheckPassword(ConsoleUser user, string password) => HasPassword(user) && passwords.Verify(password, user.PasswordHash);
@@ -318,15 +321,29 @@ public sealed class ConsoleUsers(
         db.AddRange(codes.Select(c => new ConsoleRecoveryCode { Id = Guid.CreateVersion7(), UserId = userId, CodeHash = RecoveryHash(userId, c) }));
     }
 
-    /// <summary>Disables a user of the account and ends all their sessions in the same transaction.</summary>
-    public async Task<bool> DisableAsync(Guid accountId, Guid userId, AuditActor actor, CancellationToken cancellationToken)
+    public enum Disabling
+    {
+        Disabled,
+        NotFound,
+
+        /// <summary>The user's role is above the actor's: nobody changes a user of a higher role.</summary>
+        Refused,
+    }
+
+    /// <summary>
+    /// Disables a user of the account whose role is no higher than <paramref name="actorRole"/>, and
+    /// ends all their sessions in the same transaction (the role is read inside it).
+    /// </summary>
+    public async Task<Disabling> DisableAsync(Guid accountId, Guid userId, ConsoleRole actorRole, AuditActor actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var db = contexts.CreateForAccount(accountId); // another account's user id finds nothing
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await db.Set<ConsoleUser>().SingleOrDefaultAsync(u => u.Id == userId && u.Enabled, cancellationToken);
         if (user is null)
-            return false;
+            return Disabling.NotFound;
+        if (user.Role > actorRole)
+            return Disabling.Refused;
         user.Enabled = false;
         user.ModifiedAt = now;
         await db.Set<ConsoleSession>().Where(s => s.UserId == userId && s.RevokedAt == null)
@@ -334,7 +351,7 @@ public sealed class ConsoleUsers(
         await audit.AppendAsync(db, new AuditEntry(accountId, actor, AuditActions.ConsoleUserDisabled, "console_user", userId.ToString()), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return Disabling.Disabled;
     }
 
     /// <summary>Ten characters from an alphabet without look-alikes: about 50 bits, spent on first use.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Contacto.Audit;
 using Contacto.Console;
 using Contacto.Storage;
@@ -10,6 +11,35 @@ namespace Contacto.Tests.Console;
 
 public sealed class ConsoleSignInTests
 {
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Inviting_answers_the_same_whether_or_not_the_address_belongs_to_a_user_of_any_tenant(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var console = await ConsoleServer.StartAsync(storage);
+        var (mine, _) = await console.Server.CreateAccountAsync("Acme");
+        var (theirs, _) = await console.Server.CreateAccountAsync("Other");
+        await console.MemberAsync(theirs.AuthId, "taken@example.com");
+        var admin = await console.MemberAsync(mine.AuthId, "admin@example.com", ConsoleRole.Admin);
+
+        await admin.Browser.GetAsync("/console/users");
+        var taken = await admin.Browser.PostAsync("/console/users/invite", ("email", "taken@example.com"), ("role", "developer"));
+        await admin.Browser.GetAsync("/console/users");
+        var free = await admin.Browser.PostAsync("/console/users/invite", ("email", "free@example.com"), ("role", "developer"));
+
+        Assert.Equal(HttpStatusCode.OK, taken.Status);
+        Assert.Equal(HttpStatusCode.OK, free.Status);
+        // The same page, but for the link's token and the form tokens.
+        static string Shape(string html) => Regex.Replace(Regex.Replace(html, "#[A-Za-z0-9_-]+</code>", "#TOKEN</code>"), "value=\"[^\"]*\"", "value=\"\"");
+        Assert.Equal(Shape(free.Html), Shape(taken.Html));
+
+        // A link for an address that is taken never joins.
+        var link = WebUtility.HtmlDecode(Regex.Match(taken.Html, "id=\"invitation-link\">([^<]+)<").Groups[1].Value);
+        using var stranger = console.Browser();
+        await stranger.OpenInvitationAsync(link);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.JoinAsync(link, ("password", ConsoleServer.Password), ("confirm", ConsoleServer.Password))).Status);
+    }
+
     [Theory]
     [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
     public async Task An_invited_user_joins_enrols_TOTP_and_signs_in_again_with_a_code_usable_once(StorageProvider provider)
