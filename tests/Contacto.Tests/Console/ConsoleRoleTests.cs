@@ -2,7 +2,7 @@ using System.Net;
 using Contacto.Audit;
 using Contacto.Console;
 using Contacto.Storage;
-using Contacto.Tests.Support;
+using Contacto.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
