@@ -91,6 +91,6 @@ internal sealed class S3BlobStore : IBlobStore, IDisposable
 
     private sealed class OutboundClientFactory(TimeSpan connectTimeout) : HttpClientFactory
     {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(OutboundHttp.CreateHandler(connectTimeout));
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(OutboundHttp.CreateOperatorHandler(connectTimeout));
     }
 }

@@ -6,16 +6,29 @@ namespace Contacto.Webhooks;
 
 /// <summary>
 /// How the platform makes every outbound HTTP client (callbacks, paging, the console's OpenID
-/// Connect client): every connection goes only to addresses <see cref="OutboundUrlPolicy"/> allows,
-/// pinned to the address it checked; TLS 1.2 or 1.3 only, whatever the system's TLS library would
-/// allow; no proxy from the environment, no cookies, and no automatic redirects. A client that follows redirects
-/// does it by hand and never from https to http (<see cref="IsDowngrade"/>).
+/// Connect client, the recordings' object store): TLS 1.2 or 1.3 only, whatever the system's TLS
+/// library would allow; no proxy from the environment, no cookies, and no automatic redirects. A
+/// client that follows redirects does it by hand and never from https to http
+/// (<see cref="IsDowngrade"/>). Connections to addresses customers name go only where
+/// <see cref="OutboundUrlPolicy"/> allows, pinned to the address it checked.
 /// </summary>
 public static class OutboundHttp
 {
-    public static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout, OutboundUrlPolicy policy) => new()
+    /// <summary>For addresses customers name (callbacks, paging targets, an SSO issuer): connections only where <paramref name="policy"/> allows, pinned.</summary>
+    public static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout, OutboundUrlPolicy policy)
     {
-        ConnectCallback = policy.ConnectAsync,
+        var handler = CreateOperatorHandler(connectTimeout);
+        handler.ConnectCallback = policy.ConnectAsync;
+        return handler;
+    }
+
+    /// <summary>
+    /// For an endpoint only the operator configures (the recordings' object store), which may sit on
+    /// a private network the URL policy rightly refuses to customers: the same TLS, proxy, cookie and
+    /// redirect rules, to any address.
+    /// </summary>
+    public static SocketsHttpHandler CreateOperatorHandler(TimeSpan connectTimeout) => new()
+    {
         AllowAutoRedirect = false,
         UseProxy = false,
         UseCookies = false,

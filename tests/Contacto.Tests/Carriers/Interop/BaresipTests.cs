@@ -18,7 +18,7 @@ public sealed class BaresipTests
     {
         using var certificates = new TempDirectory();
         var authority = new LocalCertificateAuthority(certificates.Path, TimeProvider.System);
-        authority.IssueServerCertificate(authority.LoadOrCreateCa(TimeSpan.FromDays(1)), ["127.0.0.1"], TimeSpan.FromDays(1));
+        authority.IssueServerCertificate(authority.LoadOrCreateCa(TimeSpan.FromDays(1), ["127.0.0.1"]), ["127.0.0.1"], TimeSpan.FromDays(1));
         var sipPort = PeerNode.FreePort(pair: true);
         await using var node = await PeerNode.StartAsync("phone", sipPort + 1, authority.CaCertificatePath);
         await using var phone = await Baresip.StartAsync(sipPort, PeerNode.FreePort(),
