@@ -24,6 +24,8 @@ public sealed class PasswordHasherTests
             withPassword = TimeSpan.FromTicks(Math.Min(withPassword.Ticks, Once(stored).Ticks));
             ssoOnly = TimeSpan.FromTicks(Math.Min(ssoOnly.Ticks, Once("").Ticks)); // how a user who joined an SSO-only account is stored
         }
-        Assert.True(ssoOnly >= withPassword * 0.5, $"an SSO-only user fails in {ssoOnly.TotalMilliseconds:F1} ms, others in {withPassword.TotalMilliseconds:F1} ms");
+        // The flaw was no work at all (0 ms against 702 ms); beside other tests in a busy process
+        // the fastest of each kind still differed by up to 2.5 times, so only a gap wider than that fails.
+        Assert.True(ssoOnly >= withPassword * 0.2, $"an SSO-only user fails in {ssoOnly.TotalMilliseconds:F1} ms, others in {withPassword.TotalMilliseconds:F1} ms");
     }
 }
