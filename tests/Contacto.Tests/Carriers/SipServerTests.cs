@@ -13,11 +13,21 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Tests.Carriers;
 
+[CollectionDefinition(nameof(SipServerTests), DisableParallelization = true)]
+public sealed class SipServerTestsRunAlone;
+
 /// <summary>
 /// The server's SIP side as it runs: the embedded default's two simulated trunks carry calls over
 /// TLS, and sources that are no trunk meet the edge: a bare 403 within a per-source rate, then
 /// silence, every refusal counted on /metrics.
 /// </summary>
+/// <remarks>
+/// Alone in its collection: OpenTelemetry's metric streams are matched by meter and instrument
+/// name across the process, so another test's server that stops meanwhile ended the stream of
+/// this server's refusal counter too, and /metrics lost its SIP lines (seen when run beside the
+/// observability tests).
+/// </remarks>
+[Collection(nameof(SipServerTests))]
 public sealed class SipServerTests
 {
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -112,7 +122,7 @@ public sealed class SipServerTests
         var deadline = DateTime.UtcNow + Patience;
         while (await server.Ops.GetStringAsync("/metrics") is var metrics && Sum(metrics, "unknown_source") + Sum(metrics, "rate_limited") < count)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"fewer than {count} refusals counted");
+            Assert.True(DateTime.UtcNow < deadline, $"fewer than {count} refusals counted:\n{string.Join('\n', metrics.Split('\n').Where(l => l.Contains("sip")))}");
             await Task.Delay(50);
         }
     }
