@@ -18,6 +18,16 @@ public static class LoopbackCertificate
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
     }
 
+    static readonly Lazy<X509Certificate2> receivers = new(() =>
+    {
+        using var created = Create(out var key);
+        using (key)
+            return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null); // Kestrel needs the key in the certificate's store form
+    });
+
+    /// <summary>One certificate for the fake https receivers of this test run; the harnesses' outbound clients trust it.</summary>
+    public static X509Certificate2 Receivers => receivers.Value;
+
     /// <summary>Makes <paramref name="handler"/> trust exactly <paramref name="certificate"/> (besides nothing else it would not).</summary>
     public static void Trust(SocketsHttpHandler handler, X509Certificate2 certificate) =>
         handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();

@@ -77,6 +77,9 @@ public sealed class StatusServer : IAsyncDisposable
                 foreach (var carrierHealth in builder.Services.Where(d => d.ImplementationType == typeof(CarrierHealthSource)).ToList())
                     builder.Services.Remove(carrierHealth);
             builder.Services.AddSingleton<IComponentStatusSource>(source);
+            // Paging targets are https only: the platform's own paging client, trusting the fake receivers' certificate too.
+            builder.Services.AddHttpClient(HttpDelivery.ClientName).ConfigurePrimaryHttpMessageHandler((handler, _) =>
+                LoopbackCertificate.Trust((SocketsHttpHandler)handler, LoopbackCertificate.Receivers));
         });
         var (_, token) = await server.Services.GetRequiredService<OperatorTokenService>().CreateAsync("tests", CancellationToken.None);
         return new StatusServer(server, token, time, source);

@@ -22,7 +22,7 @@ public sealed class CarrierOutageTests
     public async Task Carriers_going_silent_turn_the_country_red_and_open_page_and_resolve_a_P1(StorageProvider provider)
     {
         using var storage = await TestStorage.CreateAsync(provider);
-        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync(tls: true);
         await using var status = await StatusServer.StartAsync(storage,
             [.. MonitorTests.PagerDutyEscalation(pagerDuty), "--Status:Monitors:OpenIncidentAfterSeconds", "1"], realCarrierHealth: true);
         var pool = status.Server.Services.GetRequiredService<CarrierPool>();

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Contacto.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -34,11 +35,15 @@ public sealed class FakeHttpReceiver : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
-    public static async Task<FakeHttpReceiver> StartAsync()
+    /// <param name="tls">https with <see cref="LoopbackCertificate.Receivers"/> (paging targets are https only); else plain http.</param>
+    public static async Task<FakeHttpReceiver> StartAsync(bool tls = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (tls)
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(LoopbackCertificate.Receivers)));
+        else
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
         var receiver = new FakeHttpReceiver(builder.Build());
         receiver.app.Run(receiver.HandleAsync);
         await receiver.app.StartAsync();

@@ -19,7 +19,7 @@ public sealed class MonitorTests
     {
         using var storage = await TestStorage.CreateAsync(provider);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync(tls: true);
         await using var status = await StatusServer.StartAsync(storage, PagerDutyEscalation(pagerDuty), time);
 
         status.Source.Set(MonitorSubjects.Messaging("pt"), ComponentStatus.MajorOutage);
@@ -68,8 +68,8 @@ public sealed class MonitorTests
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
-        await using var chat = await FakeHttpReceiver.StartAsync();
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync(tls: true);
+        await using var chat = await FakeHttpReceiver.StartAsync(tls: true);
         await using var status = await StatusServer.StartAsync(storage,
         [
             .. PagerDutyEscalation(pagerDuty),

@@ -20,7 +20,7 @@ public sealed class PagingTests
     {
         using var storage = await TestStorage.CreateAsync(provider);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync(tls: true);
         pagerDuty.FailNext(503);
         string incidentId;
         await using (var first = await StatusServer.StartAsync(storage, MonitorTests.PagerDutyEscalation(pagerDuty), time))
@@ -54,7 +54,7 @@ public sealed class PagingTests
     public async Task A_paging_target_on_an_address_the_outbound_policy_refuses_is_never_contacted()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
-        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync(tls: true);
         // Replaces the harness's loopback allowance with an unrelated network: loopback is refused as in production.
         await using var status = await StatusServer.StartAsync(storage,
             [.. MonitorTests.PagerDutyEscalation(pagerDuty), "--Webhooks:AllowedNetworks:0", "192.0.2.0/24"]);
@@ -73,8 +73,8 @@ public sealed class PagingTests
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
-        await using var webhook = await FakeHttpReceiver.StartAsync();
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync(tls: true);
+        await using var webhook = await FakeHttpReceiver.StartAsync(tls: true);
         await using var smtp = new FakeSmtpServer();
         await using var status = await StatusServer.StartAsync(storage,
         [
@@ -113,8 +113,8 @@ public sealed class PagingTests
     public async Task Lower_priorities_notify_by_email_and_Slack_without_paging()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
-        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
-        await using var slack = await FakeHttpReceiver.StartAsync();
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync(tls: true);
+        await using var slack = await FakeHttpReceiver.StartAsync(tls: true);
         await using var smtp = new FakeSmtpServer();
         await using var status = await StatusServer.StartAsync(storage,
         [
@@ -149,9 +149,27 @@ public sealed class PagingTests
         ]));
         var message = StartupFailure.Describe(failure);
         Assert.NotNull(message);
-        Assert.Contains("Paging:Targets:hook:Url: required, an absolute http or https URL", message);
+        Assert.Contains("Paging:Targets:hook:Url: required, an absolute https URL", message);
         Assert.Contains("Paging:Targets:pd:RoutingKey: required", message);
         Assert.Contains("Paging:Notify: 'nobody' is not one of Paging:Targets", message);
+        Assert.DoesNotContain(WebhookSecret, message);
+    }
+
+    [Fact]
+    public async Task A_plain_http_paging_target_stops_the_start_naming_the_key()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => RunningServer.StartAsync(storage,
+        [
+            "--Webhooks:AllowedNetworks:0", "127.0.0.0/8",
+            "--Paging:Targets:hook:Kind", "Webhook", "--Paging:Targets:hook:Url", "http://127.0.0.1:9/hook", "--Paging:Targets:hook:Secret", WebhookSecret,
+            "--Paging:Targets:pd:Kind", "PagerDuty", "--Paging:Targets:pd:RoutingKey", MonitorTests.RoutingKey, "--Paging:Targets:pd:Url", "http://127.0.0.1:9/v2/enqueue",
+            "--Paging:Escalation:0", "pd", "--Paging:Notify:0", "hook",
+        ]));
+        var message = StartupFailure.Describe(failure);
+        Assert.NotNull(message);
+        Assert.Contains("Paging:Targets:hook:Url: required, an absolute https URL", message);
+        Assert.Contains("Paging:Targets:pd:Url: must be an absolute https URL", message);
         Assert.DoesNotContain(WebhookSecret, message);
     }
 
@@ -159,8 +177,8 @@ public sealed class PagingTests
     public async Task Routing_keys_webhook_urls_and_smtp_passwords_never_reach_the_logs()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
-        await using var pagerDuty = await FakeHttpReceiver.StartAsync();
-        await using var webhook = await FakeHttpReceiver.StartAsync();
+        await using var pagerDuty = await FakeHttpReceiver.StartAsync(tls: true);
+        await using var webhook = await FakeHttpReceiver.StartAsync(tls: true);
         await using var smtp = new FakeSmtpServer();
         pagerDuty.FailNext(500);
         webhook.FailNext(500);

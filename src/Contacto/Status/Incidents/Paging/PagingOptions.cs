@@ -108,6 +108,9 @@ sealed class PagingOptionsValidator : IValidateOptions<PagingOptions>
             errors.Add($"{S}:{key}: names a target twice");
     }
 
+    /// <summary>Pages leave only over TLS, as OpenID Connect traffic does.</summary>
+    internal static bool IsHttpsUrl(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
+
     static void CheckTarget(List<string> errors, string key, PageTargetOptions target, SmtpOptions smtp)
     {
         switch (target.Kind)
@@ -115,12 +118,12 @@ sealed class PagingOptionsValidator : IValidateOptions<PagingOptions>
             case PageTargetKind.PagerDuty:
                 if (string.IsNullOrWhiteSpace(target.RoutingKey) || target.RoutingKey.Length > 64)
                     errors.Add($"{key}:RoutingKey: required for PagerDuty (the integration key, at most 64 characters)");
-                if (target.Url is not null && !StatusOptionsValidator.IsHttpUrl(target.Url))
-                    errors.Add($"{key}:Url: must be an absolute http or https URL");
+                if (target.Url is not null && !IsHttpsUrl(target.Url))
+                    errors.Add($"{key}:Url: must be an absolute https URL (a page carries the routing key)");
                 break;
             case PageTargetKind.Webhook:
-                if (target.Url is null || !StatusOptionsValidator.IsHttpUrl(target.Url))
-                    errors.Add($"{key}:Url: required, an absolute http or https URL");
+                if (target.Url is null || !IsHttpsUrl(target.Url))
+                    errors.Add($"{key}:Url: required, an absolute https URL (plain http would expose the page and its signature)");
                 if (target.Secret is not { Length: >= 16 })
                     errors.Add($"{key}:Secret: required, at least 16 characters");
                 break;

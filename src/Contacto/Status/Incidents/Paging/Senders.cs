@@ -11,8 +11,8 @@ using MimeKit;
 namespace Contacto.Status.Incidents.Paging;
 
 /// <summary>
-/// Posting to an operator-configured URL, and what the answer means for a retry. The client is an
-/// outbound one (<see cref="Webhooks.OutboundHttp"/>): public addresses only unless allow-listed
+/// Posting to an operator-configured https URL, and what the answer means for a retry. The client is an
+/// outbound one (<see cref="Webhooks.OutboundHttp"/>): TLS 1.2+, public addresses only unless allow-listed
 /// (<c>Webhooks:AllowedNetworks</c>), checked and pinned, no redirects, 15 s in all.
 /// </summary>
 static class HttpDelivery
@@ -22,8 +22,9 @@ static class HttpDelivery
     public static async Task<SendOutcome> PostAsync(IHttpClientFactory clients, string url, HttpContent content, CancellationToken cancellationToken)
     {
         // Checked at start too; checked again here because configuration is the only thing that reaches this URL.
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-            return SendOutcome.Permanent("not an http or https URL");
+        if (!PagingOptionsValidator.IsHttpsUrl(url))
+            return SendOutcome.Permanent("not an https URL");
+        var uri = new Uri(url);
         using var client = clients.CreateClient(ClientName);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         // Only the status matters: the answer's body is never read, whatever its size.
