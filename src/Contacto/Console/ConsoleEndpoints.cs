@@ -48,6 +48,7 @@ public static class ConsoleEndpoints
         console.MapGet("/invitations", (HttpContext c, ConsolePages p) => p.InvitationPage(c));
         console.MapPost("/invitations", (HttpContext c, ConsolePages p) => p.OpenInvitationAsync(c));
         console.MapPost("/invitations/join", (HttpContext c, ConsolePages p) => p.JoinAsync(c));
+        console.MapPost("/invitations/sso", (HttpContext c, ConsolePages p) => p.JoinWithSsoAsync(c));
         console.MapGet("/account", (HttpContext c, ConsolePages p) => p.OverviewAsync(c));
         console.MapPost("/account/token", (HttpContext c, ConsolePages p) => p.RevealTokenAsync(c));
         console.MapGet("/reauthenticate", (HttpContext c, ConsolePages p) => p.ReauthenticationPageAsync(c));
@@ -65,6 +66,7 @@ public static class ConsoleEndpoints
         console.MapGet(ConsoleSso.CallbackPath["/console".Length..], (HttpContext c, ConsolePages p) => p.SsoCallbackAsync(c));
         console.MapGet("/sso", (HttpContext c, ConsolePages p) => p.SsoSettingsAsync(c));
         console.MapPost("/sso", (HttpContext c, ConsolePages p) => p.SaveSsoSettingsAsync(c));
+        console.MapPost("/sso/link", (HttpContext c, ConsolePages p) => p.LinkSsoAsync(c));
         console.MapPost("/passkeys/registration-options", (HttpContext c, ConsolePages p) => p.PasskeyRegistrationOptionsAsync(c));
         console.MapPost("/passkeys", (HttpContext c, ConsolePages p) => p.RegisterPasskeyAsync(c));
         console.MapPost("/passkeys/assertion-options", (HttpContext c, ConsolePages p) => p.PasskeyAssertionOptionsAsync(c));

@@ -81,17 +81,44 @@ public sealed class ConsolePages(
         var authId = form["auth_id"].ToString().Trim();
         if (!Credentials.IsAuthId(authId))
             return Page(new SignInPage(Frame(c), returnUrl, "That is not an Auth ID."), StatusCodes.Status400BadRequest);
+        return await StartSsoAsync(c, authId, returnUrl, null,
+            () => Task.FromResult(Page(new SignInPage(Frame(c), returnUrl, "Single sign-on is not set up for that account."), StatusCodes.Status404NotFound)));
+    }
+
+    /// <summary>Sends the browser to the account's provider, or answers <paramref name="notSetUp"/>.</summary>
+    async Task<IResult> StartSsoAsync(HttpContext c, string authId, string returnUrl, ConsoleSso.Linking? linking, Func<Task<IResult>> notSetUp)
+    {
         try
         {
-            return await sso.StartAsync(c, authId, returnUrl, c.RequestAborted) is { } providerUrl
-                ? Results.Redirect(providerUrl)
-                : Page(new SignInPage(Frame(c), returnUrl, "Single sign-on is not set up for that account."), StatusCodes.Status404NotFound);
+            return await sso.StartAsync(c, authId, returnUrl, linking, c.RequestAborted) is { } providerUrl ? Results.Redirect(providerUrl) : await notSetUp();
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or SecurityTokenException)
         {
             return SsoUnavailable(c);
         }
     }
+
+    /// <summary>Joining through the provider: the flow carries the invitation, whose user it creates and links on return.</summary>
+    public async Task<IResult> JoinWithSsoAsync(HttpContext c)
+    {
+        var token = (await c.Request.ReadFormAsync(c.RequestAborted))["token"].ToString().Trim();
+        if (await users.FindInvitationAsync(token, c.RequestAborted) is not { } invitation
+            || await accounts.FindByIdAsync(invitation.AccountId, c.RequestAborted) is not { } account)
+            return InvitationGone(c);
+        return await StartSsoAsync(c, account.AuthId, ConsoleText.Home, ConsoleSso.Linking.Invitation(invitation.Id), () => Task.FromResult(InvitationGone(c)));
+    }
+
+    /// <summary>A signed-in user links their own provider identity, only within the re-authentication window (password and second factor).</summary>
+    public Task<IResult> LinkSsoAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
+    {
+        if (user.SsoSubject is not null)
+            return await SsoPageAsync(c, user, null, "Your user is linked to the provider already.", StatusCodes.Status409Conflict);
+        if (!sessions.RecentlyReauthenticated(session))
+            return Results.Redirect($"{ReauthenticatePath}?return_url={Uri.EscapeDataString(SsoPath)}");
+        var account = await AccountOfAsync(user);
+        return await StartSsoAsync(c, account.AuthId, SsoPath, ConsoleSso.Linking.Self(user.Id),
+            () => SsoPageAsync(c, user, null, "Single sign-on is not set up.", StatusCodes.Status404NotFound));
+    });
 
     public async Task<IResult> SsoCallbackAsync(HttpContext c)
     {
@@ -100,7 +127,9 @@ public sealed class ConsolePages(
         ConsoleSso.Outcome outcome;
         try
         {
-            outcome = await sso.CompleteAsync(c, c.RequestAborted);
+            var current = await sessions.FindAsync(c, c.RequestAborted);
+            var reauthenticated = current is { Session.Stage: SessionStage.SignedIn } signedIn && sessions.RecentlyReauthenticated(signedIn.Session) ? signedIn.User.Id : (Guid?)null;
+            outcome = await sso.CompleteAsync(c, reauthenticated, Actor(c, null), c.RequestAborted);
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or SecurityTokenException or System.Text.Json.JsonException)
         {
@@ -113,7 +142,8 @@ public sealed class ConsolePages(
                 c.RequestAborted);
             return Page(new SignInPage(Frame(c), ConsoleText.Home, "Single sign-on did not succeed. Try again, or ask your administrator."), StatusCodes.Status401Unauthorized);
         }
-        return await FirstFactorAcceptedAsync(c, user, AuditActions.ConsoleSsoAccepted, outcome.ReturnUrl);
+        // Linking oneself keeps the session that re-authenticated; any other success is a new sign-in.
+        return outcome.LinkedSelf ? Results.Redirect(SsoPath) : await FirstFactorAcceptedAsync(c, user, AuditActions.ConsoleSsoAccepted, outcome.ReturnUrl);
     }
 
     /// <summary>Adding a passkey changes the user's factors: only within the re-authentication window (sign-in counts).</summary>
@@ -254,14 +284,25 @@ public sealed class ConsolePages(
     /// </summary>
     public IResult InvitationPage(HttpContext c) => Page(new OpenInvitationPage(Frame(c)));
 
-    /// <summary>An account that requires SSO gives its users no password: they join, then sign in through the provider and enrol the second factor.</summary>
+    /// <summary>
+    /// An account with SSO offers joining through its provider; one that requires SSO gives its users
+    /// no password: they join only through the provider, then enrol the second factor.
+    /// </summary>
     public async Task<IResult> OpenInvitationAsync(HttpContext c)
     {
         var token = (await c.Request.ReadFormAsync(c.RequestAborted))["token"].ToString().Trim();
         if (await users.FindInvitationAsync(token, c.RequestAborted) is not { } invitation)
             return InvitationGone(c);
-        return Page(new JoinPage(Frame(c), token, invitation.Email, WithSso: await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted), null));
+        return Page(new JoinPage(Frame(c), token, invitation.Email, await JoinSsoOfAsync(invitation.AccountId, c), null));
     }
+
+    async Task<JoinSso> JoinSsoOfAsync(Guid accountId, HttpContext c) =>
+        await sso.FindAsync(accountId, c.RequestAborted) switch
+        {
+            null => JoinSso.None,
+            { Required: true } => JoinSso.Required,
+            _ => JoinSso.Offered,
+        };
 
     public async Task<IResult> JoinAsync(HttpContext c)
     {
@@ -270,17 +311,18 @@ public sealed class ConsolePages(
         var invitation = await users.FindInvitationAsync(token, c.RequestAborted);
         if (invitation is null)
             return InvitationGone(c);
-        var actor = new AuditActor(ActorKind.ConsoleUser, SourceAddress: AuditText.Address(c.Connection.RemoteIpAddress), UserAgent: UserAgent(c));
-        if (await sso.RequiredForAsync(invitation.AccountId, c.RequestAborted))
-            return await users.JoinAsync(token, null, actor, c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
+        var joinSso = await JoinSsoOfAsync(invitation.AccountId, c);
+        if (joinSso == JoinSso.Required)
+            return Page(new JoinPage(Frame(c), token, invitation.Email, joinSso, "This account signs in with single sign-on only: join through your provider."),
+                StatusCodes.Status400BadRequest);
         var password = form["password"].ToString();
         var error = password.Length < ConsoleText.MinPasswordLength ? $"The password needs {ConsoleText.MinPasswordLength} characters or more."
             : password.Length > ConsoleText.MaxPasswordLength ? $"The password can have at most {ConsoleText.MaxPasswordLength} characters."
             : password != form["confirm"].ToString() ? "The two passwords differ."
             : null;
         if (error is not null)
-            return Page(new JoinPage(Frame(c), token, invitation.Email, WithSso: false, error), StatusCodes.Status400BadRequest);
-        return await users.JoinAsync(token, password, actor, c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
+            return Page(new JoinPage(Frame(c), token, invitation.Email, joinSso, error), StatusCodes.Status400BadRequest);
+        return await users.JoinAsync(token, password, Actor(c, null), c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
     }
 
     public Task<IResult> OverviewAsync(HttpContext c) => SignedInPageAsync(c, (session, user) => OverviewPageAsync(c, user, null, null));

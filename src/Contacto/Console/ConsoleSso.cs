@@ -21,8 +21,11 @@ namespace Contacto.Console;
 /// Console sign-in through an account's OpenID Connect provider: authorization code with PKCE
 /// (S256), state and nonce kept in a short-lived protected cookie, the code exchanged with the
 /// client secret, and the ID token validated in full (signature by the provider's published keys,
-/// issuer, audience, nonce, expiry). Users are found by (issuer, subject); a provider's verified
-/// e-mail address links an invited user of the same account once. Contacto's second factor follows.
+/// issuer, audience, nonce, expiry). Users are found by (issuer, subject). An identity the account
+/// does not know yet is linked only by a flow that an invitation started (it creates the invited user,
+/// once) or that a signed-in user started for themselves right after re-authenticating with password
+/// and second factor; the provider's e-mail address, verified or not, never links anyone (a tenant
+/// admin who runs the provider could otherwise take over any user). Contacto's second factor follows.
 /// Discovery, keys and the token endpoint are reached over https only, through the outbound URL
 /// policy (checked and pinned addresses, no redirects), each answer within 10 s and
 /// <see cref="MaxResponseBytes"/>: a tenant's provider settings never reach internal services.
@@ -30,6 +33,7 @@ namespace Contacto.Console;
 public sealed class ConsoleSso(
     ContactoDbContextFactory contexts,
     AccountService accounts,
+    ConsoleUsers users,
     ITenantCrypto crypto,
     IHttpClientFactory clients,
     IDataProtectionProvider protection,
@@ -49,10 +53,20 @@ public sealed class ConsoleSso(
     readonly IDataProtector protector = protection.CreateProtector("Contacto.Console.Sso.State");
     readonly ConcurrentDictionary<string, ConfigurationManager<OpenIdConnectConfiguration>> providers = new(StringComparer.Ordinal);
 
-    /// <summary>What a completed flow found: the user, or why there is none (never a token).</summary>
-    public sealed record Outcome(ConsoleUser? User, Guid? AccountId, string? Failure, string ReturnUrl);
+    /// <summary>
+    /// What a flow may link besides signing in a known identity: the user an invitation creates, or
+    /// the signed-in user who asked for it for themselves. Carried in the protected flow state only.
+    /// </summary>
+    public sealed record Linking(Guid? InvitationId, Guid? UserId)
+    {
+        public static Linking Invitation(Guid id) => new(id, null);
+        public static Linking Self(Guid userId) => new(null, userId);
+    }
 
-    sealed record FlowState(string AuthId, string State, string Nonce, string Verifier, string ReturnUrl, long ExpiresAt);
+    /// <summary>What a completed flow found: the user, or why there is none (never a token); <paramref name="LinkedSelf"/> when a signed-in user linked their own identity.</summary>
+    public sealed record Outcome(ConsoleUser? User, Guid? AccountId, string? Failure, string ReturnUrl, bool LinkedSelf = false);
+
+    sealed record FlowState(string AuthId, string State, string Nonce, string Verifier, string ReturnUrl, long ExpiresAt, Linking? Linking);
 
     public async Task<ConsoleSsoSettings?> FindAsync(Guid accountId, CancellationToken cancellationToken)
     {
@@ -90,14 +104,14 @@ public sealed class ConsoleSso(
     }
 
     /// <summary>The provider's authorization address for this account, with the flow's state in a cookie; null when the account has no SSO.</summary>
-    public async Task<string?> StartAsync(HttpContext context, string authId, string returnUrl, CancellationToken cancellationToken)
+    public async Task<string?> StartAsync(HttpContext context, string authId, string returnUrl, Linking? linking, CancellationToken cancellationToken)
     {
         var account = await accounts.FindAsync(authId, cancellationToken);
         if (account is not { ParentId: null, Enabled: true } || await FindAsync(account.Id, cancellationToken) is not { } settings)
             return null;
         var provider = await ProviderAsync(settings.Issuer, cancellationToken);
         var flow = new FlowState(authId, ConsoleText.NewSecretToken(), ConsoleText.NewSecretToken(), ConsoleText.NewSecretToken(), returnUrl,
-            (time.GetUtcNow() + FlowLifetime).ToUnixTimeSeconds());
+            (time.GetUtcNow() + FlowLifetime).ToUnixTimeSeconds(), linking);
         context.Response.Cookies.Append(StateCookie, protector.Protect(JsonSerializer.Serialize(flow)), new CookieOptions
         {
             Secure = true,
@@ -124,8 +138,12 @@ public sealed class ConsoleSso(
     /// <summary>Where the provider must send the browser back; register it with the provider.</summary>
     public static string RedirectUri(HttpContext context) => $"https://{context.Request.Host}{CallbackPath}";
 
-    /// <summary>Finishes the flow the callback request carries; the state cookie is spent either way.</summary>
-    public async Task<Outcome> CompleteAsync(HttpContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Finishes the flow the callback request carries; the state cookie is spent either way.
+    /// <paramref name="reauthenticatedUserId"/> is the user whose signed-in session in this browser
+    /// re-authenticated recently, if any: only they can finish a flow that links themselves.
+    /// </summary>
+    public async Task<Outcome> CompleteAsync(HttpContext context, Guid? reauthenticatedUserId, AuditActor actor, CancellationToken cancellationToken)
     {
         var flow = ReadFlow(context);
         context.Response.Cookies.Delete(StateCookie, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/" });
@@ -167,10 +185,22 @@ public sealed class ConsoleSso(
         if (Claim(claims, "sub") is not string { Length: > 0 and <= 255 } subject)
             return Failed(account.Id, "ID token refused: no subject");
 
-        var user = await FindOrLinkAsync(account.Id, settings.Issuer, subject, claims, cancellationToken);
-        return user is null
-            ? Failed(account.Id, "no console user for this identity")
-            : new Outcome(user, account.Id, null, ConsoleText.SafeReturnUrl(flow.ReturnUrl));
+        var returnUrl = ConsoleText.SafeReturnUrl(flow.ReturnUrl);
+        var known = await FindAsync(account.Id, settings.Issuer, subject, cancellationToken);
+        switch (flow.Linking)
+        {
+            case null:
+                return known is null ? Failed(account.Id, "no console user for this identity") : new Outcome(known, account.Id, null, returnUrl);
+            case { InvitationId: { } invitationId }:
+                var joined = await users.JoinWithSsoAsync(invitationId, account.Id, settings.Issuer, subject, actor, cancellationToken);
+                return joined is null ? Failed(account.Id, "the invitation is spent, or the identity or address is taken") : new Outcome(joined, account.Id, null, returnUrl);
+            case { UserId: { } userId } when userId == reauthenticatedUserId:
+                return await LinkSelfAsync(account.Id, userId, settings.Issuer, subject, actor, cancellationToken) is { } linked
+                    ? new Outcome(linked, account.Id, null, returnUrl, LinkedSelf: true)
+                    : Failed(account.Id, "the user is linked already, or the identity is taken");
+            default:
+                return Failed(account.Id, "linking needs a fresh re-authentication of the same user");
+        }
     }
 
     static object? Claim(IDictionary<string, object> claims, string name) => claims.TryGetValue(name, out var value) ? value : null;
@@ -218,28 +248,31 @@ public sealed class ConsoleSso(
         return body.RootElement.TryGetProperty("id_token", out var token) && token.ValueKind == JsonValueKind.String ? token.GetString() : null;
     }
 
-    async Task<ConsoleUser?> FindOrLinkAsync(Guid accountId, string issuer, string subject, IDictionary<string, object> claims, CancellationToken cancellationToken)
+    /// <summary>The enabled user of this account the identity is linked to, if any.</summary>
+    async Task<ConsoleUser?> FindAsync(Guid accountId, string issuer, string subject, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        var user = await db.Set<ConsoleUser>().SingleOrDefaultAsync(u => u.SsoIssuer == issuer && u.SsoSubject == subject, cancellationToken);
-        if (user is null && Claim(claims, "email_verified") is true && ConsoleText.NormaliseEmail(Claim(claims, "email") as string) is { } email)
-        {
-            // First SSO sign-in of an invited user: the provider's verified address links them, once, within this account only.
-            var index = await ConsoleEmails.IndexAsync(crypto, email, cancellationToken);
-            user = await db.Set<ConsoleUser>().SingleOrDefaultAsync(u => u.EmailIndex == index && u.AccountId == accountId && u.SsoSubject == null, cancellationToken);
-            if (user is not null)
-            {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                user.SsoIssuer = issuer;
-                user.SsoSubject = subject;
-                user.ModifiedAt = time.GetUtcNow();
-                await audit.AppendAsync(db, new AuditEntry(accountId, new AuditActor(ActorKind.ConsoleUser, user.Id.ToString()), AuditActions.ConsoleSsoLinked,
-                    "console_user", user.Id.ToString(), Reason: issuer), cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
-        }
+        var user = await db.Set<ConsoleUser>().AsNoTracking().SingleOrDefaultAsync(u => u.SsoIssuer == issuer && u.SsoSubject == subject, cancellationToken);
         return user is { Enabled: true } && user.AccountId == accountId ? await ConsoleEmails.OpenAsync(crypto, user, cancellationToken) : null;
+    }
+
+    /// <summary>Links the provider's identity to the user who asked for it (once: a linked user is never relinked).</summary>
+    async Task<ConsoleUser?> LinkSelfAsync(Guid accountId, Guid userId, string issuer, string subject, AuditActor actor, CancellationToken cancellationToken)
+    {
+        // Platform-wide: an identity is unique across accounts, not only within this one.
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var user = await db.Set<ConsoleUser>().SingleOrDefaultAsync(u => u.Id == userId && u.AccountId == accountId && u.Enabled && u.SsoSubject == null, cancellationToken);
+        if (user is null || await db.Set<ConsoleUser>().AnyAsync(u => u.SsoIssuer == issuer && u.SsoSubject == subject, cancellationToken))
+            return null;
+        user.SsoIssuer = issuer;
+        user.SsoSubject = subject;
+        user.ModifiedAt = time.GetUtcNow();
+        await audit.AppendAsync(db, new AuditEntry(accountId, actor with { Id = user.Id.ToString() }, AuditActions.ConsoleSsoLinked,
+            "console_user", user.Id.ToString(), Reason: $"{issuer}, by the user after re-authentication"), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return await ConsoleEmails.OpenAsync(crypto, user, cancellationToken);
     }
 
     async Task<OpenIdConnectConfiguration> ProviderAsync(string issuer, CancellationToken cancellationToken)

@@ -79,16 +79,32 @@ public sealed class ConsoleUsers(
         return invitation is not null && invitation.ExpiresAt > now ? await ConsoleEmails.OpenAsync(crypto, invitation, cancellationToken) : null;
     }
 
+    /// <summary>Uses an invitation (once) to create the user with a password; null when the link no longer works.</summary>
+    public async Task<ConsoleUser?> JoinAsync(string token, string password, AuditActor actor, CancellationToken cancellationToken) =>
+        await FindInvitationAsync(token, cancellationToken) is { } invitation
+            ? await JoinAsync(invitation, passwords.Hash(password), null, actor, cancellationToken)
+            : null;
+
     /// <summary>
-    /// Uses an invitation (once) to create the user, with a password, or without one (null) in an
-    /// account that signs in with SSO only; null when the link no longer works.
+    /// The end of a sign-in through the provider that the invitation <paramref name="invitationId"/>
+    /// started: the invitation (of <paramref name="accountId"/>, still open) creates its user, without
+    /// a password, linked to the provider's identity, and is spent. Null when it no longer works or
+    /// the identity or address belongs to a user already. This is the only way an unknown identity
+    /// joins: a provider's e-mail address, verified or not, never links anyone.
     /// </summary>
-    public async Task<ConsoleUser?> JoinAsync(string token, string? password, AuditActor actor, CancellationToken cancellationToken)
+    public async Task<ConsoleUser?> JoinWithSsoAsync(Guid invitationId, Guid accountId, string issuer, string subject, AuditActor actor, CancellationToken cancellationToken)
     {
-        var invitation = await FindInvitationAsync(token, cancellationToken);
-        if (invitation is null)
+        ConsoleInvitation? invitation;
+        await using (var db = contexts.CreateDbContext())
+            invitation = await db.Set<ConsoleInvitation>().AsNoTracking()
+                .SingleOrDefaultAsync(i => i.Id == invitationId && i.AccountId == accountId && i.UsedAt == null, cancellationToken);
+        if (invitation is null || invitation.ExpiresAt <= time.GetUtcNow())
             return null;
-        var hash = password is null ? "" : passwords.Hash(password);
+        return await JoinAsync(await ConsoleEmails.OpenAsync(crypto, invitation, cancellationToken), "", (issuer, subject), actor, cancellationToken);
+    }
+
+    async Task<ConsoleUser?> JoinAsync(ConsoleInvitation invitation, string passwordHash, (string Issuer, string Subject)? identity, AuditActor actor, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7();
         var emailSealed = await crypto.SealAsync(invitation.AccountId, ConsoleEmails.UserPurpose, id, Encoding.UTF8.GetBytes(invitation.Email), cancellationToken);
@@ -99,6 +115,8 @@ public sealed class ConsoleUsers(
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsedAt, now), cancellationToken);
         if (claimed != 1 || await db.Set<ConsoleUser>().AnyAsync(u => u.EmailIndex == invitation.EmailIndex, cancellationToken))
             return null;
+        if (identity is { } taken && await db.Set<ConsoleUser>().AnyAsync(u => u.SsoIssuer == taken.Issuer && u.SsoSubject == taken.Subject, cancellationToken))
+            return null;
         var user = new ConsoleUser
         {
             Id = id,
@@ -107,12 +125,18 @@ public sealed class ConsoleUsers(
             EmailIndex = invitation.EmailIndex,
             Email = invitation.Email,
             Role = invitation.Role,
-            PasswordHash = hash,
+            PasswordHash = passwordHash,
+            SsoIssuer = identity?.Issuer,
+            SsoSubject = identity?.Subject,
             CreatedAt = now,
         };
         db.Add(user);
-        await audit.AppendAsync(db, new AuditEntry(user.AccountId, actor with { Id = user.Id.ToString() }, AuditActions.ConsoleUserJoined,
-            "console_user", user.Id.ToString(), Reason: $"invitation {invitation.Id}, role {user.Role}{(password is null ? ", SSO only" : "")}"), cancellationToken);
+        var userActor = actor with { Id = user.Id.ToString() };
+        await audit.AppendAsync(db, new AuditEntry(user.AccountId, userActor, AuditActions.ConsoleUserJoined,
+            "console_user", user.Id.ToString(), Reason: $"invitation {invitation.Id}, role {user.Role}{(identity is null ? "" : ", SSO only")}"), cancellationToken);
+        if (identity is { } linked)
+            await audit.AppendAsync(db, new AuditEntry(user.AccountId, userActor, AuditActions.ConsoleSsoLinked,
+                "console_user", user.Id.ToString(), Reason: $"{linked.Issuer}, invitation {invitation.Id}"), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return user;

@@ -132,8 +132,16 @@ public sealed record OpenInvitationPage(ConsoleFrame Frame) : ConsolePage(Frame,
     internal override RazorSlice Template() => OpenInvitation.Create(this);
 }
 
-/// <summary>An invitation: a password to choose, or (<paramref name="WithSso"/>) none, as the account signs in through its provider.</summary>
-public sealed record JoinPage(ConsoleFrame Frame, string Token, string Email, bool WithSso, string? Error) : ConsolePage(Frame, "Join Contacto")
+/// <summary>How an invitation joins: with a password, through the account's provider too, or through it only.</summary>
+public enum JoinSso
+{
+    None,
+    Offered,
+    Required,
+}
+
+/// <summary>An invitation: a password to choose and, where the account has SSO, joining through its provider instead.</summary>
+public sealed record JoinPage(ConsoleFrame Frame, string Token, string Email, JoinSso Sso, string? Error) : ConsolePage(Frame, "Join Contacto")
 {
     internal override RazorSlice Template() => Join.Create(this);
 }

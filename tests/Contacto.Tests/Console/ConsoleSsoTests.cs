@@ -13,7 +13,7 @@ public sealed class ConsoleSsoTests
 {
     [Theory]
     [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
-    public async Task An_invited_user_signs_in_through_the_provider_then_with_TOTP_and_is_known_by_issuer_and_subject(StorageProvider storageProvider)
+    public async Task An_owner_who_linked_their_identity_after_reauthenticating_signs_in_through_the_provider_then_with_TOTP_and_is_known_by_issuer_and_subject(StorageProvider storageProvider)
     {
         using var storage = await TestStorage.CreateAsync(storageProvider);
         await using var console = await ConsoleServer.StartWithProviderAsync(storage);
@@ -21,9 +21,11 @@ public sealed class ConsoleSsoTests
         var (account, _) = await console.Server.CreateAccountAsync();
         var owner = await console.MemberAsync(account.AuthId, "owner@example.com");
         await ConfigureAsync(console, owner, required: false);
+        provider.NextUser = new("idp-subject-1", "owner@example.com");
+        Assert.Equal("/console/sso", (await LinkSelfAsync(console, owner.Browser)).Location);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Browser.GetAsync("/console/account")).Status); // linking kept the owner's session
         console.NextStep();
 
-        provider.NextUser = new("idp-subject-1", "owner@example.com");
         using var browser = console.Browser();
         var accepted = await SsoAsync(console, browser, account.AuthId);
         Assert.Equal("/console/second-factor?return_url=%2Fconsole%2Faccount", accepted.Location);
@@ -53,6 +55,117 @@ public sealed class ConsoleSsoTests
         Assert.Contains(AuditActions.ConsoleSsoLinked, actions);
         Assert.Contains(AuditActions.ConsoleSsoAccepted, actions);
         Assert.Contains(AuditActions.ConsoleSsoFailed, actions);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task A_verified_email_of_an_unlinked_owner_neither_links_nor_signs_in(StorageProvider storageProvider)
+    {
+        using var storage = await TestStorage.CreateAsync(storageProvider);
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage);
+        var (account, _) = await console.Server.CreateAccountAsync();
+        var owner = await console.MemberAsync(account.AuthId, "owner@example.com");
+        await ConfigureAsync(console, owner, required: false);
+
+        // Whoever controls the tenant's provider asserts the owner's address, verified, under a subject of their own.
+        console.Provider!.NextUser = new("taker-subject", "owner@example.com");
+        using var taker = console.Browser();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SsoAsync(console, taker, account.AuthId)).Status);
+        Assert.Null(taker.Session);
+
+        await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(account.Id);
+        var user = await db.Set<ConsoleUser>().SingleAsync();
+        Assert.Equal((null, null), (user.SsoIssuer, user.SsoSubject));
+        Assert.DoesNotContain(AuditActions.ConsoleSsoLinked, await db.Set<AuditRecord>().Select(r => r.Action).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Linking_oneself_needs_a_fresh_reauthentication_and_the_same_users_session()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage);
+        var (account, _) = await console.Server.CreateAccountAsync();
+        var owner = await console.MemberAsync(account.AuthId, "owner@example.com");
+        await ConfigureAsync(console, owner, required: false);
+        console.Provider!.NextUser = new("idp-subject-1", "owner@example.com");
+
+        // Past the re-authentication window, the owner is sent to confirm it is them first.
+        console.Time.Advance(TimeSpan.FromMinutes(20));
+        Assert.StartsWith("/console/reauthenticate", (await owner.Browser.PostAsync("/console/sso/link")).Location);
+
+        // A flow the owner started, finished after the owner's session ended, links nobody.
+        console.NextStep();
+        Assert.Equal(HttpStatusCode.Redirect, (await console.SignInAgainAsync(owner.Browser, owner)).Status);
+        var start = await owner.Browser.PostAsync("/console/sso/link");
+        Assert.StartsWith(console.Provider.Issuer + "/authorize?", start.Location);
+        using var back = await console.Provider.Client.GetAsync(start.Location);
+        await owner.Browser.PostAsync("/console/sign-out");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await owner.Browser.GetAsync(back.Headers.Location!.PathAndQuery)).Status);
+
+        await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(account.Id);
+        Assert.Null((await db.Set<ConsoleUser>().SingleAsync()).SsoSubject);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task An_invitation_links_the_identity_the_provider_returns_to_the_invited_user_once(StorageProvider storageProvider)
+    {
+        using var storage = await TestStorage.CreateAsync(storageProvider);
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage);
+        var (account, _) = await OwnerWithSsoAsync(console, required: false);
+        var link = await console.InviteAsync(account.AuthId, "developer@example.com", ConsoleRole.Developer);
+
+        using var invited = console.Browser();
+        var page = await invited.OpenInvitationAsync(link);
+        Assert.Contains("action=\"/console/invitations/sso\"", page.Html);
+        Assert.Contains("type=\"password\"", page.Html); // SSO is offered, not required
+        // Two flows from the same invitation, the second finished after the first.
+        using var twice = console.Browser();
+        await twice.OpenInvitationAsync(link);
+        var secondStart = await twice.PostAsync("/console/invitations/sso", ("token", ConsoleBrowser.InvitationToken(link)));
+
+        // The provider's address for the user does not matter: the invitation says who joins.
+        console.Provider!.NextUser = new("idp-developer", "someone@elsewhere.example", EmailVerified: false);
+        Assert.Equal("/console/enrol", (await JoinWithSsoAsync(console, invited, link)).Location);
+
+        console.Provider.NextUser = new("idp-second", "developer@example.com");
+        using var back = await console.Provider.Client.GetAsync(secondStart.Location);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await twice.GetAsync(back.Headers.Location!.PathAndQuery)).Status);
+        Assert.Null(twice.Session);
+        Assert.Equal(HttpStatusCode.NotFound, (await twice.PostAsync("/console/invitations/sso", ("token", ConsoleBrowser.InvitationToken(link)))).Status);
+
+        await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(account.Id);
+        var developer = await db.Set<ConsoleUser>().SingleAsync(u => u.Role == ConsoleRole.Developer);
+        Assert.Equal((console.Provider.Issuer, "idp-developer", ""), (developer.SsoIssuer, developer.SsoSubject, developer.PasswordHash));
+        Assert.False(await db.Set<ConsoleUser>().AnyAsync(u => u.SsoSubject == "idp-second"));
+        var linked = await db.Set<AuditRecord>().Where(r => r.Action == AuditActions.ConsoleSsoLinked).Select(r => r.ResourceId).ToListAsync();
+        Assert.Contains(developer.Id.ToString(), linked);
+    }
+
+    [Fact]
+    public async Task An_invitation_of_one_account_links_no_user_of_another()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage);
+        var (accountA, _) = await OwnerWithSsoAsync(console, required: false);
+        var (accountB, _) = await console.Server.CreateAccountAsync();
+        var ownerB = await console.MemberAsync(accountB.AuthId, "owner-b@example.com");
+        await ConfigureAsync(console, ownerB, required: false);
+
+        // An admin of A, who runs A's provider, invites B's owner's address and asserts it, verified.
+        var link = await console.InviteAsync(accountA.AuthId, "owner-b@example.com", ConsoleRole.Admin);
+        console.Provider!.NextUser = new("idp-taker", "owner-b@example.com");
+        using var taker = console.Browser();
+        await taker.OpenInvitationAsync(link);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await JoinWithSsoAsync(console, taker, link)).Status);
+        Assert.Null(taker.Session);
+        // Nor does the identity then reach B's owner through B's own sign-in.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SsoAsync(console, taker, accountB.AuthId)).Status);
+
+        await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateDbContext();
+        Assert.False(await db.Set<ConsoleUser>().AnyAsync(u => u.SsoSubject == "idp-taker"));
+        Assert.Null((await db.Set<ConsoleUser>().SingleAsync(u => u.AccountId == accountB.Id)).SsoSubject);
+        Assert.Equal(1, await db.Set<ConsoleUser>().CountAsync(u => u.AccountId == accountA.Id));
     }
 
     [Theory]
@@ -124,14 +237,12 @@ public sealed class ConsoleSsoTests
         var page = await browser.OpenInvitationAsync(link);
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.DoesNotContain("type=\"password\"", page.Html);
-        var joined = await browser.JoinAsync(link);
-        Assert.Equal(HttpStatusCode.Redirect, joined.Status);
-        Assert.Equal("/console/sign-in", joined.Location);
-        Assert.Equal(HttpStatusCode.NotFound, (await browser.OpenInvitationAsync(link)).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.JoinAsync(link, ("password", ConsoleServer.Password), ("confirm", ConsoleServer.Password))).Status);
 
         console.Provider!.NextUser = new("idp-newcomer", "newcomer@example.com");
-        var accepted = await SsoAsync(console, browser, account.AuthId);
+        var accepted = await JoinWithSsoAsync(console, browser, link);
         Assert.Equal("/console/enrol", accepted.Location);
+        Assert.Equal(HttpStatusCode.NotFound, (await console.Browser().OpenInvitationAsync(link)).Status);
         var secret = ConsoleServer.SecretOf((await browser.GetAsync("/console/enrol")).Html);
         Assert.Equal(HttpStatusCode.OK, (await browser.PostAsync("/console/enrol", ("code", console.Code(secret)))).Status);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/console/account")).Status);
@@ -176,8 +287,10 @@ public sealed class ConsoleSsoTests
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
         await using var console = await ConsoleServer.StartWithProviderAsync(storage);
         await using var plain = await Status.FakeHttpReceiver.StartAsync();
-        var (account, _) = await OwnerWithSsoAsync(console, required: false);
+        // Set before the first discovery: the platform caches the provider's document.
         console.Provider!.TokenEndpoint = plain.BaseUrl + "/token";
+        var (account, _) = await console.Server.CreateAccountAsync();
+        await ConfigureAsync(console, await console.MemberAsync(account.AuthId, "owner@example.com"), required: false);
 
         using var browser = console.Browser();
         Assert.Equal(HttpStatusCode.Unauthorized, (await SsoAsync(console, browser, account.AuthId)).Status);
@@ -185,14 +298,35 @@ public sealed class ConsoleSsoTests
         Assert.Null(browser.Session);
     }
 
-    /// <summary>An account whose owner has joined and connected the provider; the provider signs in the owner next.</summary>
+    /// <summary>An account whose owner has joined, connected the provider and linked their identity; the provider signs in the owner next.</summary>
     static async Task<(Contacto.Accounts.Account Account, ConsoleServer.Member Owner)> OwnerWithSsoAsync(ConsoleServer console, bool required)
     {
         var (account, _) = await console.Server.CreateAccountAsync();
-        var owner = await console.MemberAsync(account.AuthId, "owner@example.com");
+        var owner = await console.MemberAsync(account.AuthId, $"owner-{account.AuthId.ToLowerInvariant()}@example.com");
         await ConfigureAsync(console, owner, required);
-        console.Provider!.NextUser = new("idp-subject-1", "owner@example.com");
+        console.Provider!.NextUser = new($"idp-{account.AuthId}", owner.Email);
+        Assert.Equal("/console/sso", (await LinkSelfAsync(console, owner.Browser)).Location);
+        console.NextStep();
         return (account, owner);
+    }
+
+    /// <summary>The signed-in (and recently re-authenticated) user of <paramref name="browser"/> links the identity the provider returns next.</summary>
+    static async Task<ConsoleBrowser.Answer> LinkSelfAsync(ConsoleServer console, ConsoleBrowser browser) =>
+        await ThroughProviderAsync(console, browser, await browser.PostAsync("/console/sso/link"));
+
+    /// <summary>Joins through the provider with the invitation <paramref name="link"/> names (its page opened already); Contacto's answer to the callback.</summary>
+    static async Task<ConsoleBrowser.Answer> JoinWithSsoAsync(ConsoleServer console, ConsoleBrowser browser, string link) =>
+        await ThroughProviderAsync(console, browser, await browser.PostAsync("/console/invitations/sso", ("token", ConsoleBrowser.InvitationToken(link))));
+
+    /// <summary>Follows a flow's <paramref name="start"/> to the provider, which signs its next user in, and returns Contacto's answer to the callback.</summary>
+    static async Task<ConsoleBrowser.Answer> ThroughProviderAsync(ConsoleServer console, ConsoleBrowser browser, ConsoleBrowser.Answer start)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, start.Status);
+        Assert.StartsWith(console.Provider!.Issuer + "/authorize?", start.Location);
+        Assert.Contains("code_challenge_method=S256", start.Location);
+        using var back = await console.Provider.Client.GetAsync(start.Location);
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        return await browser.GetAsync(back.Headers.Location!.PathAndQuery);
     }
 
     static async Task<ConsoleBrowser.Answer> ConfigureAsync(ConsoleServer console, ConsoleServer.Member owner, bool required)
@@ -210,12 +344,6 @@ public sealed class ConsoleSsoTests
     static async Task<ConsoleBrowser.Answer> SsoAsync(ConsoleServer console, ConsoleBrowser browser, string authId)
     {
         await browser.GetAsync("/console/sign-in");
-        var start = await browser.PostAsync("/console/sso/start", ("auth_id", authId));
-        Assert.Equal(HttpStatusCode.Redirect, start.Status);
-        Assert.StartsWith(console.Provider!.Issuer + "/authorize?", start.Location);
-        Assert.Contains("code_challenge_method=S256", start.Location);
-        using var back = await console.Provider.Client.GetAsync(start.Location);
-        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
-        return await browser.GetAsync(back.Headers.Location!.PathAndQuery);
+        return await ThroughProviderAsync(console, browser, await browser.PostAsync("/console/sso/start", ("auth_id", authId)));
     }
 }

@@ -40,8 +40,9 @@ public sealed class ConsoleTemplateTests
             ["notice", "error", "user-email"]);
         yield return ("recovery-codes", new RecoveryCodesPage(SignedIn, [Hostile("code")]), ["code"]);
         yield return ("open-invitation", new OpenInvitationPage(Anonymous), ["csrf"]);
-        yield return ("join", new JoinPage(Anonymous, Hostile("token"), Hostile("email"), false, Hostile("error")), ["token", "email", "error", "csrf"]);
-        yield return ("join-sso", new JoinPage(Anonymous, Hostile("token"), Hostile("email"), true, null), ["token", "email", "csrf"]);
+        yield return ("join", new JoinPage(Anonymous, Hostile("token"), Hostile("email"), JoinSso.None, Hostile("error")), ["token", "email", "error", "csrf"]);
+        yield return ("join-sso", new JoinPage(Anonymous, Hostile("token"), Hostile("email"), JoinSso.Required, Hostile("error")), ["token", "email", "error", "csrf"]);
+        yield return ("join-sso-offered", new JoinPage(Anonymous, Hostile("token"), Hostile("email"), JoinSso.Offered, null), ["token", "email", "csrf"]);
         var account = new Account { Id = Guid.NewGuid(), AuthId = Hostile("auth-id"), Enabled = true, CreatedAt = At };
         yield return ("overview", new OverviewPage(SignedIn, account, Hostile("name"), null, Hostile("error")), ["auth-id", "name", "error"]);
         yield return ("overview-token", new OverviewPage(SignedIn, account, Hostile("name"), Hostile("token"), null), ["auth-id", "name", "token"]);
