@@ -186,11 +186,12 @@ public sealed class ConsoleSso(
             return Failed(account.Id, "ID token refused: no subject");
 
         var returnUrl = ConsoleText.SafeReturnUrl(flow.ReturnUrl);
-        var known = await FindAsync(account.Id, settings.Issuer, subject, cancellationToken);
         switch (flow.Linking)
         {
             case null:
-                return known is null ? Failed(account.Id, "no console user for this identity") : new Outcome(known, account.Id, null, returnUrl);
+                return await FindAsync(account.Id, settings.Issuer, subject, cancellationToken) is { } known
+                    ? new Outcome(known, account.Id, null, returnUrl)
+                    : Failed(account.Id, "no console user for this identity");
             case { InvitationId: { } invitationId }:
                 var joined = await users.JoinWithSsoAsync(invitationId, account.Id, settings.Issuer, subject, actor, cancellationToken);
                 return joined is null ? Failed(account.Id, "the invitation is spent, or the identity or address is taken") : new Outcome(joined, account.Id, null, returnUrl);
