@@ -16,7 +16,7 @@ namespace Contacto.Testing;
 /// presence), a staff client holding an operator token, and, when asked, a fake clock. Carrier
 /// health is a fake the test sets, unless <c>realCarrierHealth</c> keeps the simulated carriers' own.
 /// </summary>
-public sealed class StatusServer : IAsyncDisposable
+internal sealed class StatusServer : IAsyncDisposable
 {
     public static readonly string[] Components =
     [
@@ -93,7 +93,7 @@ public sealed class StatusServer : IAsyncDisposable
 }
 
 /// <summary>Stands in for a monitor the platform does not have yet, such as carrier health per country.</summary>
-public sealed class FakeComponentSource : IComponentStatusSource
+internal sealed class FakeComponentSource : IComponentStatusSource
 {
     readonly ConcurrentDictionary<string, ComponentStatus> subjects = new();
 

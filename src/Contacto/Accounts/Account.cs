@@ -62,7 +62,7 @@ sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
 }
 
 /// <summary>A row that lets exactly one node do first-run work, even when several start at once.</summary>
-public sealed class PlatformMarker
+internal sealed class PlatformMarker
 {
     public string Name { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }

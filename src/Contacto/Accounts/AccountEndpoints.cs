@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Contacto.Accounts;
 
 /// <summary>Account and Subaccount endpoints, plus the token-rotation extension.</summary>
-public static class AccountEndpoints
+internal static class AccountEndpoints
 {
     static readonly string[] AccountUpdateParameters = ["name", "city", "address", "state", "timezone"];
     static readonly string[] SubaccountCreateParameters = ["name", "enabled"];

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Contacto.Accounts;
 
 /// <summary>Accounts as the API shows them: Plivo's field names and formats.</summary>
-public sealed class AccountViews(AccountFields fields, AccountService accounts)
+internal sealed class AccountViews(AccountFields fields, AccountService accounts)
 {
     public async Task<object> AccountAsync(Account account, string apiId, CancellationToken ct) => new
     {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Accounts;
 
-public static class AccountsServiceCollectionExtensions
+internal static class AccountsServiceCollectionExtensions
 {
     public static IServiceCollection AddContactoAccounts(this IServiceCollection services)
     {

@@ -12,7 +12,7 @@ namespace Contacto.Api;
 /// (<see cref="AccountApi.Scheme"/>) made, which the route group requires. Audit turns it into the
 /// actor of a record (<c>caller.Actor</c>, <c>caller.Entry(...)</c>).
 /// </summary>
-public sealed record ApiCaller(Guid AccountId, string AuthId, Guid? ParentId, IPAddress? Source, string UserAgent, string RequestId)
+internal sealed record ApiCaller(Guid AccountId, string AuthId, Guid? ParentId, IPAddress? Source, string UserAgent, string RequestId)
     : IBindableFromHttpContext<ApiCaller>
 {
     const string ParentClaim = "contacto:parent_id";

@@ -17,7 +17,7 @@ public sealed class ApiException(int status, string message, TimeSpan? retryAfte
     public static ApiException Unauthorized(string message = "authentication failed") => new(StatusCodes.Status401Unauthorized, message);
 }
 
-public static class ApiResults
+internal static class ApiResults
 {
     static readonly object ApiIdKey = new();
 

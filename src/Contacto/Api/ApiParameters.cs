@@ -10,7 +10,7 @@ namespace Contacto.Api;
 /// DELETE. Bodies on GET are ignored. Unknown names, duplicate names and values of the wrong type
 /// are refused with a 400 that names the parameter.
 /// </summary>
-public sealed class ApiParameters
+internal sealed class ApiParameters
 {
     readonly Dictionary<string, JsonElement> values;
 

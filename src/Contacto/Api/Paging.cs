@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace Contacto.Api;
 
 /// <summary>Plivo's list shape: <c>limit</c> 1..20 (default 20), <c>offset</c>, and a <c>meta</c> with relative next/previous links.</summary>
-public readonly record struct Paging(int Limit, int Offset)
+internal readonly record struct Paging(int Limit, int Offset)
 {
     public const int MaxLimit = 20;
     public static readonly string[] ParameterNames = ["limit", "offset"];

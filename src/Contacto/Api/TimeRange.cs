@@ -3,7 +3,7 @@ using System.Linq.Expressions;
 namespace Contacto.Api;
 
 /// <summary>Plivo's time filters on a field: <c>{field}</c>, <c>{field}__gt</c>, <c>__gte</c>, <c>__lt</c>, <c>__lte</c>.</summary>
-public sealed record TimeRange(DateTimeOffset? After, bool AfterInclusive, DateTimeOffset? Before, bool BeforeInclusive)
+internal sealed record TimeRange(DateTimeOffset? After, bool AfterInclusive, DateTimeOffset? Before, bool BeforeInclusive)
 {
     public static string[] ParameterNames(string field) => [field, $"{field}__gt", $"{field}__gte", $"{field}__lt", $"{field}__lte"];
 

@@ -14,7 +14,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Contacto.Applications;
 
 /// <summary>The Plivo Application API.</summary>
-public static partial class ApplicationEndpoints
+internal static partial class ApplicationEndpoints
 {
     static readonly string[] UrlFields = ["answer_url", "hangup_url", "fallback_answer_url", "message_url"];
     static readonly string[] MethodFields = ["answer_method", "hangup_method", "fallback_method", "message_method"];
@@ -199,7 +199,7 @@ public static partial class ApplicationEndpoints
 }
 
 /// <summary>A capability with resources linked to applications (numbers): unlinks or deletes them when one is deleted.</summary>
-public interface IApplicationDeletionHandler
+internal interface IApplicationDeletionHandler
 {
     Task OnApplicationDeletedAsync(ContactoDbContext db, Application application, bool cascade, CancellationToken cancellationToken);
 }

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Contacto.Applications;
 
 /// <summary>Applications as other capabilities look them up, in the database context they pass (scoped to an account or not).</summary>
-public static class ApplicationLookup
+internal static class ApplicationLookup
 {
     public static Task<bool> ExistsAsync(ContactoDbContext db, string appId, CancellationToken cancellationToken) =>
         db.Set<Application>().AnyAsync(a => a.AppId == appId, cancellationToken);

@@ -3,7 +3,7 @@ using Contacto.Api;
 namespace Contacto.Audit;
 
 /// <summary>Audit records of account API requests: the caller's credential, source address and user agent as the actor.</summary>
-public static class ApiAudit
+internal static class ApiAudit
 {
     extension(ApiCaller caller)
     {

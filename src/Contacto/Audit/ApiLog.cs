@@ -25,7 +25,7 @@ namespace Contacto.Audit;
 /// with the account's key (<see cref="PathSealed"/>); never the query string. Requests that never
 /// authenticated belong to the platform (the empty account) and keep only their route, if any.
 /// </summary>
-public sealed class ApiLogRecord : ITenantOwned
+internal sealed class ApiLogRecord : ITenantOwned
 {
     public const string PathPurpose = "api_log.path";
 
@@ -70,7 +70,7 @@ sealed class ApiLogRecordConfiguration : IEntityTypeConfiguration<ApiLogRecord>
 }
 
 /// <summary>Writes API log records in batches, off the request path, sealing their paths first.</summary>
-public sealed class ApiLogWriter : IAsyncDisposable
+internal sealed class ApiLogWriter : IAsyncDisposable
 {
     readonly IDbContextFactory<ContactoDbContext> contexts;
     readonly ITenantCrypto crypto;
@@ -153,7 +153,7 @@ public static class ApiLogMiddleware
 }
 
 /// <summary>Deletes API log records older than <see cref="AuditOptions.ApiLogRetention"/>, hourly.</summary>
-public sealed partial class ApiLogRetentionService(
+internal sealed partial class ApiLogRetentionService(
     IDbContextFactory<ContactoDbContext> contexts,
     IOptions<AuditOptions> options,
     TimeProvider time,

@@ -113,4 +113,4 @@ public sealed class AuditAnchors(IOptions<AuditOptions> options, DataDirectory d
 }
 
 /// <summary>The anchor store holds something that is not a head, or a head that contradicts the chain.</summary>
-public sealed class AuditAnchorException(string message) : Exception(message);
+internal sealed class AuditAnchorException(string message) : Exception(message);

@@ -8,7 +8,7 @@ namespace Contacto.Audit;
 /// (FOR UPDATE on PostgreSQL; SQLite transactions already exclude other writers), so writers on
 /// any number of nodes append one after another and sequence numbers never repeat or skip.
 /// </summary>
-public sealed class AuditChain(AuditMac mac, TimeProvider time)
+internal sealed class AuditChain(AuditMac mac, TimeProvider time)
 {
     /// <summary>
     /// Stages the records for <paramref name="entries"/>; the caller's SaveChanges and commit make

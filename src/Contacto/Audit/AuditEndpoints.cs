@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Contacto.Audit;
 
 /// <summary>Extensions: the account's own audit trail and API request log, in Plivo's list shape.</summary>
-public static class AuditEndpoints
+internal static class AuditEndpoints
 {
     static readonly Dictionary<string, ActorKind> ActorKinds = new()
     {

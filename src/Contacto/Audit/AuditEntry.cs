@@ -86,7 +86,7 @@ public static class AuditActions
     public const string ConsoleRecoveryCodesRegenerated = "console_user.recovery_codes_regenerated";
 }
 
-public static class AuditText
+internal static class AuditText
 {
     /// <summary>Trims a free-text field to its column and drops control characters.</summary>
     public static string? Clip(string? value, int max) =>

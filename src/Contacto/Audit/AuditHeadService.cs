@@ -14,7 +14,7 @@ namespace Contacto.Audit;
 /// and a copy of the head. Nodes may do this at once: tiles only grow, a head is stored once, and
 /// an anchored size is never anchored again.
 /// </summary>
-public sealed partial class AuditHeadService(
+internal sealed partial class AuditHeadService(
     IDbContextFactory<ContactoDbContext> contexts,
     AuditMac mac,
     AuditHeadKey headKey,

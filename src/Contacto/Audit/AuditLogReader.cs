@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Contacto.Audit;
 
 /// <summary>An account's audit records for readers outside the API (the console), in the account's scope.</summary>
-public sealed class AuditLogReader(ContactoDbContextFactory contexts)
+internal sealed class AuditLogReader(ContactoDbContextFactory contexts)
 {
     /// <summary>The account's newest <paramref name="count"/> records, newest first.</summary>
     public async Task<IReadOnlyList<AuditRecord>> NewestAsync(Guid accountId, int count, CancellationToken cancellationToken)

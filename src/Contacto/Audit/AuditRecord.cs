@@ -48,7 +48,7 @@ public sealed class AuditRecord : ITenantOwned
 }
 
 /// <summary>The newest link of a chain; locked while a link is added so writers on every node take turns.</summary>
-public sealed class AuditChainHead
+internal sealed class AuditChainHead
 {
     public Guid ChainId { get; set; }
     public long Sequence { get; set; }

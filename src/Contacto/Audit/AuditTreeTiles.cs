@@ -12,7 +12,7 @@ namespace Contacto.Audit;
 /// the store holds about one hash per leaf (plus one per 256 above), a root or a proof reads one
 /// tile per 8 levels, and adding leaves rewrites only the tiles at the tree's right edge.
 /// </summary>
-public sealed class AuditTreeTile : ITenantOwned
+internal sealed class AuditTreeTile : ITenantOwned
 {
     public Guid AccountId { get; set; }
     public int Level { get; set; }
@@ -34,7 +34,7 @@ sealed class AuditTreeTileConfiguration : IEntityTypeConfiguration<AuditTreeTile
 }
 
 /// <summary>The tiles of one chain that a computation needs, in memory; see <see cref="AuditTreeTile"/>.</summary>
-public sealed class AuditTreeTiles
+internal sealed class AuditTreeTiles
 {
     public const int Height = 8;
     public const int Width = 1 << Height;
@@ -141,4 +141,4 @@ public sealed class AuditTreeTiles
 }
 
 /// <summary>The stored tree lacks hashes a computation needs: it was damaged, or is behind.</summary>
-public sealed class AuditTreeIncompleteException(string message) : Exception(message);
+internal sealed class AuditTreeIncompleteException(string message) : Exception(message);

@@ -10,7 +10,7 @@ namespace Contacto.Audit;
 /// by group commit, so a busy node pays one transaction for many records. A caller's task
 /// completes only once its record is durable, or fails, so the caller can refuse to go on.
 /// </summary>
-public sealed class AuditWriter : IAsyncDisposable
+internal sealed class AuditWriter : IAsyncDisposable
 {
     readonly IDbContextFactory<ContactoDbContext> contexts;
     readonly AuditChain chain;
@@ -57,5 +57,5 @@ public sealed class AuditWriter : IAsyncDisposable
 }
 
 /// <summary>The audit trail could not take a record; the action that needed it must not happen.</summary>
-public sealed class AuditUnavailableException(string message, Exception? inner = null)
+internal sealed class AuditUnavailableException(string message, Exception? inner = null)
     : UnavailableException(message, "the audit trail is unavailable; nothing was done", inner);

@@ -16,7 +16,7 @@ namespace Contacto.Audit;
 /// and minute. Tallies hold no credential: an identity that names no account (perhaps a token
 /// typed into the wrong field) is dropped, and the tally lands in the platform's chain.
 /// </summary>
-public sealed partial class FailedAuthentications(TimeProvider time, AuditWriter writer, ILogger<FailedAuthentications> logger)
+internal sealed partial class FailedAuthentications(TimeProvider time, AuditWriter writer, ILogger<FailedAuthentications> logger)
 {
     /// <summary>Tallies kept at most between two writes; past this, failures of a new source are tallied with the chain's other sources.</summary>
     internal const int MaxTallies = 10_000;
@@ -140,7 +140,7 @@ public sealed partial class FailedAuthentications(TimeProvider time, AuditWriter
 }
 
 /// <summary>Writes the tallies of failed authentications every 15 seconds, and all of them when the server stops.</summary>
-public sealed class FailedAuthenticationWriter(FailedAuthentications failures, TimeProvider time) : BackgroundService
+internal sealed class FailedAuthenticationWriter(FailedAuthentications failures, TimeProvider time) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 

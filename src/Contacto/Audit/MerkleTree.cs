@@ -10,7 +10,7 @@ namespace Contacto.Audit;
 /// so they can be computed from stored hashes of perfect subtrees (<see cref="AuditTreeTiles"/>)
 /// without reading the leaves.
 /// </summary>
-public static class MerkleTree
+internal static class MerkleTree
 {
     public const int HashSize = 32;
 
@@ -143,7 +143,7 @@ public static class MerkleTree
 /// leaves fill so far, largest first. The verifier uses it to recompute roots from the records
 /// alone, trusting no stored hash.
 /// </summary>
-public sealed class MerkleFrontier
+internal sealed class MerkleFrontier
 {
     readonly List<(int Level, byte[] Hash)> subtrees = [];
 

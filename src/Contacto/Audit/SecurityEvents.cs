@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Contacto.Audit;
 
-public enum SecurityEventKind
+internal enum SecurityEventKind
 {
     AuthenticationSucceeded,
     AuthenticationFailed,
@@ -10,7 +10,7 @@ public enum SecurityEventKind
 }
 
 /// <summary>Who tried what from where. Never carries a secret: no token, no password.</summary>
-public sealed record SecurityEvent(
+internal sealed record SecurityEvent(
     SecurityEventKind Kind,
     string? AuthId,
     Guid? AccountId,
@@ -19,7 +19,7 @@ public sealed record SecurityEvent(
     string Reason);
 
 /// <summary>Where security events go: the audit trail (failures tallied per source and minute).</summary>
-public interface ISecurityEventSink
+internal interface ISecurityEventSink
 {
     ValueTask RecordAsync(SecurityEvent securityEvent, CancellationToken cancellationToken);
 }

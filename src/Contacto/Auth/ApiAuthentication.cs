@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Auth;
 
 /// <summary>Options of the API's authentication scheme: HTTP Basic with an Auth ID and its Auth Token.</summary>
-public sealed class ApiAuthenticationOptions : AuthenticationSchemeOptions
+internal sealed class ApiAuthenticationOptions : AuthenticationSchemeOptions
 {
     /// <summary>The realm a challenge names in <c>WWW-Authenticate</c>.</summary>
     public string Realm { get; set; } = "Contacto";

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Contacto.Auth;
 
 /// <summary>Counters for API authentication, exported on the ops plane's /metrics.</summary>
-public sealed class AuthMetrics : IDisposable
+internal sealed class AuthMetrics : IDisposable
 {
     public const string MeterName = "Contacto.Auth";
 

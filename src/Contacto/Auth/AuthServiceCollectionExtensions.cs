@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Contacto.Auth;
 
-public static class AuthServiceCollectionExtensions
+internal static class AuthServiceCollectionExtensions
 {
     /// <summary>The account API's authentication scheme, its throttle and sign-in records; it stands on Accounts and Audit.</summary>
     public static IServiceCollection AddContactoAuth(this IServiceCollection services)

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Auth;
 
 /// <summary>Section <c>Auth:Throttle</c>: how repeated authentication failures are slowed and then refused.</summary>
-public sealed class AuthThrottleOptions
+internal sealed class AuthThrottleOptions
 {
     public const string Section = "Auth:Throttle";
 
@@ -68,7 +68,7 @@ sealed class AuthThrottleOptionsValidator : IValidateOptions<AuthThrottleOptions
 /// give as many windows of guesses anyway. Counts are exact for tracked keys (an approximate sketch
 /// would start refusing innocent sources once a flood saturated its counters).
 /// </remarks>
-public sealed class AuthThrottle(IOptions<AuthThrottleOptions> options, TimeProvider time)
+internal sealed class AuthThrottle(IOptions<AuthThrottleOptions> options, TimeProvider time)
 {
     /// <summary>Failures within a window that starts at the first of them.</summary>
     sealed class Window

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Auth;
 
 /// <summary>Section <c>Auth:SignIns</c>: how often a client's successful API authentication is recorded.</summary>
-public sealed class SignInRecordOptions
+internal sealed class SignInRecordOptions
 {
     public const string Section = "Auth:SignIns";
 
@@ -21,7 +21,7 @@ public sealed class SignInRecordOptions
 /// thousand requests a second leaves one sign-in record per <see cref="SignInRecordOptions.RecordSeconds"/>
 /// rather than one per request, as a browser session leaves one per sign-in. Bounded in size.
 /// </summary>
-public sealed class SignInRecords : IDisposable
+internal sealed class SignInRecords : IDisposable
 {
     const int MaxEntries = 100_000;
 

@@ -1,7 +1,7 @@
 namespace Contacto.Carriers;
 
 /// <summary>How an established call ended.</summary>
-public enum CallEnd
+internal enum CallEnd
 {
     /// <summary>This side hung up.</summary>
     HungUpHere,
@@ -17,7 +17,7 @@ public enum CallEnd
 /// An established call with a carrier, placed or taken, in no protocol's terms: what the call
 /// engine follows and ends. The media flow is the engine's; the carrier only agreed on it.
 /// </summary>
-public interface ICarrierCall
+internal interface ICarrierCall
 {
     string Carrier { get; }
 
@@ -38,7 +38,7 @@ public interface ICarrierCall
 /// A call a carrier offers this platform, to answer once: ring (with early media or not), accept
 /// with a media answer, or reject. Numbers are as the carrier wrote them.
 /// </summary>
-public abstract class InboundCall(string carrier, string from, string to, ReadOnlyMemory<byte> offer)
+internal abstract class InboundCall(string carrier, string from, string to, ReadOnlyMemory<byte> offer)
 {
     public string Carrier { get; } = carrier;
 
@@ -66,7 +66,7 @@ public abstract class InboundCall(string carrier, string from, string to, ReadOn
 /// Where carriers hand the calls they offer (the voice capability). It answers through the
 /// <see cref="InboundCall"/>, now or later; when it throws, the call is refused as unavailable.
 /// </summary>
-public interface ICarrierCallSink
+internal interface ICarrierCallSink
 {
     Task OfferAsync(InboundCall call, CancellationToken cancellationToken);
 }

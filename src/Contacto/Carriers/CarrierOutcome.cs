@@ -24,7 +24,7 @@ public enum CarrierError
     Cancelled,
 }
 
-public enum CarrierOutcomeKind
+internal enum CarrierOutcomeKind
 {
     /// <summary>A carrier took the request: <see cref="CarrierOutcome.Carrier"/> and its references.</summary>
     Accepted,
@@ -40,7 +40,7 @@ public enum CarrierOutcomeKind
 }
 
 /// <summary>What the router made of a request, after failing over as far as it could.</summary>
-public sealed record CarrierOutcome(CarrierOutcomeKind Kind)
+internal sealed record CarrierOutcome(CarrierOutcomeKind Kind)
 {
     /// <summary>The carrier that took the request.</summary>
     public string? Carrier { get; init; }

@@ -10,10 +10,10 @@ public static class CarrierProducts
 }
 
 /// <summary>What goes to a carrier, in no protocol's terms; its product picks the carriers that may take it.</summary>
-public abstract record CarrierRequest(string Product);
+internal abstract record CarrierRequest(string Product);
 
 /// <summary>A text message. Numbers are in E.164; the sender may be an alphanumeric id instead.</summary>
-public sealed record SmsRequest(string From, bool AlphanumericSender, string To, string Text) : CarrierRequest(CarrierProducts.Sms);
+internal sealed record SmsRequest(string From, bool AlphanumericSender, string To, string Text) : CarrierRequest(CarrierProducts.Sms);
 
 /// <summary>
 /// A new call. Numbers are in E.164; <paramref name="Offer"/> is the media offer (SDP), opaque here.
@@ -24,13 +24,13 @@ public sealed record SmsRequest(string From, bool AlphanumericSender, string To,
 /// sent early media ends the routing (<see cref="CarrierOutcomeKind.Refused"/>). Cancelling the
 /// router's token while the call is on its way cancels it (<see cref="CarrierError.Cancelled"/>).
 /// </summary>
-public sealed record CallRequest(string From, string To, ReadOnlyMemory<byte> Offer) : CarrierRequest(CarrierProducts.Voice)
+internal sealed record CallRequest(string From, string To, ReadOnlyMemory<byte> Offer) : CarrierRequest(CarrierProducts.Voice)
 {
     /// <summary>Called for each signal before the answer, in order, on a network thread: keep it short.</summary>
     public Action<CallProgress>? Progress { get; init; }
 }
 
-public enum CallProgressKind
+internal enum CallProgressKind
 {
     /// <summary>The callee is alerted.</summary>
     Ringing,
@@ -40,4 +40,4 @@ public enum CallProgressKind
 }
 
 /// <summary>A signal of a call on its way, from the carrier that has it.</summary>
-public sealed record CallProgress(string Carrier, CallProgressKind Kind, ReadOnlyMemory<byte> Media);
+internal sealed record CallProgress(string Carrier, CallProgressKind Kind, ReadOnlyMemory<byte> Media);

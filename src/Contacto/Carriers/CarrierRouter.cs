@@ -7,7 +7,7 @@ namespace Contacto.Carriers;
 /// and product, hands it the request, and fails over to the next until one takes it. Counts each
 /// carrier's successes and failures for its breaker, and each attempt in the metrics.
 /// </summary>
-public sealed partial class CarrierRouter
+internal sealed partial class CarrierRouter
 {
     /// <summary>A carrier asking to slow down is asked again after this, on any carrier.</summary>
     static readonly TimeSpan AfterThrottling = TimeSpan.FromSeconds(1);

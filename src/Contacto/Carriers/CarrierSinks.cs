@@ -1,6 +1,6 @@
 namespace Contacto.Carriers;
 
-public enum ReceiptState
+internal enum ReceiptState
 {
     /// <summary>Not final yet (en route, accepted, unknown): changes nothing.</summary>
     Pending,
@@ -9,22 +9,22 @@ public enum ReceiptState
 }
 
 /// <summary>A carrier's report on something it took, found by the reference it gave (<see cref="CarrierOutcome.References"/>).</summary>
-public sealed record CarrierReceipt(string Carrier, string Reference, ReceiptState State, CarrierError Error = CarrierError.Unknown);
+internal sealed record CarrierReceipt(string Carrier, string Reference, ReceiptState State, CarrierError Error = CarrierError.Unknown);
 
 /// <summary>One part of a long mobile-originated text, as the handset numbered it.</summary>
-public readonly record struct InboundSegment(int Reference, int Sequence, int Total);
+internal readonly record struct InboundSegment(int Reference, int Sequence, int Total);
 
 /// <summary>
 /// A mobile-originated text. <paramref name="From"/> is a number as the carrier wrote it, or an
 /// alphanumeric id; <paramref name="Text"/> is null when the message was binary or could not be decoded.
 /// </summary>
-public sealed record InboundSms(string Carrier, string From, bool AlphanumericSender, string To, string? Text, InboundSegment? Segment);
+internal sealed record InboundSms(string Carrier, string From, bool AlphanumericSender, string To, string? Text, InboundSegment? Segment);
 
 /// <summary>
 /// Where carriers hand delivery receipts. The receipt is acknowledged to the carrier when the
 /// returned task completes, so an implementation stores it first.
 /// </summary>
-public interface ICarrierReceiptSink
+internal interface ICarrierReceiptSink
 {
     Task AcceptAsync(CarrierReceipt receipt, CancellationToken cancellationToken);
 }
@@ -34,7 +34,7 @@ public interface ICarrierReceiptSink
 /// the returned task completes, so an implementation stores it first; throwing lets the carrier
 /// deliver it again later.
 /// </summary>
-public interface ICarrierMessageSink
+internal interface ICarrierMessageSink
 {
     Task AcceptAsync(InboundSms message, CancellationToken cancellationToken);
 }

@@ -11,7 +11,7 @@ namespace Contacto.Carriers;
 /// carrier listed the host's embedded simulated carriers serve every country
 /// (<see cref="Simulated"/> overrides either way).
 /// </summary>
-public sealed class CarriersOptions
+internal sealed class CarriersOptions
 {
     public const string Section = "Carriers";
 

@@ -11,7 +11,7 @@ namespace Contacto.Console;
 /// The customer console on the public plane, under <c>/console</c>. Every response carries a strict
 /// CSP and is never cached; every POST must carry the antiforgery token of this browser.
 /// </summary>
-public static class ConsoleEndpoints
+internal static class ConsoleEndpoints
 {
     public const string CsrfField = "__csrf";
     public const string StylePath = "/console/assets/console.css";

@@ -16,7 +16,7 @@ namespace Contacto.Console;
 /// node of a cluster accepts the others' tokens. Each key's XML is sealed by the key service with
 /// the platform's own data protection key before it is stored, so the table holds no key in clear.
 /// </summary>
-public static class ConsoleKeyRing
+internal static class ConsoleKeyRing
 {
     public const string Purpose = "console.data_protection_key";
 
@@ -62,14 +62,14 @@ public static class ConsoleKeyRing
 }
 
 /// <summary>Seals each new data protection key with the key service before it is stored.</summary>
-public sealed class SealingXmlEncryptor(ITenantCrypto crypto) : IXmlEncryptor
+internal sealed class SealingXmlEncryptor(ITenantCrypto crypto) : IXmlEncryptor
 {
     public EncryptedXmlInfo Encrypt(XElement plaintextElement) =>
         new(ConsoleKeyRing.Seal(crypto, plaintextElement), typeof(SealingXmlDecryptor));
 }
 
 /// <summary>Opens a sealed key; data protection creates it by type name with the application's services.</summary>
-public sealed class SealingXmlDecryptor(IServiceProvider services) : IXmlDecryptor
+internal sealed class SealingXmlDecryptor(IServiceProvider services) : IXmlDecryptor
 {
     public XElement Decrypt(XElement encryptedElement) =>
         ConsoleKeyRing.Open(services.GetRequiredService<ITenantCrypto>(), encryptedElement);

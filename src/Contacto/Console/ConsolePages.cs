@@ -17,7 +17,7 @@ namespace Contacto.Console;
 /// Every sign-in event goes to the audit trail of the user's account; failures and refusals as
 /// tallies per source and minute (<see cref="FailedAuthentications"/>).
 /// </summary>
-public sealed class ConsolePages(
+internal sealed class ConsolePages(
     ConsoleUsers users,
     ConsoleSessions sessions,
     ConsoleSso sso,

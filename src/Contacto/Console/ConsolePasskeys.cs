@@ -15,7 +15,7 @@ namespace Contacto.Console;
 /// The relying party is the host of <see cref="ConsoleOptions.PublicUrl"/>, never the request's Host
 /// header, so a hostile Host cannot move passkeys to another name; the browser binds the origin.
 /// </summary>
-public sealed class ConsolePasskeys(ContactoDbContextFactory contexts, IAuditTrail audit, IOptions<ConsoleOptions> options, TimeProvider time)
+internal sealed class ConsolePasskeys(ContactoDbContextFactory contexts, IAuditTrail audit, IOptions<ConsoleOptions> options, TimeProvider time)
 {
     public async Task<string> RegistrationOptionsAsync(HttpContext context, ConsoleSession session, ConsoleUser user, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Contacto.Console;
 
 /// <summary>One of a user's ten recovery codes, kept as a SHA-256 hash; usable once.</summary>
-public sealed class ConsoleRecoveryCode
+internal sealed class ConsoleRecoveryCode
 {
     public Guid Id { get; set; }
     public Guid UserId { get; set; }

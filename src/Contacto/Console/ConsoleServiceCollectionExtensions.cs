@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Contacto.Console;
 
-public static class ConsoleServiceCollectionExtensions
+internal static class ConsoleServiceCollectionExtensions
 {
     /// <summary>Console users, sessions and pages, and the antiforgery tokens their forms carry.</summary>
     public static IServiceCollection AddContactoConsole(this IServiceCollection services)

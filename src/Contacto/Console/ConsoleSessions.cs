@@ -10,7 +10,7 @@ namespace Contacto.Console;
 /// second factor) ends the old session and issues a new token, so a token planted before sign-in
 /// is worthless after it. Idle and absolute time-outs are checked on every request.
 /// </summary>
-public sealed class ConsoleSessions(ContactoDbContextFactory contexts, Accounts.AccountService accounts, Crypto.ITenantCrypto crypto, IOptions<ConsoleOptions> options, TimeProvider time)
+internal sealed class ConsoleSessions(ContactoDbContextFactory contexts, Accounts.AccountService accounts, Crypto.ITenantCrypto crypto, IOptions<ConsoleOptions> options, TimeProvider time)
 {
     /// <summary><c>__Host-</c>: the browser sends it only over HTTPS, to this host, for every path, and no subdomain can set it.</summary>
     public const string CookieName = "__Host-contacto-console";

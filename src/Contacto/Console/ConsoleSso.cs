@@ -30,7 +30,7 @@ namespace Contacto.Console;
 /// policy (checked and pinned addresses, no redirects), each answer within 10 s and
 /// <see cref="MaxResponseBytes"/>: a tenant's provider settings never reach internal services.
 /// </summary>
-public sealed class ConsoleSso(
+internal sealed class ConsoleSso(
     ContactoDbContextFactory contexts,
     AccountService accounts,
     ConsoleUsers users,

@@ -4,7 +4,7 @@ using System.Text;
 namespace Contacto.Console;
 
 /// <summary>Small rules shared by the console's forms: e-mail addresses, secrets, return addresses.</summary>
-public static class ConsoleText
+internal static class ConsoleText
 {
     public const int MaxEmailLength = 254;
     public const int MinPasswordLength = 12;

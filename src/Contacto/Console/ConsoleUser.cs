@@ -78,7 +78,7 @@ sealed class ConsoleUserConfiguration : IEntityTypeConfiguration<ConsoleUser>
 /// (sign-in starts from the address alone) by a blind index under a platform key of their own,
 /// so no tenant's keys are needed to find a user and no address is stored in clear.
 /// </summary>
-public static class ConsoleEmails
+internal static class ConsoleEmails
 {
     public const string UserPurpose = "console_user.email";
     public const string InvitationPurpose = "console_invitation.email";

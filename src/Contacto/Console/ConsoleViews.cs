@@ -32,7 +32,7 @@ public abstract record ConsolePage(ConsoleFrame Frame, string Title)
 /// The base of the console's templates: the shared layout, and the pieces every page reuses
 /// (the antiforgery field, the error alert) as partial templates.
 /// </summary>
-public abstract class ConsoleSlice<TPage> : RazorSlice<TPage>, IUsesLayout<_Layout, ConsolePage> where TPage : ConsolePage
+internal abstract class ConsoleSlice<TPage> : RazorSlice<TPage>, IUsesLayout<_Layout, ConsolePage> where TPage : ConsolePage
 {
     public ConsolePage LayoutModel => Model;
 

@@ -10,7 +10,7 @@ namespace Contacto.Crypto;
 /// value; the purpose keeps indexes of different columns unrelated. The key is the tenant's own
 /// blind-index key, never its encryption key. Values must be normalised first (a phone number to its E.164 form, see <c>Numbers.E164</c>).
 /// </summary>
-public static class BlindIndex
+internal static class BlindIndex
 {
     public const int Size = 16;
 

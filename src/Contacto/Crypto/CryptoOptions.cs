@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Contacto.Crypto;
 
-public enum KekProviderKind
+internal enum KekProviderKind
 {
     Local,
     Pkcs11,
@@ -10,7 +10,7 @@ public enum KekProviderKind
 
 /// <summary>Configuration section <c>Crypto</c>. Holds no secret: the PIN and the master key come
 /// from the environment or from owner-only files, so dumping the configuration leaks nothing.</summary>
-public sealed class CryptoOptions
+internal sealed class CryptoOptions
 {
     public const string Section = "Crypto";
 
@@ -30,7 +30,7 @@ public sealed class CryptoOptions
     public TimeSpan ShreddingCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
 }
 
-public sealed class Pkcs11Options
+internal sealed class Pkcs11Options
 {
     /// <summary>Path of the PKCS#11 module, for example /usr/lib/softhsm/libsofthsm2.so.</summary>
     public string ModulePath { get; set; } = "";

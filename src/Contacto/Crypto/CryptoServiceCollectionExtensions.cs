@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Contacto.Crypto;
 
-public static class CryptoServiceCollectionExtensions
+internal static class CryptoServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ITenantCrypto"/>, <see cref="ITenantKeyAdministration"/>, the KEK provider

@@ -5,7 +5,7 @@ namespace Contacto.Crypto;
 
 /// <summary>Wrapped tenant keys and shredding schedules in the platform's database
 /// (tables <c>tenant_keys</c> and <c>key_shreddings</c>, see <see cref="TenantKeyRecordConfiguration"/>).</summary>
-public sealed class EfDataKeyStore(IDbContextFactory<ContactoDbContext> contexts) : IDataKeyStore
+internal sealed class EfDataKeyStore(IDbContextFactory<ContactoDbContext> contexts) : IDataKeyStore
 {
     public async Task<IReadOnlyList<TenantKeyRecord>> ListKeysAsync(Guid accountId, CancellationToken cancellationToken)
     {

@@ -15,7 +15,7 @@ namespace Contacto.Crypto;
 /// </code>
 /// The associated data is <see cref="AssociatedData"/> with bytes 0..5 as its header.
 /// </summary>
-public static class FieldEnvelope
+internal static class FieldEnvelope
 {
     public const byte Format = 1;
     public const int NonceSize = 12;

@@ -1,7 +1,7 @@
 namespace Contacto.Crypto;
 
 /// <summary>Where wrapped tenant keys and shredding schedules live (the database in production).</summary>
-public interface IDataKeyStore
+internal interface IDataKeyStore
 {
     Task<IReadOnlyList<TenantKeyRecord>> ListKeysAsync(Guid accountId, CancellationToken cancellationToken);
 

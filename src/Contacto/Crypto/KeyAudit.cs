@@ -6,12 +6,12 @@ namespace Contacto.Crypto;
 /// Receives every key operation before it takes effect. The audit capability supplies the
 /// durable, hash-chained implementation; throwing refuses the operation (fail closed).
 /// </summary>
-public interface IKeyAuditSink
+internal interface IKeyAuditSink
 {
     ValueTask RecordAsync(KeyAuditEvent auditEvent, CancellationToken cancellationToken);
 }
 
-public enum KeyOperation
+internal enum KeyOperation
 {
     DataKeyCreated,
     DataKeyLoaded,
@@ -25,7 +25,7 @@ public enum KeyOperation
 }
 
 /// <summary>What happened to which key; never carries key material.</summary>
-public sealed record KeyAuditEvent(
+internal sealed record KeyAuditEvent(
     KeyOperation Operation,
     DateTimeOffset At,
     Guid? AccountId = null,

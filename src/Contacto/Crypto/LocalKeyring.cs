@@ -17,7 +17,7 @@ namespace Contacto.Crypto;
 /// <c>master.key</c>, created on first run. Startup is refused when any key material or the
 /// directory is open to group or others, or when KEK versions exist but no master key does.
 /// </summary>
-public sealed class LocalKeyring : IKekProvider
+internal sealed class LocalKeyring : IKekProvider
 {
     private const string MasterKeyFileName = "master.key";
     private const string VersionFilePrefix = "kek-v";
@@ -349,7 +349,7 @@ internal sealed class LocalSigningKey(ECDsa key) : ISigningKey, IDisposable
     }
 }
 
-public sealed class LocalKeyringOptions
+internal sealed class LocalKeyringOptions
 {
     /// <summary>Defaults to <c>{data}/keys</c>.</summary>
     public string? KeysDirectory { get; set; }

@@ -15,7 +15,7 @@ namespace Contacto.Crypto;
 /// non-extractable, labelled <c>{prefix}-sign-{name}</c>; the token signs (CKM_ECDSA) the SHA-256
 /// digest computed here.
 /// </summary>
-public sealed class Pkcs11Kek : IKekProvider
+internal sealed class Pkcs11Kek : IKekProvider
 {
     private const int TagBits = 128;
 

@@ -4,7 +4,7 @@ namespace Contacto.Crypto;
 /// One sealed column of a capability, for example the text of messages. The capability's storage
 /// implements it so the re-encryption job can walk its rows without knowing its tables.
 /// </summary>
-public interface ISealedFieldSource
+internal interface ISealedFieldSource
 {
     /// <summary>The purpose the column's envelopes were sealed for.</summary>
     string Purpose { get; }
@@ -17,15 +17,15 @@ public interface ISealedFieldSource
     Task WriteBatchAsync(Guid accountId, IReadOnlyList<SealedField> resealed, CancellationToken cancellationToken);
 }
 
-public readonly record struct SealedField(Guid RecordId, byte[] Envelope);
+internal readonly record struct SealedField(Guid RecordId, byte[] Envelope);
 
-public readonly record struct ReEncryptionProgress(int Scanned, int Resealed);
+internal readonly record struct ReEncryptionProgress(int Scanned, int Resealed);
 
 /// <summary>
 /// Moves a tenant's sealed values onto its current key version, batch by batch, so an old version
 /// can then be retired. Restartable: values already under the current version are skipped.
 /// </summary>
-public sealed class ReEncryptionJob(ITenantCrypto crypto)
+internal sealed class ReEncryptionJob(ITenantCrypto crypto)
 {
     public async Task<ReEncryptionProgress> RunAsync(ISealedFieldSource source, Guid accountId, int batchSize = 500,
         IProgress<ReEncryptionProgress>? progress = null, CancellationToken cancellationToken = default)

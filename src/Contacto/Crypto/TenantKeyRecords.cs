@@ -46,7 +46,7 @@ public sealed class KeyShreddingRecord
     public DateTimeOffset? DestroyedAt { get; set; }
 }
 
-public sealed class TenantKeyRecordConfiguration : IEntityTypeConfiguration<TenantKeyRecord>
+internal sealed class TenantKeyRecordConfiguration : IEntityTypeConfiguration<TenantKeyRecord>
 {
     public void Configure(EntityTypeBuilder<TenantKeyRecord> builder)
     {
@@ -60,7 +60,7 @@ public sealed class TenantKeyRecordConfiguration : IEntityTypeConfiguration<Tena
     }
 }
 
-public sealed class KeyShreddingRecordConfiguration : IEntityTypeConfiguration<KeyShreddingRecord>
+internal sealed class KeyShreddingRecordConfiguration : IEntityTypeConfiguration<KeyShreddingRecord>
 {
     public void Configure(EntityTypeBuilder<KeyShreddingRecord> builder)
     {

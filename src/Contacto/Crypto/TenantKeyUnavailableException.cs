@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace Contacto.Crypto;
 
-public enum KeyUnavailableReason
+internal enum KeyUnavailableReason
 {
     /// <summary>The tenant's keys were crypto-shredded; its data can never be opened again.</summary>
     Destroyed,
@@ -18,7 +18,7 @@ public enum KeyUnavailableReason
 }
 
 /// <summary>A tenant key cannot be used. The message names the account and version, never key material.</summary>
-public sealed class TenantKeyUnavailableException(Guid accountId, KeyUnavailableReason reason, int? keyVersion = null)
+internal sealed class TenantKeyUnavailableException(Guid accountId, KeyUnavailableReason reason, int? keyVersion = null)
     : CryptographicException(Describe(accountId, reason, keyVersion))
 {
     public Guid AccountId { get; } = accountId;

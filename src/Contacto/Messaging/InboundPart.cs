@@ -11,7 +11,7 @@ namespace Contacto.Messaging;
 /// account's key; parts of one message share <see cref="GroupIndex"/>, a blind index of sender,
 /// number, reference and total.
 /// </summary>
-public sealed class InboundPart : ITenantOwned
+internal sealed class InboundPart : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid AccountId { get; set; }

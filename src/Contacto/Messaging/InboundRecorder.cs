@@ -22,7 +22,7 @@ namespace Contacto.Messaging;
 /// <see cref="MessagingOptions.InboundPartsWaitSeconds"/> are delivered with the parts that came.
 /// A message to a number nobody rents is acknowledged, counted and forgotten.
 /// </summary>
-public sealed partial class InboundRecorder(
+internal sealed partial class InboundRecorder(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
     NumberService numbers,

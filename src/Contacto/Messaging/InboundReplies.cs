@@ -16,7 +16,7 @@ namespace Contacto.Messaging;
 /// state change, so a callback sent again after a restart sends no reply twice. An invalid answer
 /// sends nothing; the inbound message is delivered all the same.
 /// </summary>
-public sealed partial class InboundReplies(
+internal sealed partial class InboundReplies(
     IDbContextFactory<ContactoDbContext> contexts,
     MessageService messages,
     OutboundUrlPolicy policy,

@@ -94,14 +94,14 @@ public sealed class Message : ITenantOwned
 }
 
 /// <summary>The values of Plivo's <c>log</c> send parameter.</summary>
-public static class MessageLog
+internal static class MessageLog
 {
     public const string ContentOnly = "content_only";
     public const string NumberOnly = "number_only";
     public static readonly string[] Partial = [ContentOnly, NumberOnly];
 }
 
-public static class MessageStates
+internal static class MessageStates
 {
     public const string Queued = "queued";
     public const string Sent = "sent";
@@ -115,7 +115,7 @@ public static class MessageStates
     public static bool IsFinal(string state) => state is Delivered or Undelivered or Failed;
 }
 
-public static class MessageDirections
+internal static class MessageDirections
 {
     public const string Outbound = "outbound";
     public const string Inbound = "inbound";

@@ -18,7 +18,7 @@ namespace Contacto.Messaging;
 /// caller passes them; a receipt opens them with <see cref="OpenNumbersAsync"/> before the final
 /// state erases them (<c>log=false</c>), so the callback still carries them, sealed in the outbox.
 /// </remarks>
-public sealed class MessageCallbacks(ITenantCrypto crypto, WebhookOutbox outbox)
+internal sealed class MessageCallbacks(ITenantCrypto crypto, WebhookOutbox outbox)
 {
     /// <summary>A message's numbers as Plivo writes them: digits without '+', or the alphanumeric sender id.</summary>
     public readonly record struct Numbers(string From, string To);

@@ -24,7 +24,7 @@ namespace Contacto.Messaging;
 /// a lease before the first of its messages' leases ends, so a claim that lapses under a slow
 /// carrier is not sent twice.
 /// </remarks>
-public sealed partial class MessageDispatcher(
+internal sealed partial class MessageDispatcher(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
     MessageCallbacks callbacks,

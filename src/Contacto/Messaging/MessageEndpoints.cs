@@ -17,7 +17,7 @@ namespace Contacto.Messaging;
 /// Plivo's Message API: send (202 with one uuid per destination), get and list MDRs; and, as an
 /// extension, what became of a message's status callbacks.
 /// </summary>
-public static class MessageEndpoints
+internal static class MessageEndpoints
 {
     // media_urls and media_ids are known so that an MMS gets its own clear refusal.
     static readonly string[] SendParameters = ["src", "dst", "text", "type", "url", "method", "log", "media_urls", "media_ids"];

@@ -3,7 +3,7 @@ using Contacto.Carriers;
 namespace Contacto.Messaging;
 
 /// <summary>Plivo's message error codes, as <c>error_code</c> carries them, and what causes each here.</summary>
-public static class MessageErrors
+internal static class MessageErrors
 {
     public const string None = "000";
     public const string NetworkError = "20";

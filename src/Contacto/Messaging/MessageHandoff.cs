@@ -19,7 +19,7 @@ namespace Contacto.Messaging;
 /// back to the queue, due at once. The bound is kept small all the same: with 64 batches a flood
 /// of sends left messages waiting out their leases, and the bulk bench on PostgreSQL fell by a third.
 /// </remarks>
-public sealed class MessageHandoff(IOptions<MessagingOptions> options)
+internal sealed class MessageHandoff(IOptions<MessagingOptions> options)
 {
     /// <summary>A message handed to the dispatcher, with what goes to the carrier.</summary>
     public sealed record Handed(Message Message, SmsRequest Text);

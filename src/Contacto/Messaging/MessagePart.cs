@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Contacto.Messaging;
 
 /// <summary>One submitted part, found again by the carrier's id when its receipt comes.</summary>
-public sealed class MessagePart
+internal sealed class MessagePart
 {
     public string Carrier { get; set; } = "";
 

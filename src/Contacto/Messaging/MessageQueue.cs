@@ -15,7 +15,7 @@ namespace Contacto.Messaging;
 /// On PostgreSQL the claim skips rows another node has locked (<c>FOR UPDATE SKIP LOCKED</c>),
 /// so several nodes share one queue without waiting on each other; SQLite has one writer.
 /// </summary>
-public static class MessageQueue
+internal static class MessageQueue
 {
     /// <summary>The claimed messages, untracked: their new states are written set-based (<see cref="MessageStateWrites"/>).</summary>
     public static async Task<List<Message>> ClaimAsync(ContactoDbContext db, int batchSize, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace Contacto.Messaging;
 /// DTDs prohibited (so no entity expansion and no external entities), no resolver, and at most
 /// Plivo's 100 KB.
 /// </summary>
-public static class MessageReplyXml
+internal static class MessageReplyXml
 {
     public sealed record Reply(string Source, string Destinations, string Text, string? CallbackUrl, string CallbackMethod);
 

@@ -16,16 +16,16 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Messaging;
 
 /// <summary>What a send asks for, read and checked for shape at the edge.</summary>
-public sealed record SendRequest(string Source, string Destinations, string Text, string? CallbackUrl, string CallbackMethod, bool Log, string? LogOnly = null);
+internal sealed record SendRequest(string Source, string Destinations, string Text, string? CallbackUrl, string CallbackMethod, bool Log, string? LogOnly = null);
 
 /// <summary>What a send accepted: one id per valid destination, and the destinations refused.</summary>
-public sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<string> InvalidNumbers);
+internal sealed record SendResult(IReadOnlyList<Guid> MessageIds, IReadOnlyList<string> InvalidNumbers);
 
 /// <summary>
 /// One request's messages, sealed: the audit record each gets, and their <c>queued</c> callbacks;
 /// also, in memory only, what goes to the carrier for each (for the <see cref="MessageHandoff"/>).
 /// </summary>
-public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks, IReadOnlyList<SmsRequest> Texts);
+internal sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Record, IReadOnlyList<WebhookDelivery> Callbacks, IReadOnlyList<SmsRequest> Texts);
 
 /// <summary>
 /// Step 2 of a message's path: checks sender and destinations, counts segments, seals text and
@@ -35,7 +35,7 @@ public sealed record PreparedSend(IReadOnlyList<Message> Messages, AuditEntry Re
 /// Sends of concurrent requests share transactions (group commit): one commit, many requests;
 /// when that commit fails, every request in it gets a 503 and nothing of any of them is stored.
 /// </summary>
-public sealed class MessageService : IAsyncDisposable
+internal sealed class MessageService : IAsyncDisposable
 {
 
     readonly ITenantCrypto crypto;

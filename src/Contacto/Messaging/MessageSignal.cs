@@ -1,7 +1,7 @@
 namespace Contacto.Messaging;
 
 /// <summary>Wakes the dispatcher when this node queues work, so a message does not wait for the next poll.</summary>
-public sealed class MessageSignal(TimeProvider time)
+internal sealed class MessageSignal(TimeProvider time)
 {
     readonly SemaphoreSlim pulse = new(0, 1);
 

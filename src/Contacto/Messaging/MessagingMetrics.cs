@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Contacto.Messaging;
 
 /// <summary>The message pipeline's counters, exported on the ops plane's /metrics.</summary>
-public sealed class MessagingMetrics
+internal sealed class MessagingMetrics
 {
     public const string MeterName = "Contacto.Messaging";
 

@@ -1,7 +1,7 @@
 namespace Contacto.Messaging;
 
 /// <summary>Section <c>Messaging</c>: the send pipeline's limits and timings.</summary>
-public sealed class MessagingOptions
+internal sealed class MessagingOptions
 {
     public const string Section = "Messaging";
 

@@ -14,7 +14,7 @@ namespace Contacto.Messaging;
 /// receipt that arrives before its submit was recorded waits and is looked up again; one that
 /// arrives twice, late, or on another bind changes nothing more.
 /// </summary>
-public sealed partial class ReceiptRecorder(
+internal sealed partial class ReceiptRecorder(
     IDbContextFactory<ContactoDbContext> contexts,
     MessageCallbacks callbacks,
     MessagingMetrics metrics,

@@ -7,7 +7,7 @@ namespace Contacto.Numbers;
 /// Accepts "+44 20 7946 0000", "0044-20-7946-0000" and Plivo's bare "442079460000" alike, so
 /// one number always gives one index. It checks shape only; numbering-plan validation is the API's job.
 /// </summary>
-public static class E164
+internal static class E164
 {
     public static string Normalize(string input) => TryNormalize(input, out var normalized)
         ? normalized

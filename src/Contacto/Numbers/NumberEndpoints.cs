@@ -17,7 +17,7 @@ namespace Contacto.Numbers;
 /// account sees and manages its subaccounts' numbers too (<c>sub_account</c> names the holder) and
 /// assigns numbers to them; a subaccount sees only its own.
 /// </summary>
-public static class NumberEndpoints
+internal static class NumberEndpoints
 {
     const string RenewalDate = "renewal_date";
     static readonly string[] ListParameters = [.. Paging.ParameterNames, .. TimeRange.ParameterNames(RenewalDate), "type", "number_startswith", "alias", "services", "subaccount"];

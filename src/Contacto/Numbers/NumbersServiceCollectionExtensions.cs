@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacto.Numbers;
 
-public static class NumbersServiceCollectionExtensions
+internal static class NumbersServiceCollectionExtensions
 {
     /// <summary>The number inventory and the Number API's service.</summary>
     public static IServiceCollection AddContactoNumbers(this IServiceCollection services)

@@ -13,7 +13,7 @@ namespace Contacto.Observability;
 /// (phone numbers) keep only their first two and last two digits. Dates and addresses, whose digits
 /// are split by '-', ':' or '.', are left readable.
 /// </summary>
-public static partial class LogRedactor
+internal static partial class LogRedactor
 {
     public static string Redact(string? text)
     {

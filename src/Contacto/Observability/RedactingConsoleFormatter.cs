@@ -14,7 +14,7 @@ public enum LogFormat
 }
 
 /// <summary>Section <c>Log</c>.</summary>
-public sealed class LogOptions
+internal sealed class LogOptions
 {
     /// <summary>JSON by default; <c>Text</c> is the default in the Development environment.</summary>
     public LogFormat? Format { get; set; }

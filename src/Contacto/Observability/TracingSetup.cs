@@ -47,7 +47,7 @@ public static class TracingSetup
 }
 
 /// <summary>Section <c>Tracing</c>.</summary>
-public sealed class TracingOptions
+internal sealed class TracingOptions
 {
     public const string Section = "Tracing";
 

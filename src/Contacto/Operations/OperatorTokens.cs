@@ -82,7 +82,7 @@ public sealed class OperatorTokenService(IDbContextFactory<ContactoDbContext> co
 }
 
 /// <summary>Bearer operator tokens on the staff API; failures are security events and get the API's 401.</summary>
-public sealed class OperatorAuthentication(OperatorTokenService tokens, ISecurityEventSink events) : IEndpointFilter
+internal sealed class OperatorAuthentication(OperatorTokenService tokens, ISecurityEventSink events) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {

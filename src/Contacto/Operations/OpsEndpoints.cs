@@ -9,7 +9,7 @@ using OpenTelemetry.Exporter;
 namespace Contacto.Operations;
 
 /// <summary>Health and metrics, on the ops plane only.</summary>
-public static class OpsEndpoints
+internal static class OpsEndpoints
 {
     public static IEndpointRouteBuilder MapContactoOps(this IEndpointRouteBuilder endpoints)
     {

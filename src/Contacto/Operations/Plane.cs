@@ -15,7 +15,7 @@ public enum Plane
     Ops,
 }
 
-public sealed record PlaneMetadata(Plane Plane);
+internal sealed record PlaneMetadata(Plane Plane);
 
 public static class Planes
 {

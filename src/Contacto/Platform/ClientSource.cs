@@ -8,7 +8,7 @@ namespace Contacto.Platform;
 /// address (IPv4-mapped ones too) by itself, an IPv6 address by its /64, the block one subscriber
 /// line or host usually holds, so that walking through it gains nothing.
 /// </summary>
-public static class ClientSource
+internal static class ClientSource
 {
     /// <summary>Where the address is unknown: one source of its own.</summary>
     static readonly IPNetwork Unknown = new(IPAddress.IPv6None, 128);

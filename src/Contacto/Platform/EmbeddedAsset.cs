@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Contacto.Platform;
 
 /// <summary>Static files compiled into the platform (scripts, style sheets), served so pages need no inline code.</summary>
-public static class EmbeddedAsset
+internal static class EmbeddedAsset
 {
     public static IResult Result(string resourceName, string contentType)
     {

@@ -5,7 +5,7 @@ namespace Contacto.Platform;
 /// nothing was done. <see cref="PublicMessage"/> is what a client may read; the message and the
 /// inner exception stay in the logs.
 /// </summary>
-public abstract class UnavailableException(string message, string publicMessage, Exception? inner) : Exception(message, inner)
+internal abstract class UnavailableException(string message, string publicMessage, Exception? inner) : Exception(message, inner)
 {
     public string PublicMessage { get; } = publicMessage;
 }

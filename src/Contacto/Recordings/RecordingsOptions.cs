@@ -14,7 +14,7 @@ public enum BlobStoreKind
 }
 
 /// <summary>Section <c>Recordings</c>.</summary>
-public sealed class RecordingsOptions
+internal sealed class RecordingsOptions
 {
     public const string Section = "Recordings";
 
@@ -25,13 +25,13 @@ public sealed class RecordingsOptions
     public S3BlobStoreOptions S3 { get; set; } = new();
 }
 
-public sealed class LocalBlobStoreOptions
+internal sealed class LocalBlobStoreOptions
 {
     /// <summary>The folder blobs go to; default <c>{data}/recordings</c>. Created owner-only, refused when open to others.</summary>
     public string? Path { get; set; }
 }
 
-public sealed class S3BlobStoreOptions
+internal sealed class S3BlobStoreOptions
 {
     /// <summary>The store's endpoint, for example <c>https://s3.eu-west-1.amazonaws.com</c> or a MinIO/Ceph URL.</summary>
     public string ServiceUrl { get; set; } = "";

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Contacto.Recordings;
 
-public static class RecordingsServiceCollectionExtensions
+internal static class RecordingsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the recording store (sealed chunks under each account's key) and the blob store

@@ -14,7 +14,7 @@ namespace Contacto.Status;
 /// along, opens or resolves outage incidents, and tells open pages about it. Staff changes run the
 /// same reconciliation (<see cref="RefreshAsync"/>), so there is one place where statuses change.
 /// </summary>
-public sealed partial class ComponentMonitor(
+internal sealed partial class ComponentMonitor(
     IDbContextFactory<ContactoDbContext> contexts,
     IEnumerable<IComponentStatusSource> sources,
     StatusBoard board,

@@ -13,7 +13,7 @@ public enum ComponentStatus
 }
 
 /// <summary>Enum values as Statuspage writes them: <c>MajorOutage</c> is <c>major_outage</c>.</summary>
-public static class WireNames
+internal static class WireNames
 {
     public static string Of<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 

@@ -5,19 +5,19 @@ namespace Contacto.Status;
 /// <c>messaging:PT</c>. Components follow subjects by name (<c>Status:Groups:..:Monitors</c>), so a
 /// monitor needs to know nothing of the page.
 /// </summary>
-public sealed record ComponentObservation(string Subject, ComponentStatus Status);
+internal sealed record ComponentObservation(string Subject, ComponentStatus Status);
 
 /// <summary>
 /// A monitor that sets component statuses. Each tick of <see cref="ComponentMonitor"/> asks every
 /// registered source for its current view; a subject nobody reports on counts as operational. The
 /// carrier health monitor joins by registering one more implementation.
 /// </summary>
-public interface IComponentStatusSource
+internal interface IComponentStatusSource
 {
     ValueTask<IReadOnlyList<ComponentObservation>> ObserveAsync(CancellationToken cancellationToken);
 }
 
-public static class MonitorSubjects
+internal static class MonitorSubjects
 {
     public const string Storage = "storage";
     public const string Api = "api";

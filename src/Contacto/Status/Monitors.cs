@@ -25,7 +25,7 @@ sealed class StorageHealthSource(HealthCheckService health) : IComponentStatusSo
 /// The public API's own traffic over a sliding window: the share of 5xx answers and of slow
 /// answers becomes the <c>api</c> subject's status. Too few requests say nothing.
 /// </summary>
-public sealed class ApiTraffic(IOptions<StatusOptions> options, TimeProvider time) : IComponentStatusSource
+internal sealed class ApiTraffic(IOptions<StatusOptions> options, TimeProvider time) : IComponentStatusSource
 {
     const int BucketSeconds = 10;
     readonly Lock gate = new();

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Status;
 
 /// <summary>The configured components' stored state and the rules that derive their public status.</summary>
-public sealed class StatusBoard(IOptions<StatusOptions> options, TimeProvider time)
+internal sealed class StatusBoard(IOptions<StatusOptions> options, TimeProvider time)
 {
     /// <summary>Every configured component's row, tracked by <paramref name="db"/>; missing rows are added.</summary>
     public async Task<Dictionary<string, StatusComponent>> LoadAsync(ContactoDbContext db, CancellationToken cancellationToken)

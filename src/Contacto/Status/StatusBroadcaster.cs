@@ -9,7 +9,7 @@ namespace Contacto.Status;
 /// costs the same whether ten or ten thousand browsers listen, and no stream reads the database.
 /// Identical summaries are sent once, so the publisher may publish freely.
 /// </summary>
-public sealed class StatusBroadcaster
+internal sealed class StatusBroadcaster
 {
     public const string EventType = "summary";
 

@@ -9,7 +9,7 @@ namespace Contacto.Status;
 /// The public <see cref="Status"/> is the staff override if any, else under maintenance during a
 /// maintenance window, else what the monitors saw.
 /// </summary>
-public sealed class StatusComponent
+internal sealed class StatusComponent
 {
     /// <summary>The configured id, also the Statuspage id.</summary>
     public string Id { get; set; } = "";
@@ -29,7 +29,7 @@ public sealed class StatusComponent
 }
 
 /// <summary>One change of a component's public status: the history behind the uptime bars.</summary>
-public sealed class ComponentStatusChange
+internal sealed class ComponentStatusChange
 {
     public Guid Id { get; set; }
     public string ComponentId { get; set; } = "";

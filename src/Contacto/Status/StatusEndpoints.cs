@@ -20,7 +20,7 @@ namespace Contacto.Status;
 /// The public status page, the Statuspage v2 JSON API, the feeds and the event stream (public
 /// plane, no sign-in), and the staff component API (ops plane, operator token).
 /// </summary>
-public static class StatusEndpoints
+internal static class StatusEndpoints
 {
     /// <summary>Property names exactly as written: Statuspage's are snake_case already.</summary>
     public static readonly JsonSerializerOptions Json = new();

@@ -6,7 +6,7 @@ using Contacto.Status.Incidents;
 namespace Contacto.Status;
 
 /// <summary><c>/history.atom</c> and <c>/history.rss</c>: the incident history as one feed, in two formats.</summary>
-public static class StatusFeeds
+internal static class StatusFeeds
 {
     public static byte[] Atom(StatusSnapshot s, string baseUrl) => Write(new Atom10FeedFormatter(Feed(s, baseUrl)));
 

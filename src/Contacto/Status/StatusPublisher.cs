@@ -14,7 +14,7 @@ namespace Contacto.Status;
 /// nodes' changes and moves uptime along), never per request: during an outage every customer
 /// reloads the page, and each reload costs the same as serving bytes from memory.
 /// </summary>
-public sealed class StatusPublisher(
+internal sealed class StatusPublisher(
     StatusReader reader,
     IDbContextFactory<ContactoDbContext> contexts,
     StatusBroadcaster broadcaster,
@@ -69,17 +69,17 @@ public sealed class StatusPublisher(
 /// One public document (page, JSON, feed) as served: its type, and its bytes as they are and
 /// compressed (null where compressing does not make them smaller), each with its own strong ETag.
 /// </summary>
-public sealed record StatusRepresentation(string ContentType, EncodedBody Identity, EncodedBody? Gzip, EncodedBody? Brotli);
+internal sealed record StatusRepresentation(string ContentType, EncodedBody Identity, EncodedBody? Gzip, EncodedBody? Brotli);
 
 /// <summary>Bytes in one content coding (null: none) and their strong ETag.</summary>
-public sealed record EncodedBody(byte[] Bytes, string? Coding, string ETag);
+internal sealed record EncodedBody(byte[] Bytes, string? Coding, string ETag);
 
 /// <summary>
 /// One published status: the snapshot and uptime read together, and each document rendered from
 /// them at most once per base address (the JSON and the feeds name the address they are read at
 /// when <c>Status:PublicUrl</c> is unset). Nothing here reads the database.
 /// </summary>
-public sealed class StatusPublication(StatusSnapshot snapshot, IReadOnlyDictionary<string, UptimeSummary> uptime)
+internal sealed class StatusPublication(StatusSnapshot snapshot, IReadOnlyDictionary<string, UptimeSummary> uptime)
 {
     /// <summary>Base addresses come from the Host header when no public URL is set: remember only a few.</summary>
     const int MaxRemembered = 64;
@@ -117,4 +117,4 @@ public sealed class StatusPublication(StatusSnapshot snapshot, IReadOnlyDictiona
 }
 
 /// <summary>A public document of the status page: where it is served, its type and how it is rendered.</summary>
-public sealed record StatusDocument(string Path, string ContentType, bool NamesBaseUrl, Func<StatusPublication, string, Task<byte[]>> Render);
+internal sealed record StatusDocument(string Path, string ContentType, bool NamesBaseUrl, Func<StatusPublication, string, Task<byte[]>> Render);

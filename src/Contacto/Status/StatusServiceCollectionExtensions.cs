@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Contacto.Status;
 
-public static class StatusServiceCollectionExtensions
+internal static class StatusServiceCollectionExtensions
 {
     /// <summary>Components, monitors, the public page's readers, the staff operator tokens, incidents and paging.</summary>
     public static IServiceCollection AddContactoStatus(this IServiceCollection services)

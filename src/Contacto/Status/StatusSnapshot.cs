@@ -77,7 +77,7 @@ public sealed record StatusSnapshot(
     };
 }
 
-public sealed class StatusReader(IDbContextFactory<ContactoDbContext> contexts, IOptions<StatusOptions> options, TimeProvider time)
+internal sealed class StatusReader(IDbContextFactory<ContactoDbContext> contexts, IOptions<StatusOptions> options, TimeProvider time)
 {
     public async Task<StatusSnapshot> ReadAsync(CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace Contacto.Status;
 /// The Statuspage public API v2 shapes, field for field, so existing Statuspage clients and widgets
 /// read this page unchanged.
 /// </summary>
-public static class StatuspageJson
+internal static class StatuspageJson
 {
     /// <summary>Statuspage's instants: ISO 8601 with milliseconds, in UTC.</summary>
     public static string Instant(DateTimeOffset value) =>

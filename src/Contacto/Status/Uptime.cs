@@ -13,7 +13,7 @@ public sealed record UptimeSummary(IReadOnlyList<UptimeDay> Days, double Percent
 /// Uptime from the history of status changes. As Statuspage counts it: time in major outage is
 /// down, time in partial outage counts 30% down, everything else is up.
 /// </summary>
-public static class Uptime
+internal static class Uptime
 {
     public const int Days = 90;
     const double PartialOutageWeight = 0.3;

@@ -13,7 +13,7 @@ namespace Contacto.Storage;
 /// SaveChanges would have written. For write-heavy paths (messages, the audit writer) where
 /// tracking each row costs more than the insert.
 /// </summary>
-public static class BulkInsert
+internal static class BulkInsert
 {
     public static async Task InsertAsync<T>(ContactoDbContext db, IReadOnlyList<T> rows, CancellationToken cancellationToken) where T : class
     {

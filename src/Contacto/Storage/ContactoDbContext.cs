@@ -61,9 +61,9 @@ public abstract class ContactoDbContext(DbContextOptions options) : DbContext(op
     }
 }
 
-public sealed class SqliteContactoDbContext(DbContextOptions<SqliteContactoDbContext> options) : ContactoDbContext(options);
+internal sealed class SqliteContactoDbContext(DbContextOptions<SqliteContactoDbContext> options) : ContactoDbContext(options);
 
-public sealed class PostgresContactoDbContext(DbContextOptions<PostgresContactoDbContext> options) : ContactoDbContext(options)
+internal sealed class PostgresContactoDbContext(DbContextOptions<PostgresContactoDbContext> options) : ContactoDbContext(options)
 {
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -79,7 +79,7 @@ public sealed class PostgresContactoDbContext(DbContextOptions<PostgresContactoD
 /// found in this assembly like the entity configurations and applied to PostgreSQL's model alone,
 /// so that SQLite's model and migrations stay as they are.
 /// </summary>
-public interface IPostgresTableSettings
+internal interface IPostgresTableSettings
 {
     void Apply(ModelBuilder model);
 }

@@ -8,7 +8,7 @@ namespace Contacto.Storage;
 /// to a batch) and commits it in one go. A caller's task completes once its item is committed, or
 /// fails with the batch. The loop starts on first use and drains what is queued on dispose.
 /// </summary>
-public sealed partial class GroupCommit<T> : IAsyncDisposable
+internal sealed partial class GroupCommit<T> : IAsyncDisposable
 {
     readonly Func<IReadOnlyList<T>, Task> commit;
     readonly ILogger logger;

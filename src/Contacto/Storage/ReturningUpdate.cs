@@ -7,7 +7,7 @@ namespace Contacto.Storage;
 /// claim work. EF takes such a statement for a reader: only an explicit transaction makes it wait
 /// for SQLite's writer turn (<see cref="SqliteWriteGate"/>) instead of the database lock.
 /// </summary>
-public static class ReturningUpdate
+internal static class ReturningUpdate
 {
     /// <summary>The rows, untracked. <paramref name="sql"/> may concatenate only names from the model; every value is a parameter.</summary>
     public static async Task<List<T>> RunAsync<T>(ContactoDbContext db, string sql, object[] values, CancellationToken cancellationToken) where T : class

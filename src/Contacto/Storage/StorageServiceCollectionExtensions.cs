@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Contacto.Storage;
 
-public static class StorageServiceCollectionExtensions
+internal static class StorageServiceCollectionExtensions
 {
     public const string ReadyTag = "ready";
 

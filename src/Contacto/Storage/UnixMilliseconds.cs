@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Contacto.Storage;
 
 /// <summary>Instants as Unix milliseconds, so SQLite and PostgreSQL both compare and order them in queries.</summary>
-public static class UnixMilliseconds
+internal static class UnixMilliseconds
 {
     public static readonly ValueConverter<DateTimeOffset, long> Converter =
         new(v => v.ToUnixTimeMilliseconds(), v => DateTimeOffset.FromUnixTimeMilliseconds(v));

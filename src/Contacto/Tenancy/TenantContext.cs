@@ -4,7 +4,7 @@ namespace Contacto.Tenancy;
 /// The account a request acts for, set once by authentication. Tenant-scoped database contexts
 /// read it; a request that never authenticated cannot get one.
 /// </summary>
-public sealed class TenantContext
+internal sealed class TenantContext
 {
     Guid? accountId;
 

@@ -11,7 +11,7 @@ namespace Contacto.Tls;
 /// trust one stable file (<c>ca.crt</c>) while server certificates come and go. The CA is
 /// name-constrained to the names it issues for (<see cref="NameConstraints"/>).
 /// </summary>
-public sealed class LocalCertificateAuthority(string directory, TimeProvider time)
+internal sealed class LocalCertificateAuthority(string directory, TimeProvider time)
 {
     static readonly TimeSpan CaLifetime = TimeSpan.FromDays(3650);
     static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromHours(1);

@@ -12,7 +12,7 @@ namespace Contacto.Webhooks;
 /// (<see cref="IsDowngrade"/>). Connections to addresses customers name go only where
 /// <see cref="OutboundUrlPolicy"/> allows, pinned to the address it checked.
 /// </summary>
-public static class OutboundHttp
+internal static class OutboundHttp
 {
     /// <summary>For addresses customers name (callbacks, paging targets, an SSO issuer): connections only where <paramref name="policy"/> allows, pinned.</summary>
     public static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout, OutboundUrlPolicy policy)

@@ -12,7 +12,7 @@ namespace Contacto.Webhooks;
 /// names are judged by every address they resolve to; numeric tricks (decimal, octal, short
 /// forms) are judged after the resolver has turned them into addresses.
 /// </summary>
-public sealed class OutboundUrlPolicy(IOptions<WebhookOptions> options)
+internal sealed class OutboundUrlPolicy(IOptions<WebhookOptions> options)
 {
     static readonly IPNetwork[] RefusedV4 = Networks(
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",

@@ -9,7 +9,7 @@ namespace Contacto.Webhooks;
 /// "." and the nonce, with HMAC-SHA256 keyed by the auth token. For GET every parameter belongs in
 /// the URL's query. V2 signs the URL without its query, directly followed by the nonce.
 /// </summary>
-public static class PlivoSignature
+internal static class PlivoSignature
 {
     public const string V3Header = "X-Plivo-Signature-V3";
     public const string V3MainAccountHeader = "X-Plivo-Signature-Ma-V3";

@@ -15,10 +15,10 @@ public enum AttemptOutcome
     GiveUp,
 }
 
-public sealed record AttemptResult(AttemptOutcome Outcome, int? Status, TimeSpan Latency, string? Error, WebhookReply? Reply = null);
+internal sealed record AttemptResult(AttemptOutcome Outcome, int? Status, TimeSpan Latency, string? Error, WebhookReply? Reply = null);
 
 /// <summary>One callback to send: where, how, what, the tokens that sign it, and whether a 2xx answer's body is wanted.</summary>
-public sealed record Callback(string Url, string Method, IReadOnlyList<KeyValuePair<string, string>> Fields, string AuthToken, string MainAuthToken, bool ReadsReply = false);
+internal sealed record Callback(string Url, string Method, IReadOnlyList<KeyValuePair<string, string>> Fields, string AuthToken, string MainAuthToken, bool ReadsReply = false);
 
 /// <summary>
 /// Sends callbacks safely. Each new connection resolves its host, checks every address and connects
@@ -29,7 +29,7 @@ public sealed record Callback(string Url, string Method, IReadOnlyList<KeyValueP
 /// TLS, every redirect and reading the answer. Every request carries Plivo's V3 and V2 signature
 /// headers for the URL it is sent to.
 /// </summary>
-public sealed class WebhookClient : IDisposable
+internal sealed class WebhookClient : IDisposable
 {
     /// <summary>Replies are read up to Plivo's cap for XML answers, 100 KB.</summary>
     public const int MaxReplyBytes = 100 * 1024;

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Contacto.Webhooks;
 
-public enum DeliveryState
+internal enum DeliveryState
 {
     Pending = 0,
     Delivered = 1,
@@ -17,7 +17,7 @@ public enum DeliveryState
 /// (a URL may carry its own secret; fields carry phone numbers). Deliveries that share an
 /// ordering key (a message) go out one after another, oldest first.
 /// </summary>
-public sealed class WebhookDelivery : ITenantOwned
+internal sealed class WebhookDelivery : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid AccountId { get; set; }
@@ -40,7 +40,7 @@ public sealed class WebhookDelivery : ITenantOwned
 }
 
 /// <summary>One attempt, kept so the owner can see what happened to its callbacks.</summary>
-public sealed class WebhookAttempt : ITenantOwned
+internal sealed class WebhookAttempt : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid AccountId { get; set; }

@@ -15,7 +15,7 @@ namespace Contacto.Webhooks;
 /// host at once (the customer's receiver, the customer's to raise), from 1 to
 /// <see cref="WebhookOptions.MaxConcurrentPerHostLimit"/>; without it, <see cref="WebhookOptions.MaxConcurrentPerHost"/>.
 /// </summary>
-public static class WebhookEndpoints
+internal static class WebhookEndpoints
 {
     const string MaxPerHost = "max_connections_per_host";
 

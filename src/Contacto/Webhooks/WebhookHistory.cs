@@ -10,7 +10,7 @@ namespace Contacto.Webhooks;
 /// first: each attempt's time, status code, latency, error and what comes next. Never the URL (it
 /// may hold a secret) nor the signatures; the state each callback reports is read from its sealed fields.
 /// </summary>
-public static class WebhookHistory
+internal static class WebhookHistory
 {
     public static async Task<List<Dictionary<string, object?>>> ViewsAsync(ContactoDbContext db, TenantKeyLease keys, string orderingKey, CancellationToken cancellationToken)
     {

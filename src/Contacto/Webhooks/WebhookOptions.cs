@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Webhooks;
 
 /// <summary>Section <c>Webhooks</c>.</summary>
-public sealed class WebhookOptions
+internal sealed class WebhookOptions
 {
     public const string Section = "Webhooks";
 

@@ -10,7 +10,7 @@ namespace Contacto.Webhooks;
 /// the same transaction as the state change it reports, and after commit calls
 /// <see cref="Notify"/> so this node sends it at once rather than at the next poll.
 /// </summary>
-public sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
+internal sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
 {
     public const string UrlPurpose = "webhook.url";
     public const string FieldsPurpose = "webhook.fields";

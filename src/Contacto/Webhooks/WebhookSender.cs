@@ -31,7 +31,7 @@ namespace Contacto.Webhooks;
 /// lease: a delivery not started in time is given back unsent, and one whose node died is claimed
 /// again once its lease lapses. Delivery is at least once.
 /// </remarks>
-public sealed partial class WebhookSender(
+internal sealed partial class WebhookSender(
     IDbContextFactory<ContactoDbContext> contexts,
     ITenantCrypto crypto,
     WebhookClient client,

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Contacto.Webhooks;
 
 /// <summary>An account's own callback settings; an account without a row has the operator's defaults.</summary>
-public sealed class WebhookSettings : ITenantOwned
+internal sealed class WebhookSettings : ITenantOwned
 {
     public Guid AccountId { get; set; }
 

@@ -7,7 +7,7 @@ namespace Contacto.Carriers.Sip;
 /// Section <c>Sip</c>: this node's SIP endpoint, which SIP trunks reach and are reached from. It
 /// listens on UDP and TCP 5060 and TLS 5061 (the listeners' certificate) unless told otherwise.
 /// </summary>
-public sealed class SipOptions
+internal sealed class SipOptions
 {
     public const string Section = "Sip";
 
@@ -32,7 +32,7 @@ public sealed class SipOptions
 }
 
 /// <summary>Section <c>Sip:Listen</c>: each listener as <c>ADDRESS:PORT</c> (port 0: any free port), empty to turn it off.</summary>
-public sealed class SipListenOptions
+internal sealed class SipListenOptions
 {
     public string Udp { get; set; } = "0.0.0.0:5060";
     public string Tcp { get; set; } = "0.0.0.0:5060";
@@ -44,7 +44,7 @@ public sealed class SipListenOptions
 /// <see cref="RequestsPerSecond"/> requests (bursts of <see cref="Burst"/>), answered with a bare
 /// 403; beyond that its requests are dropped unanswered. Every refusal is counted.
 /// </summary>
-public sealed class SipEdgeOptions
+internal sealed class SipEdgeOptions
 {
     public double RequestsPerSecond { get; set; } = 1;
     public int Burst { get; set; } = 5;

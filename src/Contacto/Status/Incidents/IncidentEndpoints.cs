@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Status.Incidents;
 
 /// <summary>The staff incident API, on the ops plane behind an operator token.</summary>
-public static class IncidentEndpoints
+internal static class IncidentEndpoints
 {
     static readonly string[] CreateParameters = ["name", "body", "status", "impact", "priority", "component_ids"];
     static readonly string[] UpdateParameters = ["status", "body", "impact"];

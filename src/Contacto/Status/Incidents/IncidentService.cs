@@ -13,7 +13,7 @@ namespace Contacto.Status.Incidents;
 /// on their own (open an incident for a lasting outage, resolve it on recovery, move maintenance
 /// windows along). Paging rides in the same transaction as the change that causes it.
 /// </summary>
-public sealed class IncidentService(
+internal sealed class IncidentService(
     IDbContextFactory<ContactoDbContext> contexts,
     IOptions<StatusOptions> statusOptions,
     Pager pager,

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Contacto.Status.Incidents.Paging;
 
 /// <summary>What became of one send.</summary>
-public readonly record struct SendOutcome(bool Sent, bool Retry, string? Problem)
+internal readonly record struct SendOutcome(bool Sent, bool Retry, string? Problem)
 {
     public static readonly SendOutcome Ok = new(true, false, null);
     public static SendOutcome Transient(string problem) => new(false, true, problem);
@@ -15,7 +15,7 @@ public readonly record struct SendOutcome(bool Sent, bool Retry, string? Problem
 }
 
 /// <summary>Delivers one outbox message to one kind of target.</summary>
-public interface IPageSender
+internal interface IPageSender
 {
     PageTargetKind Kind { get; }
     Task<SendOutcome> SendAsync(PageMessage message, PageTargetOptions target, CancellationToken cancellationToken);
@@ -26,7 +26,7 @@ public interface IPageSender
 /// others), sends them, and retries failures with exponential backoff until they succeed, are
 /// refused for good, or run out of attempts. Also runs the escalation check.
 /// </summary>
-public sealed partial class PageDispatcher(
+internal sealed partial class PageDispatcher(
     IDbContextFactory<ContactoDbContext> contexts,
     IOptions<PagingOptions> options,
     IEnumerable<IPageSender> senders,

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Contacto.Status.Incidents.Paging;
 
-public enum PageAction
+internal enum PageAction
 {
     /// <summary>An incident opened: PagerDuty <c>trigger</c>.</summary>
     Open,
@@ -19,7 +19,7 @@ public enum PageAction
 /// nodes never send it twice and a crashed node's claim runs out. Holds no secret: keys and
 /// addresses are read from configuration at send time.
 /// </summary>
-public sealed class PageMessage
+internal sealed class PageMessage
 {
     public Guid Id { get; set; }
     public Guid IncidentId { get; set; }

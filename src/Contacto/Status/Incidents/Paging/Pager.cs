@@ -11,7 +11,7 @@ namespace Contacto.Status.Incidents.Paging;
 /// escalation target at once and the next ones while nobody acknowledges; every incident goes to
 /// the notify targets; whoever heard of the opening hears of the resolution.
 /// </summary>
-public sealed partial class Pager(
+internal sealed partial class Pager(
     IOptions<PagingOptions> options,
     IOptions<StatusOptions> statusOptions,
     IDbContextFactory<ContactoDbContext> contexts,

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Contacto.Status.Incidents.Paging;
 
 /// <summary>Outbox sends by outcome, exported on the ops plane's /metrics: a failing pager must be visible.</summary>
-public sealed class PagingMetrics
+internal sealed class PagingMetrics
 {
     public const string MeterName = "Contacto.Paging";
     public const string OutcomesName = "contacto.paging.sends";

@@ -4,14 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace Contacto.Status.Incidents.Paging;
 
-public enum PageTargetKind
+internal enum PageTargetKind
 {
     PagerDuty,
     Webhook,
     Email,
 }
 
-public enum SmtpSecurity
+internal enum SmtpSecurity
 {
     StartTls,
     SslOnConnect,
@@ -25,7 +25,7 @@ public enum SmtpSecurity
 /// target at once and the next one each <see cref="EscalateAfterSeconds"/> while nobody
 /// acknowledges; every incident is told to the <see cref="Notify"/> targets, without paging.
 /// </summary>
-public sealed class PagingOptions
+internal sealed class PagingOptions
 {
     public const string Section = "Paging";
 
@@ -43,7 +43,7 @@ public sealed class PagingOptions
     public SmtpOptions Smtp { get; set; } = new();
 }
 
-public sealed class PageTargetOptions
+internal sealed class PageTargetOptions
 {
     public const string PagerDutyEventsUrl = "https://events.pagerduty.com/v2/enqueue";
 
@@ -65,7 +65,7 @@ public sealed class PageTargetOptions
     public List<string> To { get; set; } = [];
 }
 
-public sealed class SmtpOptions
+internal sealed class SmtpOptions
 {
     public string? Host { get; set; }
     public int Port { get; set; } = 587;

@@ -5,7 +5,7 @@
 namespace Contacto.Storage.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class NumberRoutingIndex : Migration
+    internal partial class NumberRoutingIndex : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Contacto.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class WebhookSettings : Migration
+    internal partial class WebhookSettings : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Contacto.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class AuditTreeHeadsAndSealedFields : Migration
+    internal partial class AuditTreeHeadsAndSealedFields : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
