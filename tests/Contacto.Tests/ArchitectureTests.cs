@@ -101,6 +101,83 @@ public sealed class ArchitectureTests
         Assert.True(reads.Count == 0, string.Join(Environment.NewLine, reads));
     }
 
+    /// <summary>
+    /// Implementation types are internal (tests and benches reach them through InternalsVisibleTo):
+    /// the platform's public types are exactly these, each listed for the reason it must be public.
+    /// A new public type fails here until it is made internal or listed with its reason.
+    /// </summary>
+    static readonly string[] PublicTypes =
+    [
+        // What the host (Contacto.Server) and the CLI (Contacto.Cli) call.
+        "Contacto.ContactoPlatform",
+        "Contacto.Accounts.Account", "Contacto.Accounts.AccountFields", "Contacto.Accounts.AccountService", "Contacto.Accounts.Credentials",
+        "Contacto.Api.AccountApi", "Contacto.Api.ApiErrorMiddleware",
+        "Contacto.Audit.ActorKind", "Contacto.Audit.ApiLogMiddleware", "Contacto.Audit.AuditActions", "Contacto.Audit.AuditActor",
+        "Contacto.Audit.AuditEntry", "Contacto.Audit.AuditOutcome", "Contacto.Audit.AuditProblem", "Contacto.Audit.AuditRecord",
+        "Contacto.Audit.AuditServiceCollectionExtensions", "Contacto.Audit.AuditVerification", "Contacto.Audit.AuditVerifier",
+        "Contacto.Carriers.CarrierOptions", "Contacto.Carriers.CarrierProducts", "Contacto.Carriers.CarriersServiceCollectionExtensions",
+        "Contacto.Carriers.IEmbeddedCarriers", "Contacto.Carriers.Sip.SipListeners", "Contacto.Carriers.Sip.SipTrunkSettings",
+        "Contacto.Carriers.Smpp.SmppSettings",
+        "Contacto.Console.ConsoleInvitation", "Contacto.Console.ConsoleRole", "Contacto.Console.ConsoleRoles", "Contacto.Console.ConsoleUsers",
+        "Contacto.Crypto.ITenantKeyAdministration", "Contacto.Crypto.RewrapProgress", "Contacto.Crypto.TenantKeyKind",
+        "Contacto.Crypto.TenantKeyRecord", "Contacto.Crypto.TenantKeyState",
+        "Contacto.Messaging.MessagingServiceCollectionExtensions",
+        "Contacto.Numbers.NumberPlan", "Contacto.Numbers.NumberService", "Contacto.Numbers.NumberTypes", "Contacto.Numbers.RentedNumber",
+        "Contacto.Observability.LoggingSetup", "Contacto.Observability.MetricsSetup", "Contacto.Observability.TracingSetup",
+        "Contacto.Operations.OperatorToken", "Contacto.Operations.OperatorTokenService", "Contacto.Operations.Plane", "Contacto.Operations.Planes",
+        "Contacto.Platform.ContactoConfiguration", "Contacto.Platform.DataDirectory", "Contacto.Platform.StartupFailure",
+        "Contacto.Storage.ContactoDbContext", "Contacto.Storage.ContactoDbContextFactory", "Contacto.Storage.StorageInitializer",
+        "Contacto.Storage.StorageProvider",
+        "Contacto.Tls.ServerCertificateStore", "Contacto.Tls.TlsPolicy", "Contacto.Tls.TlsServiceCollectionExtensions",
+        "Contacto.Webhooks.WebhooksServiceCollectionExtensions",
+        // What the public constructors, parameters and results of those name.
+        "Contacto.Accounts.ISubaccountDeletionHandler", "Contacto.Accounts.LiveAccounts",
+        "Contacto.Api.ApiException",
+        "Contacto.Applications.Application",
+        "Contacto.Audit.AuditAnchors", "Contacto.Audit.AuditHeadKey", "Contacto.Audit.AuditMac", "Contacto.Audit.AuditOptions",
+        "Contacto.Audit.AuditTreeHead", "Contacto.Audit.IAuditTrail",
+        "Contacto.Carriers.Sip.SipInboundSettings",
+        "Contacto.Console.ConsoleOptions", "Contacto.Console.ConsoleSession", "Contacto.Console.ConsoleUser", "Contacto.Console.PasswordHasher",
+        "Contacto.Console.SessionStage",
+        "Contacto.Crypto.IKekProvider", "Contacto.Crypto.ISigningKey", "Contacto.Crypto.ITenantCrypto", "Contacto.Crypto.KeyShreddingRecord",
+        "Contacto.Crypto.TenantKeyLease", "Contacto.Crypto.WrappedKey",
+        "Contacto.Platform.PlatformOptions",
+        "Contacto.Storage.IStorageStartupTask", "Contacto.Storage.StorageOptions",
+        "Contacto.Tls.TlsOptions",
+        // RazorSlices generates a public proxy for every template (not listed: they implement IRazorSliceProxy<T>), so the
+        // templates' models are public, and so is what the models show.
+        "Contacto.Console.AuditTrailPage", "Contacto.Console.ConsoleFrame", "Contacto.Console.ConsolePage", "Contacto.Console.DataTable",
+        "Contacto.Console.EnrolPage", "Contacto.Console.JoinPage", "Contacto.Console.MessageDetailPage", "Contacto.Console.MessagePage",
+        "Contacto.Console.MessagesPage", "Contacto.Console.OpenInvitationPage", "Contacto.Console.OverviewPage", "Contacto.Console.PasskeyButton",
+        "Contacto.Console.ReauthenticatePage", "Contacto.Console.RecoveryCodesPage", "Contacto.Console.ReplaceTotpPage",
+        "Contacto.Console.SecondFactorPage", "Contacto.Console.SecurityPage", "Contacto.Console.SignInPage", "Contacto.Console.SsoSettingsPage",
+        "Contacto.Console.SubaccountsPage", "Contacto.Console.TotpKey", "Contacto.Console.UsersPage",
+        "Contacto.Console.ConsoleMessageLog", "Contacto.Console.ConsolePasskey", "Contacto.Console.ConsoleSsoSettings", "Contacto.Console.JoinSso",
+        "Contacto.Messaging.Message", "Contacto.Messaging.MessageLogQuery", "Contacto.Messaging.MessageLogReader", "Contacto.Messaging.OpenedMessage",
+        "Contacto.Status.StatusPageModel", "Contacto.Status.StatusSnapshot", "Contacto.Status.StatusIndicator", "Contacto.Status.ComponentView",
+        "Contacto.Status.ComponentStatus", "Contacto.Status.UptimeSummary", "Contacto.Status.UptimeDay",
+        "Contacto.Status.StatusOptions", "Contacto.Status.ComponentGroupOptions", "Contacto.Status.ComponentOptions",
+        "Contacto.Status.MonitorOptions", "Contacto.Status.ApiMonitorOptions",
+        "Contacto.Status.Incidents.Incident", "Contacto.Status.Incidents.IncidentUpdate", "Contacto.Status.Incidents.IncidentImpact",
+        "Contacto.Status.Incidents.IncidentStatus", "Contacto.Status.Incidents.AffectedComponent",
+        // xunit runs only public test methods, whose parameters must then be public too: these are theories' parameters.
+        "Contacto.Carriers.CarrierError", "Contacto.Observability.LogFormat", "Contacto.Recordings.BlobStoreKind",
+        "Contacto.Webhooks.AttemptOutcome",
+    ];
+
+    [Fact]
+    public void The_platforms_public_types_are_those_the_host_the_CLI_and_frameworks_need()
+    {
+        var exported = PlatformAssembly.GetExportedTypes()
+            .Where(t => !t.IsNested && !t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(RazorSlices.IRazorSliceProxy<>)))
+            .Select(t => t.FullName!).ToHashSet();
+        var unlisted = exported.Except(PublicTypes).Order().ToList();
+        var stale = PublicTypes.Except(exported).Order().ToList();
+        Assert.True(unlisted.Count == 0 && stale.Count == 0,
+            $"Public but not listed (make it internal, or list it with its reason): {string.Join(", ", unlisted)}" + Environment.NewLine +
+            $"Listed but no longer public (drop it from the list): {string.Join(", ", stale)}");
+    }
+
     static TypeDefinition Outermost(TypeDefinition type) => type.DeclaringType is { } outer ? Outermost(outer) : type;
 
     /// <summary>The capability folder of a namespace of the platform (<c>Contacto.Messaging</c>: Messaging), or null.</summary>
