@@ -134,7 +134,7 @@ public sealed class SmppBind : IAsyncDisposable
             {
                 return result;
             }
-            _logger.LogInformation("{Bind}: throttled ({Status}), slowing down", Name, response.Status);
+            SmppLog.Throttled(_logger, Name, response.Status);
             SmppMetrics.Throttled.Add(1, new KeyValuePair<string, object?>("bind", Name));
             _limiter.OnThrottled(_options.ThrottleRetryDelay);
         }
@@ -194,7 +194,7 @@ public sealed class SmppBind : IAsyncDisposable
                 SetState(BindState.Down, null, e.Message);
                 delay = _backoff.Next();
             }
-            _logger.LogInformation("{Bind}: down, reconnecting in {Delay} ms", Name, (int)delay.TotalMilliseconds);
+            SmppLog.Reconnecting(_logger, Name, (int)delay.TotalMilliseconds);
             try
             {
                 await Task.Delay(delay, _time, stop).ConfigureAwait(false);

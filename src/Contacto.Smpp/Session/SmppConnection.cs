@@ -147,7 +147,7 @@ public sealed class SmppConnection : IAsyncDisposable
         }
         catch (SmppException e)
         {
-            _logger.LogDebug("{Connection}: unbind not answered: {Error}", Name, e.Message);
+            SmppLog.UnbindNotAnswered(_logger, Name, e.Message);
         }
         await CloseAsync(ConnectionCloseReason.Local).ConfigureAwait(false);
     }
@@ -194,7 +194,7 @@ public sealed class SmppConnection : IAsyncDisposable
     {
         if (Interlocked.Increment(ref _queued) > _options.MaxQueuedFrames)
         {
-            _logger.LogWarning("{Connection}: peer is not reading, {Count} PDUs queued", Name, _options.MaxQueuedFrames);
+            SmppLog.PeerNotReading(_logger, Name, _options.MaxQueuedFrames);
             Abort(ConnectionCloseReason.PeerNotReading);
             return false;
         }
@@ -225,12 +225,12 @@ public sealed class SmppConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            _logger.LogDebug("{Connection}: write failed: {Error}", Name, e.Message);
+            SmppLog.WriteFailed(_logger, Name, e.Message);
             Abort(ConnectionCloseReason.TransportError);
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "{Connection}: writing failed unexpectedly", Name);
+            SmppLog.WriteFailedUnexpectedly(_logger, e, Name);
             Abort(ConnectionCloseReason.TransportError);
         }
     }
@@ -263,18 +263,18 @@ public sealed class SmppConnection : IAsyncDisposable
         }
         catch (PduFormatException e)
         {
-            _logger.LogWarning("{Connection}: framing lost, closing: {Error}", Name, e.Message);
+            SmppLog.FramingLost(_logger, Name, e.Message);
             reason = ConnectionCloseReason.ProtocolError;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            _logger.LogDebug("{Connection}: read failed: {Error}", Name, e.Message);
+            SmppLog.ReadFailed(_logger, Name, e.Message);
             reason = _unbindReceived || _draining ? EndOfStreamReason() : ConnectionCloseReason.TransportError;
         }
         catch (Exception e)
         {
             // Whatever went wrong, end the connection rather than leave it half alive.
-            _logger.LogError(e, "{Connection}: reading failed unexpectedly", Name);
+            SmppLog.ReadFailedUnexpectedly(_logger, e, Name);
         }
         Abort(reason);
     }
@@ -290,7 +290,7 @@ public sealed class SmppConnection : IAsyncDisposable
         catch (PduFormatException e) when (!e.FramingLost)
         {
             // The frame was whole, so the stream is still in step: refuse this PDU only.
-            _logger.LogWarning("{Connection}: malformed PDU refused: {Error}", Name, e.Message);
+            SmppLog.MalformedPdu(_logger, Name, e.Message);
             var nack = e.CommandId is { } id && !id.IsResponse()
                 ? ErrorResponses.For(new UnknownPdu(id) { SequenceNumber = e.SequenceNumber }, e.Status)
                 : HeaderOnlyPdu.GenericNack(e.Status, e.SequenceNumber);
@@ -301,7 +301,7 @@ public sealed class SmppConnection : IAsyncDisposable
         {
             if (!_pending.TryResolve(pdu))
             {
-                _logger.LogDebug("{Connection}: unexpected {Command} seq {Sequence} ignored", Name, pdu.CommandId, pdu.SequenceNumber);
+                SmppLog.UnexpectedPdu(_logger, Name, pdu.CommandId, pdu.SequenceNumber);
             }
             return;
         }
@@ -382,7 +382,7 @@ public sealed class SmppConnection : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _logger.LogWarning("{Connection}: handler failed on {Command}: {Error}", Name, request.CommandId, e.GetType().Name);
+            SmppLog.HandlerFailed(_logger, Name, request.CommandId, e.GetType().Name);
             response = ErrorResponses.ExpectsNoResponse(request) ? null : ErrorResponses.For(request, CommandStatus.TemporaryAppError);
         }
         RespondAndRelease(request, response);
@@ -415,7 +415,7 @@ public sealed class SmppConnection : IAsyncDisposable
 
     private void OnDeadPeer()
     {
-        _logger.LogWarning("{Connection}: enquire_link unanswered, peer considered dead", Name);
+        SmppLog.PeerDead(_logger, Name);
         Abort(ConnectionCloseReason.DeadPeer);
     }
 
@@ -430,7 +430,7 @@ public sealed class SmppConnection : IAsyncDisposable
         _outbound.Writer.TryComplete();
         _pending.FailAll(new SmppConnectionClosedException(reason));
         _stream.Dispose();
-        _logger.LogInformation("{Connection}: closed ({Reason})", Name, reason);
+        SmppLog.Closed(_logger, Name, reason);
     }
 
     private bool Ended => _completion.Task.IsCompleted || _closing.IsCancellationRequested;

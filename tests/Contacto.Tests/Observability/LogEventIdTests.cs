@@ -6,7 +6,8 @@ using Mono.Cecil.Cil;
 namespace Contacto.Tests.Observability;
 
 /// <summary>
-/// Every log message of the platform, the server and the CLI is a <see cref="LoggerMessageAttribute"/>
+/// Every log message of the platform, the server, the CLI, the carrier simulator and the
+/// protocol libraries (SMPP, SIP, media) is a <see cref="LoggerMessageAttribute"/>
 /// method with its own event id, taken from its capability's range in docs/architecture.md
 /// ("Logs, metrics, traces"), so an id names one message for good.
 /// </summary>
@@ -32,9 +33,18 @@ public sealed class LogEventIdTests
         ["Observability"] = (6000, 6099),
         ["Webhooks"] = (7000, 7099),
         ["Recordings"] = (8000, 8099),
+        ["CarrierSim"] = (1, 99),
+        ["Smpp"] = (2400, 2499),
+        ["Sip"] = (2500, 2599),
+        ["Media"] = (4100, 4199),
     };
 
-    static readonly Assembly[] Assemblies = [typeof(ContactoPlatform).Assembly, typeof(Contacto.Server.SimulatedCarriers).Assembly, typeof(Contacto.Cli.ContactoCli).Assembly];
+    static readonly Assembly[] Assemblies =
+    [
+        typeof(ContactoPlatform).Assembly, typeof(Contacto.Server.SimulatedCarriers).Assembly, typeof(Contacto.Cli.ContactoCli).Assembly,
+        typeof(Contacto.CarrierSim.SmscSimulator).Assembly, typeof(Contacto.Smpp.Client.SmppBind).Assembly,
+        typeof(Contacto.Sip.Transport.SipTransportLayer).Assembly, typeof(Contacto.Media.Rtp.RtcpPacket).Assembly,
+    ];
 
     [Fact]
     public void Every_message_has_a_unique_event_id_in_its_capabilitys_range()
