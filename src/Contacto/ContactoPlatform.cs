@@ -14,6 +14,7 @@ using Contacto.Recordings;
 using Contacto.Status;
 using Contacto.Storage;
 using Contacto.Tls;
+using Contacto.Voice;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,7 @@ public static class ContactoPlatform
         services.AddContactoCarriers();
         services.AddContactoMessaging();
         services.AddContactoRecordings();
+        services.AddContactoVoice();
         return services;
     }
 

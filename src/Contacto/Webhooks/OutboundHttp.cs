@@ -42,6 +42,25 @@ internal static class OutboundHttp
         builder.ConfigurePrimaryHttpMessageHandler(services => CreateHandler(connectTimeout, services.GetRequiredService<OutboundUrlPolicy>()));
 
     /// <summary>True when following a redirect from <paramref name="from"/> to <paramref name="to"/> would leave TLS.</summary>
-    public static bool IsDowngrade(Uri from, Uri to) =>
+    static bool IsDowngrade(Uri from, Uri to) =>
         from.Scheme == Uri.UriSchemeHttps && to.Scheme != Uri.UriSchemeHttps;
+
+    /// <summary>
+    /// For clients that follow redirects by hand: where a redirect answer to a request for
+    /// <paramref name="from"/> leads (<paramref name="next"/>), or why it is not followed (the
+    /// returned problem: too many hops, or https to http). Neither: the answer is not a redirect.
+    /// </summary>
+    public static string? FollowRedirect(Uri from, HttpResponseMessage response, int hop, int maxRedirects, out Uri? next)
+    {
+        next = null;
+        if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+            return null;
+        if (hop >= maxRedirects)
+            return "too many redirects";
+        var target = new Uri(from, location);
+        if (IsDowngrade(from, target))
+            return "refused: a redirect from https to http";
+        next = target;
+        return null;
+    }
 }

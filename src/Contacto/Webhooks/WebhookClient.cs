@@ -81,13 +81,10 @@ internal sealed class WebhookClient : IDisposable
             using (response)
             {
                 var status = (int)response.StatusCode;
-                if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+                if (OutboundHttp.FollowRedirect(target!, response, hop, options.MaxRedirects, out var next) is { } redirectProblem)
+                    return new AttemptResult(AttemptOutcome.GiveUp, status, clock.Elapsed, redirectProblem);
+                if (next is not null)
                 {
-                    if (hop >= options.MaxRedirects)
-                        return new AttemptResult(AttemptOutcome.GiveUp, status, clock.Elapsed, "too many redirects");
-                    var next = new Uri(target!, location);
-                    if (OutboundHttp.IsDowngrade(target!, next))
-                        return new AttemptResult(AttemptOutcome.GiveUp, status, clock.Elapsed, "refused: a redirect from https to http");
                     url = next.ToString();
                     if (status is 301 or 302 or 303 && method == "POST")
                     {
