@@ -73,10 +73,11 @@ public sealed class MediaSessionTests
 
         await caller.SendDigitsAsync("1234567890*#ABCD").WaitAsync(TimeSpan.FromSeconds(30));
         var digits = await Legs.Collect(callee, 16);
-        await Task.Delay(300);
+        // A marker sent after them: a repeat of any digit would arrive before it.
+        await caller.SendDigitsAsync("5").WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal("1234567890*#ABCD", new string(digits.ToArray()));
-        Assert.False(callee.Digits.TryRead(out _));
+        Assert.Equal(['5'], await Legs.Collect(callee, 1));
     }
 
     [Fact]
@@ -91,10 +92,11 @@ public sealed class MediaSessionTests
 
         await caller.SendDigitsAsync("159#").WaitAsync(TimeSpan.FromSeconds(30));
         var digits = await Legs.Collect(callee, 4);
-        await Task.Delay(300);
+        // A marker tone after them: a second detection of any tone would come before it.
+        await caller.SendDigitsAsync("0").WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal("159#", new string(digits.ToArray()));
-        Assert.False(callee.Digits.TryRead(out _));
+        Assert.Equal(['0'], await Legs.Collect(callee, 1));
     }
 
     [Fact]
@@ -130,9 +132,12 @@ public sealed class MediaSessionTests
         var (holdAnswer, held) = callee.Answer(caller.CreateOffer(MediaDirection.SendOnly));
         b.Apply(held);
         a.Apply(caller.AcceptAnswer(holdAnswer));
-        await Task.Delay(100);
+        // The windows are counted in the caller's packets, which go on during the hold: once five
+        // have come, the pacing loop has passed the hold; over the next fifteen the held side sends nothing.
+        var received = b.Quality.PacketsReceived;
+        await Legs.Until(() => b.Quality.PacketsReceived >= received + 5, "the caller's audio during the hold");
         var sent = b.Quality.PacketsSent;
-        await Task.Delay(300);
+        await Legs.Until(() => b.Quality.PacketsReceived >= received + 20, "more of the caller's audio during the hold");
 
         Assert.Equal(sent, b.Quality.PacketsSent);
         var (resumeAnswer, resumed) = callee.Answer(caller.CreateOffer());
