@@ -203,6 +203,20 @@ public sealed partial class ConsoleBrowser : IDisposable
 
     public static string InvitationToken(string link) => new Uri(link).Fragment.TrimStart('#');
 
+    /// <summary>
+    /// Comes back from the provider to <paramref name="callback"/> (a path and query): the callback's
+    /// page, which sets no cookie, then the same-site step it leads to; that step's answer.
+    /// </summary>
+    public async Task<Answer> ReturnFromProviderAsync(string callback)
+    {
+        var bounce = await GetAsync(callback);
+        Assert.Equal(HttpStatusCode.OK, bounce.Status);
+        Assert.False(bounce.Response.Headers.Contains("Set-Cookie"), "the callback, reached cross-site, set a cookie");
+        var next = WebUtility.HtmlDecode(GoOnPattern().Match(bounce.Html).Groups[1].Value);
+        Assert.StartsWith(ConsoleSso.FinishPath + "?", next);
+        return await GetAsync(next);
+    }
+
     public async Task<Answer> SignInAsync(string email, string password, string? returnUrl = null)
     {
         await GetAsync("/console/sign-in");
@@ -216,6 +230,9 @@ public sealed partial class ConsoleBrowser : IDisposable
             Csrf = WebUtility.HtmlDecode(match.Groups[1].Value);
         return new Answer(response.StatusCode, html, response.Headers.Location?.OriginalString, response);
     }
+
+    [GeneratedRegex("<meta http-equiv=\"refresh\" content=\"0; url=([^\"]+)\">")]
+    private static partial Regex GoOnPattern();
 
     [GeneratedRegex("name=\"__csrf\" value=\"([^\"]+)\"")]
     private static partial Regex CsrfPattern();

@@ -26,7 +26,8 @@ public enum IdTokenFault
 /// <summary>
 /// A small, real OpenID Connect provider on loopback, with its own certificate: discovery, JWKS,
 /// an authorization endpoint that signs in whoever <see cref="NextUser"/> names (authorization code
-/// with PKCE S256 only, exact redirect address), and a token endpoint that checks the client
+/// with PKCE S256 only, exact redirect address), at once or after its own sign-in page
+/// (<see cref="ShowsPage"/>), and a token endpoint that checks the client
 /// secret (Basic), the code (once), the redirect address and the code verifier, and issues an
 /// RS256 ID token.
 /// </summary>
@@ -43,6 +44,7 @@ public sealed class TestOidcProvider : IAsyncDisposable
     readonly TimeProvider time;
     readonly RsaSecurityKey key = new(RSA.Create(2048)) { KeyId = "test-key" };
     readonly ConcurrentDictionary<string, Grant> grants = new();
+    readonly ConcurrentDictionary<string, IQueryCollection> shown = new();
 
     TestOidcProvider(WebApplication app, X509Certificate2 certificate, TimeProvider time)
     {
@@ -56,6 +58,15 @@ public sealed class TestOidcProvider : IAsyncDisposable
     public string RedirectUri { get; set; } = "";
     public ProviderUser NextUser { get; set; } = new("subject-1", "user@example.com");
     public IdTokenFault Fault { get; set; }
+
+    /// <summary>
+    /// When set, the authorization endpoint answers with a page of its own whose button (a form posted
+    /// to the provider) sends the browser back, as most providers do; otherwise it redirects at once.
+    /// </summary>
+    public bool ShowsPage { get; set; }
+
+    /// <summary>The authorization endpoint the discovery document names; by default this provider's own.</summary>
+    public string? AuthorizationEndpoint { get; set; }
 
     /// <summary>The token endpoint the discovery document names; by default this provider's own.</summary>
     public string? TokenEndpoint { get; set; }
@@ -87,7 +98,7 @@ public sealed class TestOidcProvider : IAsyncDisposable
         app.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, object>
         {
             ["issuer"] = Issuer,
-            ["authorization_endpoint"] = Issuer + "/authorize",
+            ["authorization_endpoint"] = AuthorizationEndpoint ?? Issuer + "/authorize",
             ["token_endpoint"] = TokenEndpoint ?? Issuer + "/token",
             ["jwks_uri"] = Issuer + "/jwks",
             ["response_types_supported"] = new[] { "code" },
@@ -106,10 +117,18 @@ public sealed class TestOidcProvider : IAsyncDisposable
             if (q["client_id"] != ClientId || q["redirect_uri"] != RedirectUri || q["response_type"] != "code" || q["code_challenge_method"] != "S256"
                 || string.IsNullOrEmpty(q["code_challenge"]) || string.IsNullOrEmpty(q["nonce"]) || !q["scope"].ToString().Split(' ').Contains("openid"))
                 return Results.BadRequest("invalid_request");
-            var code = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(24));
-            grants[code] = new Grant(q["nonce"]!, q["code_challenge"]!, RedirectUri, NextUser);
-            return Results.Redirect($"{RedirectUri}?code={code}&state={Uri.EscapeDataString(q["state"].ToString())}");
+            if (!ShowsPage)
+                return Results.Redirect(SignIn(q));
+            var shownId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
+            shown[shownId] = q;
+            return Results.Content($"""
+                <!doctype html><html lang="en"><head><title>Test provider</title><link rel="icon" href="data:,"></head>
+                <body><form method="post" action="/authorize/approve"><input type="hidden" name="request" value="{shownId}">
+                <button type="submit">Continue as {WebUtility.HtmlEncode(NextUser.Subject)}</button></form></body></html>
+                """, "text/html; charset=utf-8");
         });
+        app.MapPost("/authorize/approve", async (HttpRequest request) =>
+            shown.TryRemove((await request.ReadFormAsync())["request"].ToString(), out var q) ? Results.Redirect(SignIn(q)) : Results.BadRequest("invalid_request"));
         app.MapPost("/token", async (HttpRequest request) =>
         {
             var form = await request.ReadFormAsync();
@@ -121,6 +140,14 @@ public sealed class TestOidcProvider : IAsyncDisposable
                 return Results.Json(new { error = "invalid_grant" }, statusCode: 400);
             return Results.Json(new { access_token = "unused", token_type = "Bearer", id_token = IdToken(grant) });
         });
+    }
+
+    /// <summary>Signs in <see cref="NextUser"/>: a code for the request, and the address that brings the browser back with it.</summary>
+    string SignIn(IQueryCollection q)
+    {
+        var code = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(24));
+        grants[code] = new Grant(q["nonce"]!, q["code_challenge"]!, RedirectUri, NextUser);
+        return $"{RedirectUri}?code={code}&state={Uri.EscapeDataString(q["state"].ToString())}";
     }
 
     string IdToken(Grant grant)

@@ -151,6 +151,7 @@ public sealed class ArchitectureTests
         "Contacto.Console.MessagesPage", "Contacto.Console.OpenInvitationPage", "Contacto.Console.OverviewPage", "Contacto.Console.PasskeyButton",
         "Contacto.Console.ReauthenticatePage", "Contacto.Console.RecoveryCodesPage", "Contacto.Console.ReplaceTotpPage",
         "Contacto.Console.SecondFactorPage", "Contacto.Console.SecurityPage", "Contacto.Console.SignInPage", "Contacto.Console.SsoSettingsPage",
+        "Contacto.Console.SsoStartPage", "Contacto.Console.SsoReturnPage", "Contacto.Console.SsoAgain",
         "Contacto.Console.SubaccountsPage", "Contacto.Console.TotpKey", "Contacto.Console.UsersPage",
         "Contacto.Console.ConsoleMessageLog", "Contacto.Console.ConsolePasskey", "Contacto.Console.ConsoleSsoSettings", "Contacto.Console.JoinSso",
         "Contacto.Messaging.Message", "Contacto.Messaging.MessageLogQuery", "Contacto.Messaging.MessageLogReader", "Contacto.Messaging.OpenedMessage",

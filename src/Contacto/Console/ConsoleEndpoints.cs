@@ -17,8 +17,15 @@ internal static class ConsoleEndpoints
     public const string StylePath = "/console/assets/console.css";
     public const string ScriptPath = "/console/assets/console.js";
 
-    const string PageSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    const string PageSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    /// <summary>
+    /// Lets this response's forms lead to <paramref name="origin"/> as well: only for a page whose form
+    /// starts single sign-on, whose answer redirects to the account's provider (form-action governs
+    /// that redirect too). Every other page keeps <c>form-action 'self'</c>.
+    /// </summary>
+    public static void AllowFormTarget(HttpContext context, string origin) =>
+        context.Response.Headers.ContentSecurityPolicy = PageSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {origin}", StringComparison.Ordinal);
 
     public static IEndpointRouteBuilder MapContactoConsole(this IEndpointRouteBuilder endpoints)
     {
@@ -62,8 +69,10 @@ internal static class ConsoleEndpoints
         console.MapGet("/users", (HttpContext c, ConsolePages p) => p.UsersAsync(c));
         console.MapPost("/users/invite", (HttpContext c, ConsolePages p) => p.InviteAsync(c));
         console.MapPost("/users/{id:guid}/disable", (HttpContext c, Guid id, ConsolePages p) => p.DisableAsync(c, id));
+        console.MapGet("/sso/start", (HttpContext c, ConsolePages p) => p.SsoStartPageAsync(c));
         console.MapPost("/sso/start", (HttpContext c, ConsolePages p) => p.SsoStartAsync(c));
-        console.MapGet(ConsoleSso.CallbackPath["/console".Length..], (HttpContext c, ConsolePages p) => p.SsoCallbackAsync(c));
+        console.MapGet(ConsoleSso.CallbackPath["/console".Length..], (HttpContext c, ConsolePages p) => p.SsoCallback(c));
+        console.MapGet(ConsoleSso.FinishPath["/console".Length..], (HttpContext c, ConsolePages p) => p.SsoFinishAsync(c));
         console.MapGet("/sso", (HttpContext c, ConsolePages p) => p.SsoSettingsAsync(c));
         console.MapPost("/sso", (HttpContext c, ConsolePages p) => p.SaveSsoSettingsAsync(c));
         console.MapPost("/sso/link", (HttpContext c, ConsolePages p) => p.LinkSsoAsync(c));

@@ -74,6 +74,37 @@ internal sealed class ConsolePages(
         return Results.Redirect(user.TotpConfirmed ? $"/console/second-factor?return_url={Uri.EscapeDataString(returnUrl)}" : "/console/enrol");
     }
 
+    /// <summary>
+    /// The sign-in page's SSO form asks for the account by GET: the answer names the account's
+    /// provider and holds the form that starts the flow, the only page whose CSP lets a form lead there.
+    /// </summary>
+    public async Task<IResult> SsoStartPageAsync(HttpContext c)
+    {
+        var returnUrl = ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]);
+        var authId = c.Request.Query["auth_id"].ToString().Trim();
+        if (!Credentials.IsAuthId(authId))
+            return Page(new SignInPage(Frame(c), returnUrl, "That is not an Auth ID."), StatusCodes.Status400BadRequest);
+        if (await sso.FindAsync(authId, c.RequestAborted) is not { } settings)
+            return Page(new SignInPage(Frame(c), returnUrl, "Single sign-on is not set up for that account."), StatusCodes.Status404NotFound);
+        if (!await AllowProviderAsync(c, settings))
+            return SsoUnavailable(c);
+        return Page(new SsoStartPage(Frame(c), authId, returnUrl, settings.Issuer));
+    }
+
+    /// <summary>Lets this page's forms lead to the account's provider (CSP form-action); false when the provider cannot be reached or named.</summary>
+    async Task<bool> AllowProviderAsync(HttpContext c, ConsoleSsoSettings settings)
+    {
+        try
+        {
+            ConsoleEndpoints.AllowFormTarget(c, await sso.FormTargetAsync(settings, c.RequestAborted));
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or SecurityTokenException)
+        {
+            return false;
+        }
+    }
+
     public async Task<IResult> SsoStartAsync(HttpContext c)
     {
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
@@ -120,7 +151,22 @@ internal sealed class ConsolePages(
             () => SsoPageAsync(c, user, null, "Single sign-on is not set up.", StatusCodes.Status404NotFound));
     });
 
-    public async Task<IResult> SsoCallbackAsync(HttpContext c)
+    /// <summary>
+    /// Where the provider sends the browser back. That navigation began on the provider's site, so
+    /// the browser sends no SameSite=Strict cookie with it, nor with any redirect it answers: this step
+    /// only hands the provider's answer on to <see cref="ConsoleSso.FinishPath"/> from a page of the
+    /// console's own, a same-site navigation that carries the session cookie (to link oneself) and
+    /// after which the new session's cookie is sent. It reads and sets no cookie itself.
+    /// </summary>
+    public IResult SsoCallback(HttpContext c)
+    {
+        var query = c.Request.Query;
+        var answer = new[] { "code", "state", "error" }.Where(name => query[name].Count == 1 && query[name].ToString().Length <= 2048)
+            .Select(name => $"{name}={Uri.EscapeDataString(query[name].ToString())}");
+        return Page(new SsoReturnPage(new ConsoleFrame(""), $"{ConsoleSso.FinishPath}?{string.Join("&", answer)}"));
+    }
+
+    public async Task<IResult> SsoFinishAsync(HttpContext c)
     {
         if (await RefusedAsync(c, null) is { } refused)
             return refused;
@@ -205,6 +251,8 @@ internal sealed class ConsolePages(
     {
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSsoRead, "console_sso", null), c.RequestAborted);
         var settings = await sso.FindAsync(user.AccountId, c.RequestAborted);
+        if (settings is not null && user.SsoSubject is null)
+            await AllowProviderAsync(c, settings); // its form links the user's identity at the provider
         return Page(new SsoSettingsPage(Frame(c, user), settings, ConsoleSso.RedirectUri(c), CanChangeSso(user), notice, error), status);
     }
 
@@ -296,13 +344,14 @@ internal sealed class ConsolePages(
         return Page(new JoinPage(Frame(c), token, invitation.Email, await JoinSsoOfAsync(invitation.AccountId, c), null));
     }
 
-    async Task<JoinSso> JoinSsoOfAsync(Guid accountId, HttpContext c) =>
-        await sso.FindAsync(accountId, c.RequestAborted) switch
-        {
-            null => JoinSso.None,
-            { Required: true } => JoinSso.Required,
-            _ => JoinSso.Offered,
-        };
+    /// <summary>How the invitation's account lets users join; a page that offers its provider may send the browser there.</summary>
+    async Task<JoinSso> JoinSsoOfAsync(Guid accountId, HttpContext c)
+    {
+        if (await sso.FindAsync(accountId, c.RequestAborted) is not { } settings)
+            return JoinSso.None;
+        await AllowProviderAsync(c, settings);
+        return settings.Required ? JoinSso.Required : JoinSso.Offered;
+    }
 
     public async Task<IResult> JoinAsync(HttpContext c)
     {
@@ -325,18 +374,24 @@ internal sealed class ConsolePages(
         return await users.JoinAsync(token, password, Actor(c, null), c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
     }
 
-    public Task<IResult> OverviewAsync(HttpContext c) => SignedInPageAsync(c, (session, user) => OverviewPageAsync(c, user, null, null));
+    public Task<IResult> OverviewAsync(HttpContext c) => SignedInPageAsync(c, (session, user) => OverviewPageAsync(c, session, user, null, null));
 
     public Task<IResult> RevealTokenAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
     {
         if (user.Role is ConsoleRole.Billing or ConsoleRole.ReadOnly)
             return Forbidden(c, user);
-        var form = await c.Request.ReadFormAsync(c.RequestAborted);
-        if (await ReauthenticateAsync(c, session, user, form, () => OverviewPageAsync(c, user, null, "Wrong password or code.", StatusCodes.Status401Unauthorized)) is { } failed)
+        if (!users.HasPassword(user))
+        {
+            // Without a password, the proof is a fresh sign-in through the provider and the second factor.
+            if (!sessions.RecentlyReauthenticated(session))
+                return await OverviewPageAsync(c, session, user, null, "Sign in again through your provider first.", StatusCodes.Status401Unauthorized);
+        }
+        else if (await ReauthenticateAsync(c, session, user, await c.Request.ReadFormAsync(c.RequestAborted),
+                     () => OverviewPageAsync(c, session, user, null, "Wrong password or code.", StatusCodes.Status401Unauthorized)) is { } failed)
             return failed;
         var account = await AccountOfAsync(user);
         await audit.RecordAsync(Entry(c, user, AuditActions.AccountTokenRevealed, "account", account.AuthId), c.RequestAborted);
-        return await OverviewPageAsync(c, user, await accounts.RevealTokenAsync(account, c.RequestAborted), null);
+        return await OverviewPageAsync(c, session, user, await accounts.RevealTokenAsync(account, c.RequestAborted), null);
     });
 
     /// <summary>
@@ -357,15 +412,26 @@ internal sealed class ConsolePages(
         return null;
     }
 
-    public Task<IResult> ReauthenticationPageAsync(HttpContext c) => SignedInPageAsync(c, (_, user) =>
-        Task.FromResult(Page(new ReauthenticatePage(Frame(c, user), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), users.HasPassword(user), null))));
+    public Task<IResult> ReauthenticationPageAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
+    {
+        var account = await AccountOfAsync(user);
+        await AllowSignInAgainAsync(c, user);
+        return Page(new ReauthenticatePage(Frame(c, user), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), users.HasPassword(user), account.AuthId, null));
+    });
+
+    /// <summary>A user without a password proves it is them by signing in again through the provider: the page's form may lead there.</summary>
+    async Task AllowSignInAgainAsync(HttpContext c, ConsoleUser user)
+    {
+        if (!users.HasPassword(user) && await sso.FindAsync(user.AccountId, c.RequestAborted) is { } settings)
+            await AllowProviderAsync(c, settings);
+    }
 
     public Task<IResult> ReauthenticateAsync(HttpContext c) => SignedInPageAsync(c, async (session, user) =>
     {
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
         var returnUrl = ConsoleText.SafeReturnUrl(form["return_url"]);
         return await ReauthenticateAsync(c, session, user, form, () =>
-                   Task.FromResult(Page(new ReauthenticatePage(Frame(c, user), returnUrl, users.HasPassword(user), "Wrong password or code."), StatusCodes.Status401Unauthorized)))
+                   Task.FromResult(Page(new ReauthenticatePage(Frame(c, user), returnUrl, HasPassword: true, "", "Wrong password or code."), StatusCodes.Status401Unauthorized)))
                ?? Results.Redirect(returnUrl);
     });
 
@@ -407,12 +473,15 @@ internal sealed class ConsolePages(
             _ => Page(new MessagePage(Frame(c, user), "Not found", "You have no such passkey."), StatusCodes.Status404NotFound),
         });
 
-    async Task<IResult> OverviewPageAsync(HttpContext c, ConsoleUser user, string? token, string? error, int status = StatusCodes.Status200OK)
+    async Task<IResult> OverviewPageAsync(HttpContext c, ConsoleSession session, ConsoleUser user, string? token, string? error, int status = StatusCodes.Status200OK)
     {
         var account = await AccountOfAsync(user);
         await audit.RecordAsync(Entry(c, user, AuditActions.AccountRead, "account", account.AuthId), c.RequestAborted);
         var name = await fields.OpenAsync(account.Id, AccountFields.NamePurpose, account.NameSealed, c.RequestAborted);
-        return Page(new OverviewPage(Frame(c, user), account, name, token, error), status);
+        var fresh = sessions.RecentlyReauthenticated(session);
+        if (!fresh)
+            await AllowSignInAgainAsync(c, user);
+        return Page(new OverviewPage(Frame(c, user), account, name, token, users.HasPassword(user), fresh, error), status);
     }
 
     public Task<IResult> SubaccountsAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>

@@ -43,6 +43,9 @@ internal sealed class ConsoleSso(
     public const string ClientName = "console-sso";
     public const string CallbackPath = "/console/sso/callback";
 
+    /// <summary>Where the callback's page sends the browser on, same-site, to finish the flow (<see cref="ConsolePages.SsoCallback"/>).</summary>
+    public const string FinishPath = "/console/sso/finish";
+
     /// <summary>Discovery documents, key sets and token answers are small; anything larger is refused unread.</summary>
     public const int MaxResponseBytes = 256 * 1024;
     const string SecretPurpose = "console_sso.client_secret";
@@ -103,13 +106,34 @@ internal sealed class ConsoleSso(
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>The SSO settings of the enabled main account <paramref name="authId"/> names, if it has them.</summary>
+    public async Task<ConsoleSsoSettings?> FindAsync(string authId, CancellationToken cancellationToken) =>
+        await accounts.FindAsync(authId, cancellationToken) is { ParentId: null, Enabled: true } account ? await FindAsync(account.Id, cancellationToken) : null;
+
+    /// <summary>
+    /// The origin of the provider's sign-in page, as a CSP source: a page whose form starts this
+    /// flow must allow it in <c>form-action</c>, which governs the redirect that answers the form too.
+    /// </summary>
+    public async Task<string> FormTargetAsync(ConsoleSsoSettings settings, CancellationToken cancellationToken) =>
+        AuthorizationOrigin(await ProviderAsync(settings.Issuer, cancellationToken));
+
+    /// <summary>
+    /// The authorization endpoint's https origin. It comes from the tenant's provider and goes into a
+    /// response header, so only a plain host name or IPv4 address passes; anything else is refused.
+    /// </summary>
+    static string AuthorizationOrigin(OpenIdConnectConfiguration provider) =>
+        Uri.TryCreate(provider.AuthorizationEndpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme == Uri.UriSchemeHttps
+        && endpoint.HostNameType is UriHostNameType.Dns or UriHostNameType.IPv4 && endpoint.IdnHost.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-')
+            ? $"https://{endpoint.IdnHost}{(endpoint.IsDefaultPort ? "" : $":{endpoint.Port}")}"
+            : throw new InvalidOperationException("The provider's authorization endpoint is not a plain https address");
+
     /// <summary>The provider's authorization address for this account, with the flow's state in a cookie; null when the account has no SSO.</summary>
     public async Task<string?> StartAsync(HttpContext context, string authId, string returnUrl, Linking? linking, CancellationToken cancellationToken)
     {
-        var account = await accounts.FindAsync(authId, cancellationToken);
-        if (account is not { ParentId: null, Enabled: true } || await FindAsync(account.Id, cancellationToken) is not { } settings)
+        if (await FindAsync(authId, cancellationToken) is not { } settings)
             return null;
         var provider = await ProviderAsync(settings.Issuer, cancellationToken);
+        AuthorizationOrigin(provider);
         var flow = new FlowState(authId, ConsoleText.NewSecretToken(), ConsoleText.NewSecretToken(), ConsoleText.NewSecretToken(), returnUrl,
             (time.GetUtcNow() + FlowLifetime).ToUnixTimeSeconds(), linking);
         context.Response.Cookies.Append(StateCookie, protector.Protect(JsonSerializer.Serialize(flow)), new CookieOptions

@@ -19,6 +19,9 @@ public abstract record ConsolePage(ConsoleFrame Frame, string Title)
 {
     internal abstract RazorSlice Template();
 
+    /// <summary>A console address the browser goes on to by itself (a refresh, which needs no script), or null.</summary>
+    public virtual string? GoOnTo => null;
+
     /// <summary>The page as the answer, with <paramref name="statusCode"/>.</summary>
     internal IResult Result(int statusCode = StatusCodes.Status200OK)
     {
@@ -72,6 +75,9 @@ public static class ConsoleRoles
     }
 }
 
+/// <summary>Signing in again through the account's provider, back to <paramref name="ReturnUrl"/>: how a user without a password proves it is them.</summary>
+public sealed record SsoAgain(ConsoleFrame Frame, string AuthId, string ReturnUrl);
+
 /// <summary>A button the script reveals: WebAuthn needs JavaScript; the rest of the console does not.</summary>
 public sealed record PasskeyButton(string Id, string Label);
 
@@ -94,6 +100,20 @@ public sealed record SignInPage(ConsoleFrame Frame, string ReturnUrl, string? Er
     internal override RazorSlice Template() => SignIn.Create(this);
 }
 
+/// <summary>The account's provider, and the form that starts signing in there.</summary>
+public sealed record SsoStartPage(ConsoleFrame Frame, string AuthId, string ReturnUrl, string Issuer) : ConsolePage(Frame, "Single sign-on")
+{
+    internal override RazorSlice Template() => SsoStart.Create(this);
+}
+
+/// <summary>Back from the provider: the browser goes on to finish signing in from this page of the console's own.</summary>
+public sealed record SsoReturnPage(ConsoleFrame Frame, string FinishUrl) : ConsolePage(Frame, "Signing you in")
+{
+    public override string? GoOnTo => FinishUrl;
+
+    internal override RazorSlice Template() => SsoReturn.Create(this);
+}
+
 public sealed record SecondFactorPage(ConsoleFrame Frame, string ReturnUrl, string? Error) : ConsolePage(Frame, "Second factor")
 {
     internal override RazorSlice Template() => SecondFactor.Create(this);
@@ -110,7 +130,8 @@ public sealed record ReplaceTotpPage(ConsoleFrame Frame, string Secret, string P
     internal override RazorSlice Template() => ReplaceTotp.Create(this);
 }
 
-public sealed record ReauthenticatePage(ConsoleFrame Frame, string ReturnUrl, bool HasPassword, string? Error) : ConsolePage(Frame, "Confirm it is you")
+/// <summary>Password and code again; for a user without a password (<paramref name="AuthId"/> names the account), signing in again through the provider.</summary>
+public sealed record ReauthenticatePage(ConsoleFrame Frame, string ReturnUrl, bool HasPassword, string AuthId, string? Error) : ConsolePage(Frame, "Confirm it is you")
 {
     internal override RazorSlice Template() => Reauthenticate.Create(this);
 }
@@ -146,7 +167,9 @@ public sealed record JoinPage(ConsoleFrame Frame, string Token, string Email, Jo
     internal override RazorSlice Template() => Join.Create(this);
 }
 
-public sealed record OverviewPage(ConsoleFrame Frame, Account Account, string Name, string? RevealedToken, string? Error) : ConsolePage(Frame, "Account")
+/// <summary>The account; <paramref name="FreshSignIn"/> when the session proved the user recently (what revealing the token needs of a user without a password).</summary>
+public sealed record OverviewPage(ConsoleFrame Frame, Account Account, string Name, string? RevealedToken, bool HasPassword, bool FreshSignIn, string? Error)
+    : ConsolePage(Frame, "Account")
 {
     internal override RazorSlice Template() => Overview.Create(this);
 }

@@ -100,7 +100,7 @@ public sealed class ConsoleSsoTests
         Assert.StartsWith(console.Provider.Issuer + "/authorize?", start.Location);
         using var back = await console.Provider.Client.GetAsync(start.Location);
         await owner.Browser.PostAsync("/console/sign-out");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await owner.Browser.GetAsync(back.Headers.Location!.PathAndQuery)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await owner.Browser.ReturnFromProviderAsync(back.Headers.Location!.PathAndQuery)).Status);
 
         await using var db = console.Server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(account.Id);
         Assert.Null((await db.Set<ConsoleUser>().SingleAsync()).SsoSubject);
@@ -130,7 +130,7 @@ public sealed class ConsoleSsoTests
 
         console.Provider.NextUser = new("idp-second", "developer@example.com");
         using var back = await console.Provider.Client.GetAsync(secondStart.Location);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await twice.GetAsync(back.Headers.Location!.PathAndQuery)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await twice.ReturnFromProviderAsync(back.Headers.Location!.PathAndQuery)).Status);
         Assert.Null(twice.Session);
         Assert.Equal(HttpStatusCode.NotFound, (await twice.PostAsync("/console/invitations/sso", ("token", ConsoleBrowser.InvitationToken(link)))).Status);
 
@@ -203,11 +203,11 @@ public sealed class ConsoleSsoTests
         using var back = await console.Provider!.Client.GetAsync(start.Location);
         var callback = back.Headers.Location!;
         var forged = callback.PathAndQuery[..callback.PathAndQuery.IndexOf("&state=", StringComparison.Ordinal)] + "&state=forged";
-        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync(forged)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.ReturnFromProviderAsync(forged)).Status);
 
         // An attacker's own callback, replayed into a browser that started no sign-in.
         using var victim = console.Browser();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await victim.GetAsync(callback.PathAndQuery)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await victim.ReturnFromProviderAsync(callback.PathAndQuery)).Status);
         Assert.Null(victim.Session);
     }
 
@@ -298,6 +298,50 @@ public sealed class ConsoleSsoTests
         Assert.Null(browser.Session);
     }
 
+    [Fact]
+    public async Task Only_a_page_whose_form_starts_the_accounts_flow_lets_forms_lead_to_its_provider()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage);
+        var (account, _) = await OwnerWithSsoAsync(console, required: false);
+        var (other, _) = await console.Server.CreateAccountAsync();
+        using var browser = console.Browser();
+
+        Assert.Contains("form-action 'self';", Policy(await browser.GetAsync("/console/sign-in")));
+        var step = await browser.GetAsync($"/console/sso/start?auth_id={account.AuthId}&return_url=%2Fconsole%2Fmessages");
+        Assert.Equal(HttpStatusCode.OK, step.Status);
+        Assert.Contains($"form-action 'self' {console.Provider!.Issuer};", Policy(step));
+        Assert.Contains("action=\"/console/sso/start\"", step.Html);
+        var none = await browser.GetAsync($"/console/sso/start?auth_id={other.AuthId}");
+        Assert.Equal(HttpStatusCode.NotFound, none.Status);
+        Assert.Contains("form-action 'self';", Policy(none));
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync("/console/sso/start?auth_id=not-an-id")).Status);
+
+        var start = await browser.PostAsync("/console/sso/start", ("auth_id", account.AuthId), ("return_url", "/console/messages"));
+        Assert.StartsWith(console.Provider.Issuer + "/authorize?", start.Location);
+    }
+
+    [Fact]
+    public async Task A_provider_whose_sign_in_page_is_not_plain_https_is_never_sent_to()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage);
+        // Set before the first discovery: the platform caches the provider's document.
+        console.Provider!.AuthorizationEndpoint = console.Provider.Issuer.Replace("https:", "http:") + "/authorize";
+        var (account, _) = await console.Server.CreateAccountAsync();
+        await ConfigureAsync(console, await console.MemberAsync(account.AuthId, "owner@example.com"), required: false);
+
+        using var browser = console.Browser();
+        var step = await browser.GetAsync($"/console/sso/start?auth_id={account.AuthId}");
+        Assert.Equal(HttpStatusCode.BadGateway, step.Status);
+        Assert.Contains("form-action 'self';", Policy(step));
+        var start = await browser.PostAsync("/console/sso/start", ("auth_id", account.AuthId));
+        Assert.Equal(HttpStatusCode.BadGateway, start.Status);
+        Assert.Null(start.Location);
+    }
+
+    static string Policy(ConsoleBrowser.Answer answer) => answer.Response.Headers.GetValues("Content-Security-Policy").Single();
+
     /// <summary>An account whose owner has joined, connected the provider and linked their identity; the provider signs in the owner next.</summary>
     static async Task<(Contacto.Accounts.Account Account, ConsoleServer.Member Owner)> OwnerWithSsoAsync(ConsoleServer console, bool required)
     {
@@ -326,7 +370,7 @@ public sealed class ConsoleSsoTests
         Assert.Contains("code_challenge_method=S256", start.Location);
         using var back = await console.Provider.Client.GetAsync(start.Location);
         Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
-        return await browser.GetAsync(back.Headers.Location!.PathAndQuery);
+        return await browser.ReturnFromProviderAsync(back.Headers.Location!.PathAndQuery);
     }
 
     static async Task<ConsoleBrowser.Answer> ConfigureAsync(ConsoleServer console, ConsoleServer.Member owner, bool required)

@@ -35,7 +35,10 @@ public sealed class ConsoleTemplateTests
         yield return ("second-factor", new SecondFactorPage(Anonymous, Hostile("return"), Hostile("error")), ["return", "error", "csrf"]);
         yield return ("enrol", new EnrolPage(Anonymous, Hostile("secret"), Hostile("email"), Hostile("error")), ["secret", "error", "csrf"]);
         yield return ("replace-totp", new ReplaceTotpPage(SignedIn, Hostile("secret"), Hostile("pending")), ["secret", "pending", "csrf"]);
-        yield return ("reauthenticate", new ReauthenticatePage(SignedIn, Hostile("return"), true, Hostile("error")), ["return", "error", "csrf"]);
+        yield return ("reauthenticate", new ReauthenticatePage(SignedIn, Hostile("return"), true, Hostile("auth-id"), Hostile("error")), ["return", "error", "csrf"]);
+        yield return ("reauthenticate-sso", new ReauthenticatePage(SignedIn, Hostile("return"), false, Hostile("auth-id"), null), ["return", "auth-id", "csrf"]);
+        yield return ("sso-start", new SsoStartPage(Anonymous, Hostile("auth-id"), Hostile("return"), Hostile("issuer")), ["auth-id", "return", "issuer", "csrf"]);
+        yield return ("sso-return", new SsoReturnPage(new(""), Hostile("finish")), ["finish"]);
         yield return ("security", new SecurityPage(SignedIn, 3, [new ConsolePasskey { Id = Guid.NewGuid(), CreatedAt = At }], false, Hostile("notice"), Hostile("error")),
             ["notice", "error", "user-email"]);
         yield return ("recovery-codes", new RecoveryCodesPage(SignedIn, [Hostile("code")]), ["code"]);
@@ -44,8 +47,10 @@ public sealed class ConsoleTemplateTests
         yield return ("join-sso", new JoinPage(Anonymous, Hostile("token"), Hostile("email"), JoinSso.Required, Hostile("error")), ["token", "email", "error", "csrf"]);
         yield return ("join-sso-offered", new JoinPage(Anonymous, Hostile("token"), Hostile("email"), JoinSso.Offered, null), ["token", "email", "csrf"]);
         var account = new Account { Id = Guid.NewGuid(), AuthId = Hostile("auth-id"), Enabled = true, CreatedAt = At };
-        yield return ("overview", new OverviewPage(SignedIn, account, Hostile("name"), null, Hostile("error")), ["auth-id", "name", "error"]);
-        yield return ("overview-token", new OverviewPage(SignedIn, account, Hostile("name"), Hostile("token"), null), ["auth-id", "name", "token"]);
+        yield return ("overview", new OverviewPage(SignedIn, account, Hostile("name"), null, true, false, Hostile("error")), ["auth-id", "name", "error"]);
+        yield return ("overview-token", new OverviewPage(SignedIn, account, Hostile("name"), Hostile("token"), true, true, null), ["auth-id", "name", "token"]);
+        yield return ("overview-sso", new OverviewPage(SignedIn, account, Hostile("name"), null, false, false, Hostile("error")), ["auth-id", "name", "error", "csrf"]);
+        yield return ("overview-sso-fresh", new OverviewPage(SignedIn, account, Hostile("name"), null, false, true, null), ["auth-id", "name", "csrf"]);
         yield return ("subaccounts", new SubaccountsPage(SignedIn, [(account, Hostile("name"))]), ["auth-id", "name"]);
         var other = new ConsoleUser { Id = Guid.NewGuid(), Email = Hostile("other-email"), Role = ConsoleRole.Developer, Enabled = true };
         yield return ("users", new UsersPage(SignedIn, [User, other], true, Hostile("link"), Hostile("error")), ["other-email", "link", "error", "csrf"]);
