@@ -5,6 +5,7 @@ using Contacto.Audit;
 using Contacto.Auth;
 using Contacto.Carriers;
 using Contacto.Console;
+using Contacto.Mail;
 using Contacto.Crypto;
 using Contacto.Messaging;
 using Contacto.Numbers;
@@ -40,6 +41,7 @@ public static class ContactoPlatform
         services.AddContactoAccounts();
         services.AddContactoAuth();
         services.AddContactoWebhooks();
+        services.AddContactoMail();
         services.AddContactoStatus();
         services.AddContactoConsole();
         services.AddContactoNumbers();

@@ -187,7 +187,7 @@ public sealed class PagingTests
         var logs = new RecordedLogs();
         await using var status = await StatusServer.StartAsync(storage,
         [
-            .. MonitorTests.PagerDutyEscalation(pagerDuty), .. Email("mail", smtp), "--Paging:Smtp:UserName", "status", "--Paging:Smtp:Password", smtpPassword,
+            .. MonitorTests.PagerDutyEscalation(pagerDuty), .. Email("mail", smtp), "--Smtp:UserName", "status", "--Smtp:Password", smtpPassword,
             "--Paging:Targets:hook:Kind", "Webhook", "--Paging:Targets:hook:Url", webhook.BaseUrl + webhookPath, "--Paging:Targets:hook:Secret", WebhookSecret,
             "--Paging:Notify:0", "hook", "--Paging:Notify:1", "mail",
             // Loud enough that HTTP client request logging, were it on, would be recorded.
@@ -207,7 +207,7 @@ public sealed class PagingTests
     static string[] Email(string name, FakeSmtpServer smtp) =>
     [
         $"--Paging:Targets:{name}:Kind", "Email", $"--Paging:Targets:{name}:To:0", "oncall@example.test",
-        "--Paging:Smtp:Host", "127.0.0.1", "--Paging:Smtp:Port", smtp.Port.ToString(), "--Paging:Smtp:Security", "None", "--Paging:Smtp:From", "status@example.test",
+        "--Smtp:Host", "127.0.0.1", "--Smtp:Port", smtp.Port.ToString(), "--Smtp:Security", "None", "--Smtp:From", "status@example.test",
     ];
 
     static void AssertSigned(ReceivedRequest request, TimeProvider time)

@@ -11,15 +11,6 @@ internal enum PageTargetKind
     Email,
 }
 
-internal enum SmtpSecurity
-{
-    StartTls,
-    SslOnConnect,
-
-    /// <summary>Plain SMTP: for a relay on the same host only.</summary>
-    None,
-}
-
 /// <summary>
 /// Section <c>Paging</c>: where incidents are sent. A P1 pages <see cref="Escalation"/>'s first
 /// target at once and the next one each <see cref="EscalateAfterSeconds"/> while nobody
@@ -40,7 +31,6 @@ internal sealed class PagingOptions
 
     /// <summary>PagerDuty's <c>payload.source</c>: this installation.</summary>
     public string Source { get; set; } = Environment.MachineName;
-    public SmtpOptions Smtp { get; set; } = new();
 }
 
 internal sealed class PageTargetOptions
@@ -65,18 +55,8 @@ internal sealed class PageTargetOptions
     public List<string> To { get; set; } = [];
 }
 
-internal sealed class SmtpOptions
-{
-    public string? Host { get; set; }
-    public int Port { get; set; } = 587;
-    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
-    public string? UserName { get; set; }
-    public string? Password { get; set; }
-    public string? From { get; set; }
-}
-
 /// <summary>Checks every setting; messages name the key and never repeat a secret.</summary>
-sealed class PagingOptionsValidator : IValidateOptions<PagingOptions>
+sealed class PagingOptionsValidator(IOptions<Mail.SmtpOptions> smtpOptions) : IValidateOptions<PagingOptions>
 {
     const string S = PagingOptions.Section;
 
@@ -84,14 +64,14 @@ sealed class PagingOptionsValidator : IValidateOptions<PagingOptions>
     {
         var errors = new List<string>();
         foreach (var (targetName, target) in o.Targets)
-            CheckTarget(errors, $"{S}:Targets:{targetName}", target, o.Smtp);
+            CheckTarget(errors, $"{S}:Targets:{targetName}", target, smtpOptions.Value);
         CheckNames(errors, "Escalation", o.Escalation, o.Targets);
         CheckNames(errors, "Notify", o.Notify, o.Targets);
         foreach (var (key, value, min, max) in new[]
                  {
                      ("EscalateAfterSeconds", o.EscalateAfterSeconds, 1, 86400), ("MaxAttempts", o.MaxAttempts, 1, 1000),
                      ("RetryBaseSeconds", o.RetryBaseSeconds, 1, 86400), ("RetryMaxSeconds", o.RetryMaxSeconds, 1, 86400 * 7),
-                     ("PollSeconds", o.PollSeconds, 1, 3600), ("Smtp:Port", o.Smtp.Port, 1, 65535),
+                     ("PollSeconds", o.PollSeconds, 1, 3600),
                  })
             if (value < min || value > max)
                 errors.Add($"{S}:{key}: must be between {min} and {max} (got {value})");
@@ -111,7 +91,7 @@ sealed class PagingOptionsValidator : IValidateOptions<PagingOptions>
     /// <summary>Pages leave only over TLS, as OpenID Connect traffic does.</summary>
     internal static bool IsHttpsUrl(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
 
-    static void CheckTarget(List<string> errors, string key, PageTargetOptions target, SmtpOptions smtp)
+    static void CheckTarget(List<string> errors, string key, PageTargetOptions target, Mail.SmtpOptions smtp)
     {
         switch (target.Kind)
         {
@@ -131,11 +111,7 @@ sealed class PagingOptionsValidator : IValidateOptions<PagingOptions>
                 if (target.To.Count == 0 || !target.To.All(a => MailboxAddress.TryParse(a, out _)))
                     errors.Add($"{key}:To: needs one or more valid e-mail addresses");
                 if (string.IsNullOrWhiteSpace(smtp.Host))
-                    errors.Add($"{S}:Smtp:Host: required for e-mail targets");
-                if (smtp.From is null || !MailboxAddress.TryParse(smtp.From, out _))
-                    errors.Add($"{S}:Smtp:From: required for e-mail targets, a valid e-mail address");
-                if (smtp.UserName is not null && smtp.Password is null)
-                    errors.Add($"{S}:Smtp:Password: required with Smtp:UserName");
+                    errors.Add($"{Mail.SmtpOptions.Section}:Host: required for e-mail targets");
                 break;
             default:
                 errors.Add($"{key}:Kind: must be one of {string.Join(", ", Enum.GetNames<PageTargetKind>())}");

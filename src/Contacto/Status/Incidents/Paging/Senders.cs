@@ -6,7 +6,6 @@ using System.Text.Json;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
-using MimeKit;
 
 namespace Contacto.Status.Incidents.Paging;
 
@@ -126,35 +125,18 @@ sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time) : IPag
     }
 }
 
-/// <summary>E-mail over SMTP (MailKit), one connection per message.</summary>
-sealed class EmailSender(IOptions<PagingOptions> options) : IPageSender
+/// <summary>E-mail through the platform's <see cref="Mail.Mailer"/>; what an SMTP failure means for a retry.</summary>
+sealed class EmailSender(Mail.Mailer mailer) : IPageSender
 {
     public PageTargetKind Kind => PageTargetKind.Email;
 
     public async Task<SendOutcome> SendAsync(PageMessage message, PageTargetOptions target, CancellationToken cancellationToken)
     {
-        var smtp = options.Value.Smtp;
-        var email = new MimeMessage { Subject = $"{(message.IsPage ? "PAGE " : "")}{message.Summary}" };
-        email.From.Add(MailboxAddress.Parse(smtp.From!));
-        foreach (var to in target.To)
-            email.To.Add(MailboxAddress.Parse(to));
-        email.Body = new TextPart("plain") { Text = message.Link is { } link ? $"{message.Details}\n\n{link}\n" : $"{message.Details}\n" };
-
-        // Per step (connect, authenticate, send, quit): all four stay inside the dispatcher's claim.
-        using var client = new SmtpClient { Timeout = (int)TimeSpan.FromSeconds(20).TotalMilliseconds };
         try
         {
-            var security = smtp.Security switch
-            {
-                SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
-                SmtpSecurity.None => SecureSocketOptions.None,
-                _ => SecureSocketOptions.StartTls,
-            };
-            await client.ConnectAsync(smtp.Host!, smtp.Port, security, cancellationToken);
-            if (smtp.UserName is not null)
-                await client.AuthenticateAsync(smtp.UserName, smtp.Password!, cancellationToken);
-            await client.SendAsync(email, cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            // All of it stays inside the dispatcher's claim: the mailer times out each step.
+            await mailer.SendAsync(target.To, $"{(message.IsPage ? "PAGE " : "")}{message.Summary}",
+                message.Link is { } link ? $"{message.Details}\n\n{link}\n" : $"{message.Details}\n", cancellationToken);
             return SendOutcome.Ok;
         }
         catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
