@@ -69,7 +69,7 @@ public sealed partial class ConsoleServer : IAsyncDisposable
         (await Server.Services.GetRequiredService<ConsoleUsers>().InviteAsync(authId, email, role, AuditActor.Operator, CancellationToken.None)).Link;
 
     /// <summary>The six digits an authenticator shows now for <paramref name="secret"/>.</summary>
-    public string Code(string secret) => new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(Time.GetUtcNow().UtcDateTime);
+    public string Code(string secret) => new Totp(Base32Encoding.ToBytes(secret.Replace(" ", ""))).ComputeTotp(Time.GetUtcNow().UtcDateTime);
 
     /// <summary>Moves the clock to the next TOTP step, so a new code exists.</summary>
     public void NextStep() => Time.Advance(TimeSpan.FromSeconds(30));
@@ -87,9 +87,8 @@ public sealed partial class ConsoleServer : IAsyncDisposable
         Assert.Equal("/console/enrol", enrol.Location);
         var page = await browser.GetAsync("/console/enrol");
         var secret = SecretOf(page.Html);
-        var done = await browser.PostAsync("/console/enrol", ("code", Code(secret)));
-        Assert.Equal(HttpStatusCode.OK, done.Status);
-        var codes = RecoveryCodePattern().Matches(done.Html).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal("/console/recovery-codes", (await browser.PostAsync("/console/enrol", ("code", Code(secret)))).Location);
+        var codes = RecoveryCodesOf((await browser.GetAsync("/console/recovery-codes")).Html);
         return new Member(browser, email, secret, codes);
     }
 
@@ -113,9 +112,12 @@ public sealed partial class ConsoleServer : IAsyncDisposable
         return await db.Set<AuditRecord>().OrderBy(r => r.Sequence).Select(r => r.Action).ToListAsync();
     }
 
-    public static string SecretOf(string html) => SecretPattern().Match(html).Groups[1].Value;
+    /// <summary>The key the page shows in groups, without the spaces.</summary>
+    public static string SecretOf(string html) => SecretPattern().Match(html).Groups[1].Value.Replace(" ", "");
 
-    [GeneratedRegex("<code id=\"totp-secret\">([A-Z2-7]+)</code>")]
+    public static List<string> RecoveryCodesOf(string html) => [.. RecoveryCodePattern().Matches(html).Select(m => m.Groups[1].Value)];
+
+    [GeneratedRegex("<code id=\"totp-secret\" class=\"key\">([A-Z2-7 ]+)</code>")]
     private static partial Regex SecretPattern();
 
     [GeneratedRegex("<li><code>([A-Z0-9]{10})</code></li>")]

@@ -44,6 +44,26 @@ public sealed class HeadlessChromium : IAsyncDisposable
         return new HeadlessChromium(playwright, context, profile);
     }
 
+    /// <summary>What the page's console reports as errors (CSP violations among them), from now on.</summary>
+    public static List<string> ErrorsOf(IPage page)
+    {
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+                errors.Add($"{message.Location}: {message.Text}");
+        };
+        return errors;
+    }
+
+    /// <summary>The page does not scroll sideways (on a phone-sized viewport), and no two of its elements share an id.</summary>
+    public static async Task AssertFitsAsync(IPage page)
+    {
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"{page.Url} scrolls sideways");
+        var ids = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('[id]')].map(e => e.id)");
+        Assert.True(ids.Length == ids.Distinct().Count(), $"{page.Url} repeats ids: {string.Join(", ", ids.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key))}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Context.CloseAsync();

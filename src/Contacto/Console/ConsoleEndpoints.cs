@@ -46,12 +46,14 @@ internal static class ConsoleEndpoints
         console.MapGet("/", () => Results.Redirect(ConsoleText.Home));
         console.MapGet(StylePath["/console".Length..], () => EmbeddedAsset.Result("Contacto.Console.Assets.console.css", "text/css; charset=utf-8"));
         console.MapGet(ScriptPath["/console".Length..], () => EmbeddedAsset.Result("Contacto.Console.Assets.console.js", "text/javascript; charset=utf-8"));
-        console.MapGet("/sign-in", (HttpContext c, ConsolePages p) => p.SignInPage(c));
+        console.MapGet("/sign-in", (HttpContext c, ConsolePages p) => p.SignInPageAsync(c));
         console.MapPost("/sign-in", (HttpContext c, ConsolePages p) => p.SignInAsync(c));
         console.MapGet("/second-factor", (HttpContext c, ConsolePages p) => p.SecondFactorPageAsync(c));
         console.MapPost("/second-factor", (HttpContext c, ConsolePages p) => p.SecondFactorAsync(c));
         console.MapGet("/enrol", (HttpContext c, ConsolePages p) => p.EnrolPageAsync(c));
         console.MapPost("/enrol", (HttpContext c, ConsolePages p) => p.EnrolAsync(c));
+        console.MapGet("/recovery-codes", (HttpContext c, ConsolePages p) => p.RecoveryCodesAsync(c));
+        console.MapGet("/recovery-codes/download", (HttpContext c, ConsolePages p) => p.DownloadRecoveryCodesAsync(c));
         console.MapGet("/invitations", (HttpContext c, ConsolePages p) => p.InvitationPage(c));
         console.MapPost("/invitations", (HttpContext c, ConsolePages p) => p.OpenInvitationAsync(c));
         console.MapPost("/invitations/join", (HttpContext c, ConsolePages p) => p.JoinAsync(c));

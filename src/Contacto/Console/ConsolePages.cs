@@ -23,6 +23,8 @@ internal sealed class ConsolePages(
     ConsoleSso sso,
     ConsolePasskeys passkeys,
     ConsoleMessageLog messages,
+    FreshRecoveryCodes freshCodes,
+    ConsoleNotices notices,
     AuthThrottle throttle,
     FailedAuthentications failures,
     IAuditTrail audit,
@@ -40,9 +42,16 @@ internal sealed class ConsolePages(
     const string ReauthenticatePath = "/console/reauthenticate";
     const string SecurityPath = "/console/security";
     const string SsoPath = "/console/sso";
+    const string RecoveryCodesPath = "/console/recovery-codes";
 
-    public IResult SignInPage(HttpContext c) =>
-        Page(new SignInPage(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null));
+    public async Task<IResult> SignInPageAsync(HttpContext c) =>
+        await sessions.FindAsync(c, c.RequestAborted) is { Session.Stage: SessionStage.SignedIn, User: var user }
+            ? SignedInAlready(c, user)
+            : Page(new SignInPage(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null));
+
+    IResult SignedInAlready(HttpContext c, ConsoleUser user) =>
+        Page(new MessagePage(Frame(c, user), "Signed in already",
+            $"You are signed in as {user.Email}, with your second factor set up. To sign in as someone else, sign out first."));
 
     public async Task<IResult> SignInAsync(HttpContext c)
     {
@@ -188,8 +197,13 @@ internal sealed class ConsolePages(
                 c.RequestAborted);
             return Page(new SignInPage(Frame(c), ConsoleText.Home, "Single sign-on did not succeed. Try again, or ask your administrator."), StatusCodes.Status401Unauthorized);
         }
+        if (outcome.Joined)
+            await UserJoinedAsync(c, user);
         // Linking oneself keeps the session that re-authenticated; any other success is a new sign-in.
-        return outcome.LinkedSelf ? Results.Redirect(SsoPath) : await FirstFactorAcceptedAsync(c, user, AuditActions.ConsoleSsoAccepted, outcome.ReturnUrl);
+        if (!outcome.LinkedSelf)
+            return await FirstFactorAcceptedAsync(c, user, AuditActions.ConsoleSsoAccepted, outcome.ReturnUrl);
+        notices.ToUser(user, "Your user was linked to the account's single sign-on provider");
+        return Results.Redirect(SsoPath);
     }
 
     /// <summary>Adding a passkey changes the user's factors: only within the re-authentication window (sign-in counts).</summary>
@@ -202,10 +216,11 @@ internal sealed class ConsolePages(
     {
         if (!sessions.RecentlyReauthenticated(session))
             return ReauthenticationNeeded();
-        return await ReadJsonAsync<Fido2NetLib.AuthenticatorAttestationRawResponse>(c) is { } response
-               && await passkeys.RegisterAsync(c, session, user, response, Actor(c, user), c.RequestAborted)
-            ? Results.Json(new { registered = true }, statusCode: StatusCodes.Status201Created)
-            : Results.Json(new { error = "the authenticator's answer was refused" }, statusCode: StatusCodes.Status400BadRequest);
+        if (await ReadJsonAsync<Fido2NetLib.AuthenticatorAttestationRawResponse>(c) is not { } response
+            || !await passkeys.RegisterAsync(c, session, user, response, Actor(c, user), c.RequestAborted))
+            return Results.Json(new { error = "the authenticator's answer was refused" }, statusCode: StatusCodes.Status400BadRequest);
+        notices.ToUser(user, "A passkey was added");
+        return Results.Json(new { registered = true }, statusCode: StatusCodes.Status201Created);
     });
 
     public Task<IResult> PasskeyAssertionOptionsAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
@@ -281,13 +296,16 @@ internal sealed class ConsolePages(
         if (error is not null)
             return await SsoPageAsync(c, user, null, error, StatusCodes.Status400BadRequest);
         await sso.SaveAsync(user.AccountId, issuer, clientId, secret.Length == 0 ? null : secret, form["required"] == "true", Actor(c, user), c.RequestAborted);
+        await notices.ToOwnersAsync(user.AccountId, $"The single sign-on settings of your account were changed by {user.Email}", c.RequestAborted);
         return await SsoPageAsync(c, user, "Saved.", null);
     });
 
-    public Task<IResult> SecondFactorPageAsync(HttpContext c) => PendingAsync(c, (_, user) =>
-        Task.FromResult(user.TotpConfirmed
-            ? Page(new SecondFactorPage(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), null))
-            : Results.Redirect("/console/enrol")));
+    public Task<IResult> SecondFactorPageAsync(HttpContext c) => PendingAsync(c, async (_, user) =>
+        user.TotpConfirmed
+            ? Page(new SecondFactorPage(Frame(c), ConsoleText.SafeReturnUrl(c.Request.Query["return_url"]), await HasPasskeyAsync(c, user), null))
+            : Results.Redirect("/console/enrol"));
+
+    async Task<bool> HasPasskeyAsync(HttpContext c, ConsoleUser user) => (await passkeys.ListAsync(user, c.RequestAborted)).Count > 0;
 
     public Task<IResult> SecondFactorAsync(HttpContext c) => PendingAsync(c, async (session, user) =>
     {
@@ -298,7 +316,7 @@ internal sealed class ConsolePages(
         if (!await users.CheckSecondFactorAsync(user, form["code"].ToString(), c.RequestAborted))
         {
             await FailAsync(c, user.Email, user, AuditActions.ConsoleSecondFactorFailed, "wrong or used code");
-            return Page(new SecondFactorPage(Frame(c), returnUrl, "That code is wrong or was used already."), StatusCodes.Status401Unauthorized);
+            return Page(new SecondFactorPage(Frame(c), returnUrl, await HasPasskeyAsync(c, user), "That code is wrong or was used already."), StatusCodes.Status401Unauthorized);
         }
         await SignedInAsync(c, user, session, "second factor");
         return Results.Redirect(returnUrl);
@@ -321,9 +339,23 @@ internal sealed class ConsolePages(
             return Page(new EnrolPage(Frame(c), await users.PendingTotpSecretAsync(user, c.RequestAborted), user.Email, "That code is wrong; try the next one."),
                 StatusCodes.Status401Unauthorized);
         }
-        await SignedInAsync(c, user, session, "TOTP enrolled");
-        return Page(new RecoveryCodesPage(Frame(c, user), codes));
+        freshCodes.Keep(c, await SignedInAsync(c, user, session, "TOTP enrolled"), codes);
+        notices.ToUser(user, "An authenticator app was set up");
+        return Results.Redirect(RecoveryCodesPath);
     });
+
+    /// <summary>Codes just made, shown again on reload for a short while (<see cref="FreshRecoveryCodes"/>).</summary>
+    public Task<IResult> RecoveryCodesAsync(HttpContext c) => SignedInPageAsync(c, (session, user) => Task.FromResult(
+        freshCodes.Find(c, session) is { } codes
+            ? Page(new RecoveryCodesPage(Frame(c, user), codes))
+            : Page(new MessagePage(Frame(c, user), "Recovery codes",
+                "Your recovery codes are no longer shown. If you did not keep them, make new ones on the Security page."), StatusCodes.Status404NotFound)));
+
+    public Task<IResult> DownloadRecoveryCodesAsync(HttpContext c) => SignedInPageAsync(c, (session, user) => Task.FromResult(
+        freshCodes.Find(c, session) is { } codes
+            ? Results.File(System.Text.Encoding.UTF8.GetBytes($"Contacto recovery codes for {user.Email}. Each works once.\n\n{string.Join("\n", codes)}\n"),
+                "text/plain; charset=utf-8", "contacto-recovery-codes.txt")
+            : Results.Redirect(RecoveryCodesPath)));
 
     /// <summary>
     /// Where an invitation link leads. The link carries its token after '#', which browsers never
@@ -371,8 +403,15 @@ internal sealed class ConsolePages(
             : null;
         if (error is not null)
             return Page(new JoinPage(Frame(c), token, invitation.Email, joinSso, error), StatusCodes.Status400BadRequest);
-        return await users.JoinAsync(token, password, Actor(c, null), c.RequestAborted) is null ? InvitationGone(c) : Results.Redirect(SignInPath);
+        // The invitation and the password just chosen are the first factor: the new user goes on to set up the second.
+        if (await users.JoinAsync(token, password, Actor(c, null), c.RequestAborted) is not { } joined)
+            return InvitationGone(c);
+        await UserJoinedAsync(c, joined);
+        return await FirstFactorAcceptedAsync(c, joined, AuditActions.ConsolePasswordAccepted, ConsoleText.Home);
     }
+
+    Task UserJoinedAsync(HttpContext c, ConsoleUser joined) =>
+        notices.ToOwnersAsync(joined.AccountId, $"A user joined your account: {joined.Email}, as {ConsoleRoles.Name(joined.Role)}", c.RequestAborted);
 
     public Task<IResult> OverviewAsync(HttpContext c) => SignedInPageAsync(c, (session, user) => OverviewPageAsync(c, session, user, null, null));
 
@@ -456,22 +495,33 @@ internal sealed class ConsolePages(
     public Task<IResult> ReplaceTotpAsync(HttpContext c) => FactorChangeAsync(c, async (session, user) =>
     {
         var form = await c.Request.ReadFormAsync(c.RequestAborted);
-        return await users.ReplaceTotpAsync(user, session, form["pending"].ToString(), form["code"].ToString(), Actor(c, user), c.RequestAborted)
-            ? await SecurityPageAsync(c, session, user, "Your authenticator was replaced: the old key no longer works, and your other sessions were signed out.", null)
-            : await SecurityPageAsync(c, session, user, null, "That code did not match the new key; nothing changed. Start again.", StatusCodes.Status400BadRequest);
+        if (!await users.ReplaceTotpAsync(user, session, form["pending"].ToString(), form["code"].ToString(), Actor(c, user), c.RequestAborted))
+            return await SecurityPageAsync(c, session, user, null, "That code did not match the new key; nothing changed. Start again.", StatusCodes.Status400BadRequest);
+        notices.ToUser(user, "Your authenticator app was replaced");
+        return await SecurityPageAsync(c, session, user, "Your authenticator was replaced: the old key no longer works, and your other sessions were signed out.", null);
     });
 
     public Task<IResult> NewRecoveryCodesAsync(HttpContext c) => FactorChangeAsync(c, async (session, user) =>
-        Page(new RecoveryCodesPage(Frame(c, user), await users.RegenerateRecoveryCodesAsync(user, session, Actor(c, user), c.RequestAborted))));
+    {
+        freshCodes.Keep(c, session, await users.RegenerateRecoveryCodesAsync(user, session, Actor(c, user), c.RequestAborted));
+        notices.ToUser(user, "New recovery codes were made (the old ones no longer work)");
+        return Results.Redirect(RecoveryCodesPath);
+    });
 
     public Task<IResult> RemovePasskeyAsync(HttpContext c, Guid id) => FactorChangeAsync(c, async (session, user) =>
         await passkeys.RemoveAsync(user, session, id, Actor(c, user), c.RequestAborted) switch
         {
-            ConsolePasskeys.Removal.Removed => await SecurityPageAsync(c, session, user, "The passkey was removed, and your other sessions were signed out.", null),
+            ConsolePasskeys.Removal.Removed => await PasskeyRemovedAsync(c, session, user),
             ConsolePasskeys.Removal.LastFactor => await SecurityPageAsync(c, session, user, null,
                 "This passkey is your only second factor: set up an authenticator app first.", StatusCodes.Status409Conflict),
             _ => Page(new MessagePage(Frame(c, user), "Not found", "You have no such passkey."), StatusCodes.Status404NotFound),
         });
+
+    async Task<IResult> PasskeyRemovedAsync(HttpContext c, ConsoleSession session, ConsoleUser user)
+    {
+        notices.ToUser(user, "A passkey was removed");
+        return await SecurityPageAsync(c, session, user, "The passkey was removed, and your other sessions were signed out.", null);
+    }
 
     async Task<IResult> OverviewPageAsync(HttpContext c, ConsoleSession session, ConsoleUser user, string? token, string? error, int status = StatusCodes.Status200OK)
     {
@@ -525,11 +575,17 @@ internal sealed class ConsolePages(
             return Forbidden(c, user);
         return await users.DisableAsync(user.AccountId, id, user.Role, Actor(c, user), c.RequestAborted) switch
         {
-            ConsoleUsers.Disabling.Disabled => Results.Redirect("/console/users"),
+            ConsoleUsers.Disabling.Disabled => await UserDisabledAsync(c, user, id),
             ConsoleUsers.Disabling.Refused => Forbidden(c, user),
             _ => Page(new MessagePage(Frame(c, user), "Not found", "There is no such user in your account."), StatusCodes.Status404NotFound),
         };
     });
+
+    async Task<IResult> UserDisabledAsync(HttpContext c, ConsoleUser by, Guid disabled)
+    {
+        await notices.ToOwnersAsync(by.AccountId, $"The user {disabled} of your account was disabled by {by.Email}", c.RequestAborted);
+        return Results.Redirect("/console/users");
+    }
 
     public Task<IResult> AuditTrailAsync(HttpContext c) => SignedInPageAsync(c, async (_, user) =>
     {
@@ -564,6 +620,7 @@ internal sealed class ConsolePages(
         if (await sessions.FindAsync(c, c.RequestAborted) is { } found)
         {
             await sessions.EndAsync(c, found.Session, everywhere, c.RequestAborted);
+            FreshRecoveryCodes.Forget(c);
             await audit.RecordAsync(Entry(c, found.User, everywhere ? AuditActions.ConsoleSessionsRevoked : AuditActions.ConsoleSignedOut), c.RequestAborted);
         }
         return Results.Redirect(SignInPath);
@@ -573,22 +630,33 @@ internal sealed class ConsolePages(
 
     static bool CanChangeSso(ConsoleUser user) => user.Role == ConsoleRole.Owner;
 
-    async Task<IResult> SignedInPageAsync(HttpContext c, Func<ConsoleSession, ConsoleUser, Task<IResult>> page) =>
-        await sessions.FindAsync(c, c.RequestAborted) is { Session.Stage: SessionStage.SignedIn } found
-            ? await page(found.Session, found.User)
-            : Results.Redirect($"{SignInPath}?return_url={Uri.EscapeDataString(c.Request.Path + c.Request.QueryString)}");
+    /// <summary>A page for signed-in users; a user between password and code goes back to the code step, and comes here after it.</summary>
+    async Task<IResult> SignedInPageAsync(HttpContext c, Func<ConsoleSession, ConsoleUser, Task<IResult>> page)
+    {
+        var here = Uri.EscapeDataString(c.Request.Path + c.Request.QueryString);
+        return await sessions.FindAsync(c, c.RequestAborted) switch
+        {
+            { Session.Stage: SessionStage.SignedIn } found => await page(found.Session, found.User),
+            { Session.Stage: SessionStage.FirstFactor } => Results.Redirect($"/console/second-factor?return_url={here}"),
+            _ => Results.Redirect($"{SignInPath}?return_url={here}"),
+        };
+    }
 
-    /// <summary>For the steps between password and second factor: only a session at that stage may take them.</summary>
+    /// <summary>For the steps between password and second factor: only a session at that stage may take them; a signed-in user is told so.</summary>
     async Task<IResult> PendingAsync(HttpContext c, Func<ConsoleSession, ConsoleUser, Task<IResult>> step) =>
-        await sessions.FindAsync(c, c.RequestAborted) is { Session.Stage: SessionStage.FirstFactor } found
-            ? await step(found.Session, found.User)
-            : Results.Redirect(SignInPath);
+        await sessions.FindAsync(c, c.RequestAborted) switch
+        {
+            { Session.Stage: SessionStage.FirstFactor } found => await step(found.Session, found.User),
+            { Session.Stage: SessionStage.SignedIn, User: var user } => SignedInAlready(c, user),
+            _ => Results.Redirect(SignInPath),
+        };
 
-    async Task SignedInAsync(HttpContext c, ConsoleUser user, ConsoleSession pending, string how)
+    async Task<ConsoleSession> SignedInAsync(HttpContext c, ConsoleUser user, ConsoleSession pending, string how)
     {
         throttle.RecordSuccess(ThrottleKey(user.Email)!);
-        await sessions.StartAsync(c, user, SessionStage.SignedIn, pending, c.RequestAborted);
+        var session = await sessions.StartAsync(c, user, SessionStage.SignedIn, pending, c.RequestAborted);
         await audit.RecordAsync(Entry(c, user, AuditActions.ConsoleSignInSucceeded) with { Reason = how }, c.RequestAborted);
+        return session;
     }
 
     /// <summary>A 429 page while the source address is locked out.</summary>

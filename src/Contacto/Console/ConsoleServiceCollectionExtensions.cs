@@ -25,6 +25,9 @@ internal static class ConsoleServiceCollectionExtensions
         services.AddSingleton<ConsoleSso>();
         services.AddSingleton<ConsolePasskeys>();
         services.AddSingleton<ConsoleMessageLog>();
+        services.AddSingleton<FreshRecoveryCodes>();
+        services.AddSingleton<ConsoleNotices>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConsoleNotices>());
         services.AddHttpClient(ConsoleSso.ClientName, client =>
             {
                 client.Timeout = TimeSpan.FromSeconds(10);

@@ -67,7 +67,7 @@ internal sealed class ConsoleSso(
     }
 
     /// <summary>What a completed flow found: the user, or why there is none (never a token); <paramref name="LinkedSelf"/> when a signed-in user linked their own identity.</summary>
-    public sealed record Outcome(ConsoleUser? User, Guid? AccountId, string? Failure, string ReturnUrl, bool LinkedSelf = false);
+    public sealed record Outcome(ConsoleUser? User, Guid? AccountId, string? Failure, string ReturnUrl, bool LinkedSelf = false, bool Joined = false);
 
     sealed record FlowState(string AuthId, string State, string Nonce, string Verifier, string ReturnUrl, long ExpiresAt, Linking? Linking);
 
@@ -218,7 +218,7 @@ internal sealed class ConsoleSso(
                     : Failed(account.Id, "no console user for this identity");
             case { InvitationId: { } invitationId }:
                 var joined = await users.JoinWithSsoAsync(invitationId, account.Id, settings.Issuer, subject, actor, cancellationToken);
-                return joined is null ? Failed(account.Id, "the invitation is spent, or the identity or address is taken") : new Outcome(joined, account.Id, null, returnUrl);
+                return joined is null ? Failed(account.Id, "the invitation is spent, or the identity or address is taken") : new Outcome(joined, account.Id, null, returnUrl, Joined: true);
             case { UserId: { } userId } when userId == reauthenticatedUserId:
                 return await LinkSelfAsync(account.Id, userId, settings.Issuer, subject, actor, cancellationToken) is { } linked
                     ? new Outcome(linked, account.Id, null, returnUrl, LinkedSelf: true)

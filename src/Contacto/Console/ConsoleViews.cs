@@ -81,10 +81,15 @@ public sealed record SsoAgain(ConsoleFrame Frame, string AuthId, string ReturnUr
 /// <summary>A button the script reveals: WebAuthn needs JavaScript; the rest of the console does not.</summary>
 public sealed record PasskeyButton(string Id, string Label);
 
-/// <summary>An authenticator key to add, as text and as an <c>otpauth:</c> link.</summary>
+/// <summary>An authenticator key to add: as a QR code, as an <c>otpauth:</c> link, and as text to type.</summary>
 public sealed record TotpKey(string Secret, string Email)
 {
     public string Uri => $"otpauth://totp/Contacto:{System.Uri.EscapeDataString(Email)}?secret={Secret}&issuer=Contacto&digits=6&period=30";
+
+    /// <summary>In groups of four, easier to read and type; authenticators ignore the spaces.</summary>
+    public string Grouped => string.Join(' ', Secret.Chunk(4).Select(group => new string(group)));
+
+    public HtmlString QrCode => new(TotpQrCode.Svg(Uri));
 }
 
 /// <summary>A plain table: a heading per column, a text per cell.</summary>
@@ -114,7 +119,8 @@ public sealed record SsoReturnPage(ConsoleFrame Frame, string FinishUrl) : Conso
     internal override RazorSlice Template() => SsoReturn.Create(this);
 }
 
-public sealed record SecondFactorPage(ConsoleFrame Frame, string ReturnUrl, string? Error) : ConsolePage(Frame, "Second factor")
+/// <summary>The code step; <paramref name="HasPasskey"/> offers the user's passkey instead.</summary>
+public sealed record SecondFactorPage(ConsoleFrame Frame, string ReturnUrl, bool HasPasskey, string? Error) : ConsolePage(Frame, "Second factor")
 {
     internal override RazorSlice Template() => SecondFactor.Create(this);
 }

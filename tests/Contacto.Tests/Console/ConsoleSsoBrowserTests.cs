@@ -26,7 +26,7 @@ public sealed class ConsoleSsoBrowserTests
         await SetUpSsoAsync(console, account.Id, required: false);
         await using var browser = await HeadlessChromium.LaunchAsync(javaScript: false);
         var page = browser.Page;
-        var errors = Errors(page);
+        var errors = HeadlessChromium.ErrorsOf(page);
         var origin = Origin(console);
 
         // Signed in with the password, the owner links the identity at a provider that shows its own page.
@@ -52,6 +52,7 @@ public sealed class ConsoleSsoBrowserTests
         console.NextStep();
         await SignInWithSsoAsync(page, account.AuthId);
         await page.WaitForURLAsync(origin + "/console/second-factor?return_url=%2Fconsole%2Faccount", Until);
+        await HeadlessChromium.AssertFitsAsync(page);
         await page.GetByLabel("Code from your authenticator app, or a recovery code").FillAsync(console.Code(owner.Secret));
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         Assert.Equal(origin + ConsoleText.Home, page.Url);
@@ -77,17 +78,17 @@ public sealed class ConsoleSsoBrowserTests
         var link = await console.InviteAsync(account.AuthId, "newcomer@example.com", ConsoleRole.Developer);
         await using var browser = await HeadlessChromium.LaunchAsync(javaScript: true);
         var page = browser.Page;
-        var errors = Errors(page);
+        var errors = HeadlessChromium.ErrorsOf(page);
         var origin = Origin(console);
 
         provider.ShowsPage = true;
         provider.NextUser = new("idp-newcomer", "newcomer@example.com");
-        await page.GotoAsync(link.Replace("https://localhost:5001", origin));
+        await page.GotoAsync(link.Replace(new Uri(link).GetLeftPart(UriPartial.Authority), origin));
         await page.GetByRole(AriaRole.Button, new() { Name = "Join with single sign-on" }).ClickAsync(Within);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue as idp-newcomer" }).ClickAsync(Within);
         await page.WaitForURLAsync(origin + "/console/enrol", Until);
         var secret = await page.Locator("#totp-secret").TextContentAsync();
-        await page.GetByLabel("Code").FillAsync(console.Code(secret!));
+        await page.GetByLabel("Code", new() { Exact = true }).FillAsync(console.Code(secret!));
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Continue to the console" }).ClickAsync();
 
@@ -124,18 +125,7 @@ public sealed class ConsoleSsoBrowserTests
         await page.GotoAsync(page.Url[..page.Url.IndexOf("/console/", StringComparison.Ordinal)] + "/console/sign-in");
         await page.GetByLabel("Your account's Auth ID").FillAsync(authId);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with SSO" }).ClickAsync();
+        await HeadlessChromium.AssertFitsAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue to your provider" }).ClickAsync();
-    }
-
-    /// <summary>What the page's console reports as errors, CSP violations among them.</summary>
-    static List<string> Errors(IPage page)
-    {
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-                errors.Add($"{message.Location}: {message.Text}");
-        };
-        return errors;
     }
 }

@@ -244,7 +244,7 @@ public sealed class ConsoleSsoTests
         Assert.Equal("/console/enrol", accepted.Location);
         Assert.Equal(HttpStatusCode.NotFound, (await console.Browser().OpenInvitationAsync(link)).Status);
         var secret = ConsoleServer.SecretOf((await browser.GetAsync("/console/enrol")).Html);
-        Assert.Equal(HttpStatusCode.OK, (await browser.PostAsync("/console/enrol", ("code", console.Code(secret)))).Status);
+        Assert.Equal("/console/recovery-codes", (await browser.PostAsync("/console/enrol", ("code", console.Code(secret)))).Location);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/console/account")).Status);
         // Re-authenticating is signing in again through the provider: there is no password to ask for.
         Assert.DoesNotContain("type=\"password\"", (await browser.GetAsync("/console/reauthenticate")).Html);

@@ -32,7 +32,7 @@ public sealed class ConsoleTemplateTests
     {
         yield return ("message", new MessagePage(SignedIn, Hostile("title"), Hostile("text")), ["title", "text", "user-email", "csrf"]);
         yield return ("sign-in", new SignInPage(Anonymous, Hostile("return"), Hostile("error")), ["return", "error", "csrf"]);
-        yield return ("second-factor", new SecondFactorPage(Anonymous, Hostile("return"), Hostile("error")), ["return", "error", "csrf"]);
+        yield return ("second-factor", new SecondFactorPage(Anonymous, Hostile("return"), true, Hostile("error")), ["return", "error", "csrf"]);
         yield return ("enrol", new EnrolPage(Anonymous, Hostile("secret"), Hostile("email"), Hostile("error")), ["secret", "error", "csrf"]);
         yield return ("replace-totp", new ReplaceTotpPage(SignedIn, Hostile("secret"), Hostile("pending")), ["secret", "pending", "csrf"]);
         yield return ("reauthenticate", new ReauthenticatePage(SignedIn, Hostile("return"), true, Hostile("auth-id"), Hostile("error")), ["return", "error", "csrf"]);
