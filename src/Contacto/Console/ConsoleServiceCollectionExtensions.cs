@@ -17,7 +17,9 @@ internal static class ConsoleServiceCollectionExtensions
     public static IServiceCollection AddContactoConsole(this IServiceCollection services)
     {
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<ConsoleOptions>, ConsolePublicUrlDefault>();
         services.AddSingleton<IValidateOptions<ConsoleOptions>, ConsoleOptionsValidator>();
+        services.AddHostedService<ConsoleStartupLog>();
         services.AddSingleton(sp => new PasswordHasher(sp.GetRequiredService<IOptions<ConsoleOptions>>().Value.PasswordHashMemoryKib));
         services.AddSingleton<ConsoleUsers>();
         services.AddSingleton<ConsoleSessions>();

@@ -5,6 +5,7 @@ using Contacto.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 namespace Contacto.Tests.Console;
@@ -175,6 +176,34 @@ public sealed class ConsoleBrowserTests
         Assert.Contains("/console/invitations/join", targets);
         Assert.All(targets, target => Assert.DoesNotContain(token, target));
         Assert.DoesNotContain(token, string.Join('\n', await browser.Context.CookiesAsync()));
+    }
+
+    [Fact]
+    public async Task Without_a_public_url_set_invitation_links_follow_the_public_listener_and_open_as_sent()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        var port = FreeTcpPort();
+        var logs = new RecordedLogs();
+        await using var server = await RunningServer.StartAsync(storage,
+            ["--public-url", $"https://127.0.0.1:{port}", "--Console:PasswordHashMemoryKib", "1024", "--Logging:LogLevel:Contacto.Console", "Information"],
+            configure: b => b.Logging.AddProvider(logs));
+        Assert.Contains(logs.Lines, line => line.Contains($"Console links use https://localhost:{port}, the public listener's address", StringComparison.Ordinal));
+        var (account, _) = await server.CreateAccountAsync("Acme");
+        var link = (await server.Services.GetRequiredService<ConsoleUsers>()
+            .InviteAsync(account.AuthId, "nina@example.com", ConsoleRole.Owner, Contacto.Audit.AuditActor.Operator, CancellationToken.None)).Link;
+        Assert.StartsWith($"https://localhost:{port}/console/invitations#", link);
+
+        await using var browser = await HeadlessChromium.LaunchAsync(javaScript: true);
+        await browser.Page.GotoAsync(link);
+        await browser.Page.GetByLabel("Password again").WaitForAsync(new() { Timeout = (float)HeadlessChromium.Wait.TotalMilliseconds });
+        Assert.Contains("nina@example.com", await browser.Page.Locator("main").TextContentAsync());
+    }
+
+    static int FreeTcpPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Records every request's path and query as the server receives them, before anything else runs.</summary>
