@@ -19,7 +19,9 @@ public sealed class ConsoleSsoBrowserTests
     public async Task An_owner_links_their_identity_then_signs_in_through_the_provider_and_the_second_factor_to_the_account_page()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
-        await using var console = await ConsoleServer.StartWithProviderAsync(storage);
+        await using var smtp = new Status.FakeSmtpServer();
+        await using var console = await ConsoleServer.StartWithProviderAsync(storage, "--Smtp:Host", "127.0.0.1", "--Smtp:Port",
+            smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--Smtp:Security", "None", "--Smtp:From", "console@example.test");
         var provider = console.Provider!;
         var (account, _) = await console.Server.CreateAccountAsync("Acme");
         var owner = await console.MemberAsync(account.AuthId, "owner@example.com");
@@ -45,6 +47,10 @@ public sealed class ConsoleSsoBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue as idp-owner" }).ClickAsync(Within);
         await page.WaitForURLAsync(origin + "/console/sso", Until);
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Link my identity" }).CountAsync());
+        // Joined, enrolled, then linked: the owner hears of each.
+        Assert.Contains("Subject: Contacto: A user joined your account", await smtp.NextAsync());
+        Assert.Contains("Subject: Contacto: An authenticator app was set up", await smtp.NextAsync());
+        Assert.Contains("Subject: Contacto: Your user was linked to the account's single sign-on provider", (await smtp.NextAsync()).Replace("\n ", " "));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
 
         // Then single sign-on, at a provider that sends the browser back at once.
