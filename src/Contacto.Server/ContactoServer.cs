@@ -71,6 +71,7 @@ public static class ContactoServer
         app.UsePlaneSeparation();
         app.UseApiLog();
         app.UseApiErrors();
+        app.UseContentTypeCheck();
         // After routing, so the account API's scheme sees the route's auth_id.
         app.UseAuthentication();
         app.UseAuthorization();

@@ -2,6 +2,8 @@ using Contacto.Platform;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +11,8 @@ namespace Contacto.Api;
 
 /// <summary>
 /// Gives every failure under <c>/v1/</c> (and the staff API's <c>/ops/</c>) the API's error shape: thrown <see cref="ApiException"/>s,
-/// oversize or malformed requests, unmatched routes and methods, and unexpected faults (as a bare
+/// oversize or malformed requests, unmatched routes and methods, writes that lost a race to another
+/// request, and unexpected faults (as a bare
 /// 500 that reveals nothing).
 /// </summary>
 public static partial class ApiErrorMiddleware
@@ -41,6 +44,11 @@ public static partial class ApiErrorMiddleware
             // Fail closed: without the part it needs (its audit record, say) the action was refused, and nothing was done.
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.PublicMessage, null);
         }
+        catch (DbUpdateConcurrencyException) when (!context.Response.HasStarted)
+        {
+            // Another request changed or removed the same row first (an update racing a delete): the client's to retry, not a fault.
+            await WriteAsync(context, StatusCodes.Status409Conflict, "the resource was changed or removed by another request meanwhile; read it again", null);
+        }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             await WriteAsync(context, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "request body too large" : "bad request", null);
@@ -52,6 +60,39 @@ public static partial class ApiErrorMiddleware
             await WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", null);
         }
     });
+
+    /// <summary>
+    /// Before anything reads a body, on every path: a body whose Content-Type does not parse, or names a
+    /// charset the runtime will not decode (utf-7), is the client's 415. The framework's form reader,
+    /// the console's antiforgery check among its callers, would otherwise throw it as a server fault.
+    /// </summary>
+    public static IApplicationBuilder UseContentTypeCheck(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.Request.ContentType is not { } contentType || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true || IsReadable(contentType))
+        {
+            await next(context);
+            return;
+        }
+        if (context.Request.Path.StartsWithSegments("/v1") || context.Request.Path.StartsWithSegments(StaffPrefix))
+            await WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "the Content-Type header is malformed or names an unsupported charset", null);
+        else
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+    });
+
+    static bool IsReadable(string contentType)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+            return false;
+        try
+        {
+            _ = parsed.Encoding;
+            return true;
+        }
+        catch (NotSupportedException)
+        {
+            return false;
+        }
+    }
 
     static string DefaultMessage(int status) => status switch
     {

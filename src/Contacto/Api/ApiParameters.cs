@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace Contacto.Api;
 
@@ -116,22 +117,42 @@ internal sealed class ApiParameters
             : throw ApiException.BadRequest($"{name} must be one of: {string.Join(", ", allowed)}");
     }
 
+    /// <summary>
+    /// Every way a body can be unreadable is the client's error, answered here for every endpoint:
+    /// a Content-Type that is not ours (415; one that does not parse never gets here, see
+    /// <see cref="ApiErrorMiddleware.UseContentTypeCheck"/>), a form the form reader refuses (a NUL,
+    /// a key over its length limit: 400 naming it), JSON that does not parse or holds a string that
+    /// does not decode (400).
+    /// </summary>
     static async Task<Dictionary<string, JsonElement>> ReadBodyAsync(HttpRequest request)
     {
         if (request.ContentLength == 0)
             return [];
-        var mediaType = request.ContentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
+        string? mediaType = null;
+        if (request.ContentType is { } contentType)
+            mediaType = MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.HasValue
+                ? parsed.MediaType.Value!.ToLowerInvariant()
+                : throw UnsupportedMediaType();
         if (mediaType == "application/x-www-form-urlencoded")
         {
-            var form = await request.ReadFormAsync();
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            }
+            catch (InvalidDataException e)
+            {
+                // The form reader's own words name the problem without echoing the input ("Form key length limit 2048 exceeded.").
+                throw ApiException.BadRequest($"malformed form body: {e.Message}");
+            }
             return FromPairs(form.Select(f => (f.Key, f.Value.ToString())));
         }
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
         if (buffer.Length == 0)
             return [];
         if (mediaType is not null && mediaType != "application/json" && !mediaType.EndsWith("+json", StringComparison.Ordinal))
-            throw new ApiException(StatusCodes.Status415UnsupportedMediaType, "send parameters as application/json or application/x-www-form-urlencoded");
+            throw UnsupportedMediaType();
         JsonDocument document;
         try
         {
@@ -144,6 +165,9 @@ internal sealed class ApiParameters
         using (document)
         {
             var root = document.RootElement;
+            // JsonDocument decodes strings only when read: an invalid UTF-8 sequence or a lone surrogate escape would fail later, far from here.
+            if (!StringsDecode(root))
+                throw ApiException.BadRequest("malformed JSON body: a string is not valid UTF-8 or UTF-16");
             // The official SDK sends the JSON string "" as the body of requests without parameters.
             if (root.ValueKind == JsonValueKind.String && root.GetString() == "")
                 return [];
@@ -154,6 +178,38 @@ internal sealed class ApiParameters
                 if (!result.TryAdd(property.Name, property.Value.Clone()))
                     throw ApiException.BadRequest($"duplicate parameter: {Printable(property.Name)}");
             return result;
+        }
+    }
+
+    static ApiException UnsupportedMediaType() =>
+        new(StatusCodes.Status415UnsupportedMediaType, "send parameters as application/json or application/x-www-form-urlencoded");
+
+    static bool StringsDecode(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().All(StringsDecode);
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!StringsDecode(property.Value))
+                            return false;
+                    }
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

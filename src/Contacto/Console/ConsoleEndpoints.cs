@@ -37,7 +37,7 @@ internal static class ConsoleEndpoints
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer"; // no page address names another page's secrets
             headers.CacheControl = "no-store";
-            if (HttpMethods.IsPost(context.Request.Method) && !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
+            if (HttpMethods.IsPost(context.Request.Method) && !await IsFormAcceptedAsync(context))
                 return new MessagePage(new ConsoleFrame(""), "Form refused",
                     "This form expired or came from another site. Go back, reload the page and try again.").Result(StatusCodes.Status400BadRequest);
             return await next(invocation);
@@ -88,5 +88,18 @@ internal static class ConsoleEndpoints
         console.MapPost("/sign-out", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: false));
         console.MapPost("/sign-out-everywhere", (HttpContext c, ConsolePages p) => p.SignOutAsync(c, everywhere: true));
         return endpoints;
+    }
+
+    /// <summary>A form the form reader refuses (a NUL, a key over its length limit) is refused like an expired one, not a server fault.</summary>
+    static async Task<bool> IsFormAcceptedAsync(HttpContext context)
+    {
+        try
+        {
+            return await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return false;
+        }
     }
 }
