@@ -138,7 +138,8 @@ public static class ApiLogMiddleware
                 Id = Guid.CreateVersion7(),
                 AccountId = Guid.TryParse(user?.FindFirstValue(ClaimTypes.NameIdentifier), out var accountId) ? accountId : Guid.Empty,
                 At = time.GetUtcNow(),
-                Method = context.Request.Method,
+                // Kestrel takes any token as a method: a long one would fail the whole batch on PostgreSQL's varchar(16).
+                Method = AuditText.Clip(context.Request.Method, 16)!,
                 Route = AuditText.Clip(route?.RawText, 256),
                 PathToSeal = user is not null && route?.Parameters.Any(p => p.Name != "auth_id") == true
                     ? AuditText.Clip(context.Request.Path.Value, 512) : null,

@@ -2,6 +2,7 @@ using Contacto.Platform;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -90,14 +91,22 @@ internal static class ConsoleEndpoints
         return endpoints;
     }
 
-    /// <summary>A form the form reader refuses (a NUL, a key over its length limit) is refused like an expired one, not a server fault.</summary>
+    /// <summary>
+    /// The form is read here, once, for every handler: one the form reader refuses (a NUL, a key over
+    /// its length limit, broken multipart) is refused like an expired one, not a server fault. A POST
+    /// that is not a form (the passkey calls' JSON) shows its handler no form fields.
+    /// </summary>
     static async Task<bool> IsFormAcceptedAsync(HttpContext context)
     {
         try
         {
+            if (context.Request.HasFormContentType)
+                await context.Request.ReadFormAsync(context.RequestAborted);
+            else
+                context.Features.Set<IFormFeature>(new FormFeature(FormCollection.Empty));
             return await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context);
         }
-        catch (AntiforgeryValidationException)
+        catch (Exception e) when (e is InvalidDataException or IOException or AntiforgeryValidationException)
         {
             return false;
         }

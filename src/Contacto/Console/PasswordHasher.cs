@@ -23,12 +23,13 @@ public sealed class PasswordHasher(int memoryKib = PasswordHasher.DefaultMemoryK
 
     /// <summary>
     /// True when <paramref name="password"/> is the one <paramref name="stored"/> was made from. A
-    /// user without a password (SSO only, stored as empty) costs the same work as any other.
+    /// user without a password (SSO only, stored as empty) costs the same work as any other, and so
+    /// does an empty password, which none can have.
     /// </summary>
     public bool Verify(string password, string stored)
     {
         var parts = stored.Split('$');
-        if (parts.Length != 4 || parts[0] != "argon2id")
+        if (parts.Length != 4 || parts[0] != "argon2id" || password.Length == 0)
         {
             Waste(password);
             return false;
@@ -40,7 +41,10 @@ public sealed class PasswordHasher(int memoryKib = PasswordHasher.DefaultMemoryK
     }
 
     /// <summary>Spends the same effort as a real check, so an unknown address answers as slowly as a known one.</summary>
-    public void Waste(string password) => Derive(password, new byte[16], memoryKib, passes, lanes);
+    public void Waste(string password) => Derive(password.Length == 0 ? EmptyStandIn : password, new byte[16], memoryKib, passes, lanes);
+
+    /// <summary>Argon2 refuses an empty password: wasted work on an empty one hashes this instead.</summary>
+    const string EmptyStandIn = "\0";
 
     static byte[] Derive(string password, byte[] salt, int memory, int iterations, int parallelism)
     {

@@ -28,4 +28,14 @@ public sealed class PasswordHasherTests
         // the fastest of each kind still differed by up to 2.5 times, so only a gap wider than that fails.
         Assert.True(ssoOnly >= withPassword * 0.2, $"an SSO-only user fails in {ssoOnly.TotalMilliseconds:F1} ms, others in {withPassword.TotalMilliseconds:F1} ms");
     }
+
+    [Fact]
+    public void An_empty_password_never_verifies_and_is_no_fault()
+    {
+        var hasher = new PasswordHasher(memoryKib: 1024, passes: 1);
+        // The hashing library refuses an empty password: a form without one answered 500.
+        Assert.False(hasher.Verify("", hasher.Hash("the right password")));
+        Assert.False(hasher.Verify("", ""));
+        hasher.Waste("");
+    }
 }
