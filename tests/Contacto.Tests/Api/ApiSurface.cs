@@ -1,0 +1,110 @@
+using System.Text.RegularExpressions;
+using Contacto.Api;
+using Contacto.Operations;
+using Contacto.Testing;
+using Contacto.Tests.Messaging;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contacto.Tests.Api;
+
+/// <summary>One mapped route and method, and the listener that serves it.</summary>
+internal sealed record MappedEndpoint(string Method, string Pattern, Plane Plane)
+{
+    public string Key => $"{Method} {Pattern}";
+    public bool IsAccountApi => Pattern.StartsWith(AccountApi.Root, StringComparison.Ordinal);
+}
+
+/// <summary>A tenant with one of each resource the account API's routes name, and what of it must never reach another tenant.</summary>
+internal sealed record SeededTenant(Guid AccountId, string AuthId, string Token, Dictionary<string, string> ResourceIds, string[] Secrets);
+
+/// <summary>
+/// Every endpoint the application maps, read from its routing, and what it takes to call each
+/// validly. Tests that must cover every endpoint (the isolation matrix, the fuzzer) walk this, so
+/// a new endpoint the surface does not know fails them: teach it here.
+/// </summary>
+internal static partial class ApiSurface
+{
+    /// <summary>A valid body for each endpoint that takes one, so a refusal cannot be a mere 400 and a mutation starts from something accepted.</summary>
+    public static readonly Dictionary<string, object> Bodies = new()
+    {
+        ["POST /v1/Account/{auth_id}/"] = new { name = "Renamed by B" },
+        ["POST /v1/Account/{auth_id}/AuthToken/"] = new { grace_period = 86400 },
+        ["POST /v1/Account/{auth_id}/Subaccount/"] = new { name = "B's sub" },
+        ["POST /v1/Account/{auth_id}/Subaccount/{subauth_id}/"] = new { name = "Hijacked" },
+        ["DELETE /v1/Account/{auth_id}/Subaccount/{subauth_id}/"] = new { cascade = "true" },
+        ["POST /v1/Account/{auth_id}/Application/"] = new { app_name = "Bs_app" },
+        ["POST /v1/Account/{auth_id}/Application/{app_id}/"] = new { app_name = "Hijacked" },
+        ["DELETE /v1/Account/{auth_id}/Application/{app_id}/"] = new { cascade = "true" },
+        ["POST /v1/Account/{auth_id}/Message/"] = new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(9), text = "from B" },
+        ["POST /v1/Account/{auth_id}/Number/{number}/"] = new { alias = "Hijacked" },
+        ["POST /v1/Account/{auth_id}/WebhookSettings/"] = new { max_connections_per_host = 3 },
+        ["DELETE /v1/Account/{auth_id}/Number/{number}/"] = "",
+        ["POST /ops/incidents"] = new { name = "Degraded sending", body = "Looking into it", impact = "minor" },
+        ["POST /ops/incidents/{id:guid}/updates"] = new { status = "identified", body = "Found it" },
+        ["POST /ops/incidents/{id:guid}/postmortem"] = new { body = "What happened" },
+        ["POST /ops/incidents/{id:guid}/acknowledge"] = "",
+        ["POST /ops/maintenances"] = new { name = "Upgrade", body = "Planned", scheduled_for = "2030-01-01 00:00", scheduled_until = "2030-01-01 01:00" },
+        ["POST /ops/components/{id}"] = new { status = "auto" },
+    };
+
+    /// <summary>Query parameters the API's list endpoints take, for requests that should reach past the parameter check.</summary>
+    public static readonly string[] QueryParameters =
+        ["limit", "offset", "subaccount", "message_direction", "message_state", "message_time", "message_time__gt", "message_time__lte",
+            "renewal_date__gte", "type", "number_startswith", "alias", "services", "app_name", "method", "status", "time__gt",
+            "record_id", "tree_size", "first", "second", "return_url", "code", "state", "error"];
+
+    /// <summary>A valid body's parameter names, and the other names endpoints take.</summary>
+    public static IEnumerable<string> BodyParameters =>
+        Bodies.Values.SelectMany(b => b.GetType().GetProperties().Select(p => p.Name))
+            .Concat(["enabled", "cascade", "url", "log", "media_urls", "app_id", "answer_url", "message_url", "priority", "component_ids", "password", "email", "token", "__csrf"])
+            .Distinct();
+
+    /// <summary>Every route and method the application maps, on its plane.</summary>
+    public static List<MappedEndpoint> Endpoints(RunningServer server) =>
+        [.. server.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText is not null)
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => new MappedEndpoint(m, e.RoutePattern.RawText!, e.Metadata.GetMetadata<PlaneMetadata>()?.Plane ?? Plane.Public)))
+            .OrderBy(e => e.Pattern, StringComparer.Ordinal).ThenBy(e => e.Method, StringComparer.Ordinal)];
+
+    /// <summary>The names of a route pattern's parameters, without their constraints.</summary>
+    public static List<string> Parameters(string pattern) => [.. RouteParameter().Matches(pattern).Select(m => m.Groups[1].Value)];
+
+    /// <summary>The pattern with each parameter replaced by <paramref name="value"/>'s answer for its name.</summary>
+    public static string Fill(string pattern, Func<string, string> value) =>
+        RouteParameter().Replace(pattern, m => value(m.Groups[1].Value));
+
+    public static string Fill(string pattern, string authId, IReadOnlyDictionary<string, string> resources) =>
+        Fill(pattern, name => name == "auth_id" ? authId : resources[name]);
+
+    /// <summary>A callback URL on the tenant's message, so that its callbacks exist (and the URL's secret must stay the tenant's).</summary>
+    const string CallbackUrl = "https://cb.example.com/status/?key=a-callback-secret";
+
+    /// <summary>Creates a tenant with a subaccount, an application, a rented number and a sent message.</summary>
+    public static async Task<SeededTenant> SeedTenantAsync(RunningServer server, string name = "Tenant A", string prefix = "A")
+    {
+        var (account, token) = await server.CreateAccountAsync(name);
+        using var client = server.ApiClient(account.AuthId, token);
+        var (_, sub) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Subaccount/", new { name = $"{prefix}'s sub", enabled = true });
+        var (_, app) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Application/", new { app_name = $"{prefix}_app" });
+        await MessagingHarness.AddNumberAsync(server, account.Id, MessagingHarness.Sender);
+        var (_, sent) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Message/",
+            new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(8), text = $"{prefix}'s message", url = CallbackUrl });
+        var number = MessagingHarness.Sender.TrimStart('+');
+        return new SeededTenant(account.Id, account.AuthId, token,
+            new Dictionary<string, string>
+            {
+                ["subauth_id"] = sub.Str("auth_id"),
+                ["message_uuid"] = sent.GetProperty("message_uuid")[0].GetString()!,
+                ["number"] = number,
+                ["app_id"] = app.Str("app_id"),
+            },
+            [account.AuthId, token, sub.Str("auth_id"), sub.Str("auth_token"), name, $"{prefix}'s sub", sent.GetProperty("message_uuid")[0].GetString()!,
+                number, MessagingHarness.Destination(8).TrimStart('+'), $"{prefix}_app", app.Str("app_id"), "a-callback-secret"]);
+    }
+
+    [GeneratedRegex(@"\{([a-z_]+)(?::[^}]*)?\}")]
+    private static partial Regex RouteParameter();
+}
