@@ -1,5 +1,6 @@
 using Contacto.Messaging;
 using Contacto.Webhooks;
+using CsCheck;
 
 namespace Contacto.Tests.Messaging;
 
@@ -47,5 +48,98 @@ public sealed class MessageReplyXmlTests
     {
         var text = new string('a', WebhookClient.MaxReplyBytes);
         Assert.Throws<MessageReplyXml.InvalidException>(() => MessageReplyXml.Parse($"<Response><Message src=\"1\" dst=\"2\">{text}</Message></Response>"));
+    }
+
+    static readonly string[] Names = ["Response", "Message", "Dial", "Speak", "response", "x:Message", "Message xmlns=\"urn:x\"", "Message "];
+
+    static readonly string[] AttributeNames = ["src", "dst", "type", "callbackUrl", "callbackMethod", "url", "SRC", "xmlns", "xmlns:x", "x:src"];
+
+    static readonly Gen<string> Text = Gen.Frequency(
+        (4, Gen.String[Gen.Char.AlphaNumeric, 0, 12]),
+        (2, Gen.OneOf("&amp;", "&lt;", "&#0;", "&#x1F600;", "&#xD800;", "&bogus;", "<![CDATA[x]]>", "<!-- c -->", "<?pi x?>", "\u0000", "\ufffe", "]]>", "\"", "'", "&")),
+        (1, Gen.String[Gen.Char, 0, 20]));
+
+    static readonly Gen<string> Attributes = Gen.Select(Gen.OneOf(AttributeNames), Text, Gen.Bool)
+        .Select((name, value, quoted) => quoted ? $" {name}=\"{value}\"" : $" {name}={value}").Array[0, 6].Select(string.Concat);
+
+    static Gen<string> Element(int depth) => Gen.Select(Gen.OneOf(Names), Attributes, depth == 0 ? Text.Array[0, 3].Select(string.Concat) : Gen.Frequency((3, Text), (1, Element(depth - 1))).Array[0, 4].Select(string.Concat), Gen.Int[0, 9])
+        .Select((name, attributes, content, shape) => shape switch
+        {
+            0 => $"<{name}{attributes}/>",
+            1 => $"<{name}{attributes}>{content}",
+            2 => $"<{name}{attributes}>{content}</{name.Split(' ')[0]}x>",
+            _ => $"<{name}{attributes}>{content}</{name.Split(' ')[0]}>",
+        });
+
+    const string Valid = "<Response><Message src=\"14155551111\" dst=\"14155552222\" callbackUrl=\"https://cb.example.com/s\">Hi &amp; bye</Message></Response>";
+
+    /// <summary>XML an application might answer with, or an attacker: generated trees, prologs and bombs, and mutations of a valid reply.</summary>
+    internal static readonly Gen<string> HostileXml = Gen.Frequency(
+        (4, Gen.Select(Gen.OneOf("", "<?xml version=\"1.0\"?>", "<?xml version=\"1.0\" encoding=\"utf-16\"?>", "\ufeff", " \n"), Element(3)).Select((prolog, body) => prolog + body)),
+        (3, Gen.Select(Gen.Int[0, Valid.Length], Gen.Int[0, 5], Gen.Char).Array[1, 6].Select(edits =>
+        {
+            var text = new System.Text.StringBuilder(Valid);
+            foreach (var (at, op, c) in edits)
+            {
+                var position = Math.Min(at, text.Length);
+                if (op == 0 && position < text.Length)
+                    text.Remove(position, 1);
+                else if (op == 1 && position < text.Length)
+                    text[position] = c;
+                else
+                    text.Insert(position, c);
+            }
+            return text.ToString();
+        })),
+        (1, Gen.OneOf(
+            "<!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><Response>&c;</Response>",
+            "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><Response><Message src=\"1\" dst=\"2\">&x;</Message></Response>",
+            "<Response>" + string.Concat(Enumerable.Repeat("<Message>", 5_000)) + "</Response>",
+            "<Response>" + string.Concat(Enumerable.Repeat("<Message src=\"1\" dst=\"2\">x</Message>", 3_000)) + "</Response>",
+            "<Response xmlns:a=\"urn:a\"><a:Message src=\"1\" dst=\"2\">x</a:Message></Response>")));
+
+    /// <summary>The parser's whole contract on any input: replies that are usable, or its own refusal.</summary>
+    internal static void ParsesOrIsRefused(string xml)
+    {
+        try
+        {
+            foreach (var reply in MessageReplyXml.Parse(xml))
+            {
+                Assert.NotEmpty(reply.Source);
+                Assert.NotEmpty(reply.Destinations);
+                Assert.NotEmpty(reply.Text);
+                Assert.Contains(reply.CallbackMethod, new[] { "GET", "POST" });
+            }
+        }
+        catch (MessageReplyXml.InvalidException)
+        {
+        }
+    }
+
+    [Fact]
+    public void Hostile_and_mutated_replies_parse_into_usable_messages_or_are_refused()
+    {
+        const ulong seed = 35_0003;
+        var (parsed, refused) = (0, 0);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var xml = HostileXml.Generate(new PCG(38, seed + (ulong)i), null, out Size _);
+            try
+            {
+                ParsesOrIsRefused(xml);
+                _ = MessageReplyXml.Parse(xml);
+                parsed++;
+            }
+            catch (MessageReplyXml.InvalidException)
+            {
+                refused++;
+            }
+            catch (Exception e)
+            {
+                throw new Xunit.Sdk.XunitException($"input {i} of seed {seed} threw {e.GetType().Name}: {e.Message}\n{xml[..Math.Min(xml.Length, 500)]}");
+            }
+        }
+        // Both ways out are exercised, or the generator has drifted away from the parser.
+        Assert.True(parsed > 20 && refused > 20, $"{parsed} parsed, {refused} refused");
     }
 }
