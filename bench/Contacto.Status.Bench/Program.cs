@@ -31,7 +31,8 @@ var rows = new List<string>();
 foreach (var provider in providers)
 {
     using var storage = await TestStorage.CreateAsync(provider);
-    await using var status = await StatusServer.StartAsync(storage, ["--Logging:LogLevel:Default", "Error"]);
+    // Every stream and wrk connection comes from this one machine: lift the per-source connection limit.
+    await using var status = await StatusServer.StartAsync(storage, ["--Logging:LogLevel:Default", "Error", "--Listen:MaxConnectionsPerSource", "100000"]);
     await SeedAsync(status);
     var root = $"https://127.0.0.1:{status.Server.PublicPort}";
     Wrk.Result Run(string path, string label, string? acceptEncoding = null)

@@ -85,11 +85,11 @@ public static class ContactoServer
         var listen = listenOptions.Value;
         kestrel.AddServerHeader = false;
         kestrel.Limits.MaxRequestBodySize = listen.MaxRequestBodyBytes;
-        bound.Public = Listen(kestrel, listen.Public, Plane.Public, certificates);
-        bound.Ops = Listen(kestrel, listen.Ops, Plane.Ops, certificates);
+        bound.Public = Listen(kestrel, listen.Public, Plane.Public, certificates, listen);
+        bound.Ops = Listen(kestrel, listen.Ops, Plane.Ops, certificates, listen);
     }
 
-    static KestrelListenOptions Listen(KestrelServerOptions kestrel, string url, Plane plane, ServerCertificateStore certificates)
+    static KestrelListenOptions Listen(KestrelServerOptions kestrel, string url, Plane plane, ServerCertificateStore certificates, ListenerOptions limits)
     {
         ListenerEndpoint.TryParse(url, out var endpoint, out _); // validated at start
         KestrelListenOptions? captured = null;
@@ -97,6 +97,8 @@ public static class ContactoServer
         {
             captured ??= listener;
             listener.Protocols = HttpProtocols.Http1AndHttp2;
+            // First, so that a source over its limit costs no TLS handshake.
+            listener.Use(Planes.LimitPerSource(limits.MaxConnectionsPerSource, limits.IsKnownProxy));
             listener.Use(Planes.Stamp(plane));
             listener.UseHttps(new HttpsConnectionAdapterOptions
             {

@@ -19,6 +19,9 @@ public sealed class ListenerOptions
 
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Connections one client source (an IPv4 address, an IPv6 /64) may hold open at once on each plane; the proxies named below are not counted.</summary>
+    public int MaxConnectionsPerSource { get; set; } = 256;
+
     /// <summary>In-flight requests get this long to finish after SIGTERM.</summary>
     public int DrainSeconds { get; set; } = 30;
 
@@ -31,6 +34,15 @@ public sealed class ListenerOptions
 
     /// <summary>Networks (CIDR, <c>10.0.0.0/24</c>) whose every address is a trusted proxy.</summary>
     public List<string> KnownNetworks { get; set; } = [];
+
+    /// <summary>Whether <paramref name="address"/> is a configured proxy, whose connections carry many clients.</summary>
+    internal bool IsKnownProxy(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        return KnownProxies.Any(p => IPAddress.Parse(p).Equals(address))
+               || KnownNetworks.Any(n => System.Net.IPNetwork.Parse(n).Contains(address));
+    }
 
     /// <summary>X-Forwarded-For is read only from the configured proxies, walking back through them to the first address that is not one.</summary>
     internal void Configure(ForwardedHeadersOptions forwarded)
@@ -99,6 +111,8 @@ sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
             errors.Add($"Listen:Ops: must use another port than Listen:Public ({publicEndpoint.Port})");
         if (o.MaxRequestBodyBytes is < 1024 or > 100 * 1024 * 1024)
             errors.Add($"Listen:MaxRequestBodyBytes: must be between 1024 and 104857600 (got {o.MaxRequestBodyBytes})");
+        if (o.MaxConnectionsPerSource is < 1 or > 100_000)
+            errors.Add($"Listen:MaxConnectionsPerSource: must be between 1 and 100000 (got {o.MaxConnectionsPerSource})");
         if (o.DrainSeconds is < 0 or > 600)
             errors.Add($"Listen:DrainSeconds: must be between 0 and 600 (got {o.DrainSeconds})");
         foreach (var proxy in o.KnownProxies.Where(p => !IPAddress.TryParse(p, out _)))

@@ -20,6 +20,7 @@ public sealed class ConfigurationTests
         { ["--ops-url", "https://0.0.0.0:5002"], "Listen:Ops" },
         { ["--public-url", "https://127.0.0.1:7001", "--ops-url", "https://127.0.0.1:7001"], "Listen:Ops" },
         { ["--Listen:DrainSeconds", "-1"], "Listen:DrainSeconds" },
+        { ["--Listen:MaxConnectionsPerSource", "0"], "Listen:MaxConnectionsPerSource" },
         { ["--Listen:KnownProxies:0", "proxy.example.com"], "Listen:KnownProxies" },
         { ["--Listen:KnownNetworks:0", "10.0.0.0/33"], "Listen:KnownNetworks" },
         { ["--Sip:Listen:Udp", "localhost:5060"], "Sip:Listen:Udp" },

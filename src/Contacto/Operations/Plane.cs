@@ -28,6 +28,13 @@ public static class Planes
         return next(connection);
     };
 
+    /// <summary>
+    /// Connection middleware that closes a client source's connections beyond <paramref name="limit"/>
+    /// open at once on this listener, sources <paramref name="exempt"/> says multiplex others excepted.
+    /// </summary>
+    public static Func<ConnectionDelegate, ConnectionDelegate> LimitPerSource(int limit, Func<System.Net.IPAddress, bool> exempt) =>
+        new SourceConnections(limit, exempt).Wrap;
+
     public static Plane Of(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out var plane) == true && plane is Plane p
             ? p
