@@ -2,7 +2,6 @@ using Contacto.Platform;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -62,13 +61,14 @@ public static partial class ApiErrorMiddleware
     });
 
     /// <summary>
-    /// Before anything reads a body, on every path: a body whose Content-Type does not parse, or names a
+    /// Before anything reads a body, on every path: a Content-Type that does not parse, or names a
     /// charset the runtime will not decode (utf-7), is the client's 415. The framework's form reader,
     /// the console's antiforgery check among its callers, would otherwise throw it as a server fault.
     /// </summary>
     public static IApplicationBuilder UseContentTypeCheck(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (context.Request.ContentType is not { } contentType || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true || IsReadable(contentType))
+        // Any request that names one, body or not: the console reads a form from a bodiless POST too.
+        if (context.Request.ContentType is not { } contentType || IsReadable(contentType))
         {
             await next(context);
             return;
