@@ -110,7 +110,6 @@ public sealed class BaresipTests
         await phone.TypeAsync("9");
         Assert.Equal(['1', '5', '9'], await Legs.Collect(leg, 3));
         // A marker pressed after them: a repeat of any of them (baresip sends each end packet three times) would come before it.
-        await Task.Delay(400);
         await phone.TypeAsync("0");
         Assert.Equal(['0'], await Legs.Collect(leg, 1));
 
