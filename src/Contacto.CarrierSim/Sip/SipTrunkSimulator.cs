@@ -23,7 +23,7 @@ public sealed record PlacedCall(int Status, SipDialog? Dialog, SimulatedMedia? M
 /// what it hears on each answered call, and places calls to the platform. Use it in-process
 /// (tests, the default set-up) or through the standalone command (<c>sip</c>).
 /// </summary>
-public sealed partial class SipTrunkSimulator : IAsyncDisposable
+public sealed class SipTrunkSimulator : IAsyncDisposable
 {
     private readonly SipTransportLayer _transport;
     private readonly SipUserAgent _agent;
@@ -94,8 +94,7 @@ public sealed partial class SipTrunkSimulator : IAsyncDisposable
 
     public void Start()
     {
-        _transport.Start();
-        LogListening(_logger, _transport.LocalEndPoint(SipTransports.Udp), _transport.LocalEndPoint(SipTransports.Tcp), _transport.LocalEndPoint(SipTransports.Tls));
+        _transport.Start(); // the transport logs each listener it opens
     }
 
     /// <summary>The port of a listener (<see cref="SipTransports"/>), once started.</summary>
@@ -321,7 +320,4 @@ public sealed partial class SipTrunkSimulator : IAsyncDisposable
         Statistics.Challenge();
         return false;
     }
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "SIP trunk simulator listening on UDP {Udp}, TCP {Tcp}, TLS {Tls}")]
-    private static partial void LogListening(ILogger logger, System.Net.IPEndPoint? udp, System.Net.IPEndPoint? tcp, System.Net.IPEndPoint? tls);
 }

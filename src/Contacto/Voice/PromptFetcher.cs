@@ -16,7 +16,7 @@ internal sealed class PromptException(string message) : Exception(message);
 /// redirects followed by hand, never https to http) with one deadline and a size limit checked
 /// before anything large is read. Decoded prompts are cached per account and URL for
 /// <see cref="PromptOptions.CacheSeconds"/> (less when the answer's <c>Cache-Control</c> says so,
-/// not at all for <c>no-store</c>), within <see cref="PromptOptions.CacheMegabytes"/>; calls that
+/// not at all for <c>no-store</c> or <c>no-cache</c>), within <see cref="PromptOptions.CacheMegabytes"/>; calls that
 /// ask for the same prompt at once share one fetch. The cache is per account so that one account
 /// never learns what another plays, nor fetches through another's allowed answer.
 /// </summary>
@@ -28,17 +28,10 @@ internal sealed class PromptFetcher : IDisposable
     readonly ConcurrentDictionary<(Guid Account, string Url), Lazy<Task<PcmAudio>>> fetching = new();
     readonly CancellationTokenSource stopping = new();
 
-    public PromptFetcher(OutboundUrlPolicy policy, IOptions<PromptOptions> options, TimeProvider time) : this(policy, options, time, null)
-    {
-    }
-
-    /// <param name="adjust">Changes to the handler, for tests.</param>
-    internal PromptFetcher(OutboundUrlPolicy policy, IOptions<PromptOptions> options, TimeProvider time, Action<SocketsHttpHandler>? adjust)
+    public PromptFetcher(OutboundUrlPolicy policy, IOptions<PromptOptions> options, TimeProvider time)
     {
         this.options = options.Value;
-        var handler = OutboundHttp.CreateHandler(TimeSpan.FromSeconds(this.options.TimeoutSeconds), policy);
-        adjust?.Invoke(handler);
-        http = new HttpMessageInvoker(handler);
+        http = new HttpMessageInvoker(OutboundHttp.CreateHandler(TimeSpan.FromSeconds(this.options.TimeoutSeconds), policy));
         cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = (long)this.options.CacheMegabytes * 1024 * 1024, Clock = new CacheClock(time) });
     }
 
