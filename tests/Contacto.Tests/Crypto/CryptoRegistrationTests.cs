@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Contacto;
 using Contacto.Crypto;
@@ -91,12 +92,8 @@ public sealed class CryptoRegistrationTests : IDisposable
     public async Task Maintenance_worker_destroys_keys_once_the_waiting_period_is_over()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var audit = new RecordingAuditSink();
-        using var host = await BuildAsync(more: services =>
-        {
-            services.AddSingleton<TimeProvider>(time);
-            services.AddSingleton<IKeyAuditSink>(audit);
-        });
+        var logs = new CapturingLoggerProvider();
+        using var host = await BuildAsync(more: services => services.AddSingleton<TimeProvider>(time), logs: logs);
         await StartAsync(host);
         var crypto = host.Services.GetRequiredService<ITenantCrypto>();
         var tenant = Guid.CreateVersion7();
@@ -105,7 +102,8 @@ public sealed class CryptoRegistrationTests : IDisposable
         await host.Services.GetRequiredService<ITenantKeyAdministration>().ScheduleShreddingAsync(tenant);
 
         time.Advance(TimeSpan.FromDays(7) + new CryptoOptions().ShreddingCheckInterval);
-        await audit.KeysDestroyed.WaitAsync(TimeSpan.FromSeconds(30));
+        // The worker's report comes after the keys are gone; the audit event comes before (audit first, then act).
+        await logs.Logged(ShreddingDoneEventId).WaitAsync(TimeSpan.FromSeconds(30));
 
         var error = await Assert.ThrowsAsync<TenantKeyUnavailableException>(() => crypto.OpenAsync(tenant, "message.text", record, envelope).AsTask());
         Assert.Equal(KeyUnavailableReason.Destroyed, error.Reason);
@@ -179,9 +177,16 @@ public sealed class CryptoRegistrationTests : IDisposable
         }
     }
 
+    /// <summary>KeyMaintenanceService's "Destroyed the keys of {Count} account(s)".</summary>
+    private const int ShreddingDoneEventId = 403;
+
     private sealed class CapturingLoggerProvider : ILoggerProvider, ILogger
     {
         private readonly List<string> _lines = [];
+        private readonly ConcurrentDictionary<int, TaskCompletionSource> _events = new();
+
+        /// <summary>Completes once a line with this event id has been written.</summary>
+        public Task Logged(int eventId) => Signal(eventId).Task;
 
         public IReadOnlyList<string> Lines
         {
@@ -206,10 +211,14 @@ public sealed class CryptoRegistrationTests : IDisposable
             {
                 _lines.Add(formatter(state, exception) + exception);
             }
+            Signal(eventId.Id).TrySetResult();
         }
 
         public void Dispose()
         {
         }
+
+        private TaskCompletionSource Signal(int eventId) =>
+            _events.GetOrAdd(eventId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 }

@@ -78,11 +78,6 @@ internal sealed class CryptoTestHost : IDisposable
 internal sealed class RecordingAuditSink : IKeyAuditSink
 {
     private readonly List<KeyAuditEvent> _events = [];
-    private readonly TaskCompletionSource _destroyed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes when keys are destroyed, for tests of work done in the background.</summary>
-    public Task KeysDestroyed => _destroyed.Task;
-
     public bool Fail { get; set; }
 
     public IReadOnlyList<KeyAuditEvent> Events
@@ -105,10 +100,6 @@ internal sealed class RecordingAuditSink : IKeyAuditSink
         lock (_events)
         {
             _events.Add(auditEvent);
-        }
-        if (auditEvent.Operation == KeyOperation.KeysDestroyed)
-        {
-            _destroyed.TrySetResult();
         }
         return ValueTask.CompletedTask;
     }
