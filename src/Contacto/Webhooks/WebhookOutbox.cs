@@ -38,8 +38,8 @@ internal sealed class WebhookOutbox(ITenantCrypto crypto, TimeProvider time)
     public WebhookDelivery Prepare(TenantKeyLease keys, string orderingKey, string url, string method,
         IReadOnlyList<KeyValuePair<string, string>> fields, DateTimeOffset? orderedAt = null, WebhookSubject? subject = null)
     {
-        var id = Guid.CreateVersion7();
         var now = time.GetUtcNow();
+        var id = OrderedIds.Next(now); // breaks ties between callbacks of one key ordered in the same millisecond
         return new WebhookDelivery
         {
             Id = id,

@@ -7,7 +7,8 @@ namespace Contacto.Webhooks;
 
 /// <summary>
 /// The outbox as a queue, claimed fairly. A claim takes due deliveries that are first in their
-/// ordering key (no older one of the key is pending), at most <c>perAccount</c> of any one account
+/// ordering key (no older one of the key is pending; of two made in one millisecond, the one with
+/// the smaller id, see <see cref="OrderedIds"/>), at most <c>perAccount</c> of any one account
 /// and none of the accounts this node already holds enough of, and writes a lease to
 /// <see cref="WebhookDelivery.ClaimedUntil"/> in the statement that returns them. So one account's
 /// backlog is never all a claim finds: the next claim passes over it to the others. On PostgreSQL
@@ -35,7 +36,8 @@ static class WebhookQueue
         var pick = $"SELECT {id} FROM (SELECT {id}, {next}, ROW_NUMBER() OVER (PARTITION BY {account} ORDER BY {next}, {id}) AS turn FROM (" +
             $"SELECT d.{id}, d.{account}, d.{next} FROM {table} d " +
             $"WHERE d.{state} = {{5}} AND d.{next} <= {{1}} AND (d.{claimed} IS NULL OR d.{claimed} <= {{1}}){notBusy} " +
-            $"AND NOT EXISTS (SELECT 1 FROM {table} o WHERE o.{account} = d.{account} AND o.{key} = d.{key} AND o.{state} = {{5}} AND o.{created} < d.{created}) " +
+            $"AND NOT EXISTS (SELECT 1 FROM {table} o WHERE o.{account} = d.{account} AND o.{key} = d.{key} AND o.{state} = {{5}} " +
+            $"AND (o.{created} < d.{created} OR o.{created} = d.{created} AND o.{id} < d.{id})) " +
             $"ORDER BY d.{next} LIMIT {{4}}{(postgres ? " FOR UPDATE SKIP LOCKED" : "")}) candidates) ranked " +
             $"WHERE turn <= {{3}} ORDER BY {next} LIMIT {{2}}";
         if (postgres)

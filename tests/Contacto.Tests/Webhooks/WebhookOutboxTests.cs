@@ -188,6 +188,42 @@ public sealed class WebhookOutboxTests : IAsyncLifetime
         Assert.DoesNotContain("14155550123", text);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Callbacks_of_one_key_ordered_in_the_same_millisecond_go_out_in_the_order_they_were_made(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var server = await RunningServer.StartAsync(storage, AllowLoopback);
+        var (account, _) = await server.CreateAccountAsync();
+        var outbox = server.Services.GetRequiredService<WebhookOutbox>();
+        var at = DateTimeOffset.UtcNow;
+        string[] states = ["queued", "sent", "delivered", "read"];
+        await using (var db = server.Services.GetRequiredService<ContactoDbContextFactory>().CreateForAccount(account.Id))
+        {
+            using var keys = await server.Services.GetRequiredService<Contacto.Crypto.ITenantCrypto>().LeaseKeysAsync(account.Id, CancellationToken.None);
+            // Stored newest first, all at one instant: only the ids can tell the order.
+            db.AddRange(states.Select(state => outbox.Prepare(keys, "msg-tied", $"{receiver.BaseUrl}/status", "POST", [new("Status", state)], at)).Reverse());
+            await db.SaveChangesAsync();
+        }
+        outbox.Notify();
+
+        var order = new List<string>();
+        foreach (var _ in states)
+            order.Add((await receiver.NextAsync()).Form["Status"]);
+        Assert.Equal(states, order);
+    }
+
+    [Fact]
+    public void Ordered_ids_increase_within_one_millisecond_as_text_and_as_uuids()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, 10_000).Select(_ => OrderedIds.Next(now)).ToList();
+        Assert.Equal(ids, ids.Order());
+        Assert.Equal(ids.Select(i => i.ToString().ToUpperInvariant()), ids.Select(i => i.ToString().ToUpperInvariant()).Order(StringComparer.Ordinal));
+        Assert.All(ids, id => Assert.Equal(7, id.Version));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
     static async Task EnqueueAsync(RunningServer server, Guid accountId, string key, string url, KeyValuePair<string, string>[] fields)
     {
         var outbox = server.Services.GetRequiredService<WebhookOutbox>();
