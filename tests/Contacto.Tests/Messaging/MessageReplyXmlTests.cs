@@ -50,6 +50,27 @@ public sealed class MessageReplyXmlTests
         Assert.Throws<MessageReplyXml.InvalidException>(() => MessageReplyXml.Parse($"<Response><Message src=\"1\" dst=\"2\">{text}</Message></Response>"));
     }
 
+    [Fact]
+    public void Replies_nested_too_deep_or_with_too_many_elements_are_refused()
+    {
+        var deep = string.Concat(Enumerable.Repeat("<Message>", PlivoXml.MaxDepth)) + string.Concat(Enumerable.Repeat("</Message>", PlivoXml.MaxDepth));
+        Assert.Contains($"nested more than {PlivoXml.MaxDepth} deep", Assert.Throws<MessageReplyXml.InvalidException>(() => MessageReplyXml.Parse($"<Response>{deep}</Response>")).Message);
+
+        var many = string.Concat(Enumerable.Repeat("<Message src=\"1\" dst=\"2\">x</Message>", PlivoXml.MaxElements));
+        Assert.Contains($"more than {PlivoXml.MaxElements} elements", Assert.Throws<MessageReplyXml.InvalidException>(() => MessageReplyXml.Parse($"<Response>{many}</Response>")).Message);
+        Assert.Equal(PlivoXml.MaxElements - 1, MessageReplyXml.Parse($"<Response>{many[..^"<Message src=\"1\" dst=\"2\">x</Message>".Length]}</Response>").Count);
+    }
+
+    [Fact]
+    public void A_refusal_for_XML_that_is_not_well_formed_quotes_nothing_of_it()
+    {
+        var refused = Assert.Throws<MessageReplyXml.InvalidException>(() => MessageReplyXml.Parse("<Response><Message src=\"1\" dst=\"2\">14155550123</Messages></Response>"));
+
+        Assert.Contains("line 1, position", refused.Message);
+        Assert.DoesNotContain("1415", refused.Message);
+        Assert.DoesNotContain("Messages", refused.Message);
+    }
+
     static readonly string[] Names = ["Response", "Message", "Dial", "Speak", "response", "x:Message", "Message xmlns=\"urn:x\"", "Message "];
 
     static readonly string[] AttributeNames = ["src", "dst", "type", "callbackUrl", "callbackMethod", "url", "SRC", "xmlns", "xmlns:x", "x:src"];
