@@ -1,4 +1,3 @@
-using System.Xml;
 using System.Xml.Linq;
 using Contacto.Webhooks;
 
@@ -6,9 +5,8 @@ namespace Contacto.Messaging;
 
 /// <summary>
 /// An application's answer to an inbound message in Plivo XML: <c>&lt;Response&gt;</c> holding only
-/// <c>&lt;Message src dst type callbackUrl callbackMethod&gt;text&lt;/Message&gt;</c> elements. Read with
-/// DTDs prohibited (so no entity expansion and no external entities), no resolver, and at most
-/// Plivo's 100 KB.
+/// <c>&lt;Message src dst type callbackUrl callbackMethod&gt;text&lt;/Message&gt;</c> elements, read as
+/// hostile input (<see cref="PlivoXml"/>). A call's instructions hold the same element.
 /// </summary>
 internal static class MessageReplyXml
 {
@@ -18,39 +16,21 @@ internal static class MessageReplyXml
 
     static readonly string[] Attributes = ["src", "dst", "type", "callbackUrl", "callbackMethod"];
 
-    static readonly XmlReaderSettings Settings = new()
-    {
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        MaxCharactersInDocument = WebhookClient.MaxReplyBytes,
-        IgnoreComments = true,
-        IgnoreProcessingInstructions = true,
-    };
-
     /// <summary>True when the answer looks like XML at all; anything else (empty, text, JSON) is a plain acknowledgement.</summary>
     public static bool LooksLikeXml(string body) => body.AsSpan().TrimStart().StartsWith("<");
 
     public static IReadOnlyList<Reply> Parse(string xml)
     {
-        XDocument document;
-        try
-        {
-            using var reader = XmlReader.Create(new StringReader(xml), Settings);
-            document = XDocument.Load(reader);
-        }
-        catch (XmlException e)
-        {
-            throw new InvalidException($"not well-formed or not allowed: {e.Message}");
-        }
-        if (document.Root is not { Name.LocalName: "Response", Name.NamespaceName: "" } root || root.HasAttributes)
-            throw new InvalidException("the root element must be <Response>");
-        return [.. root.Elements().Select(Read)];
+        if (PlivoXml.ReadResponse(xml, out var response) is { } problem)
+            throw new InvalidException(problem);
+        return [.. response!.Elements().Select(element => element.Name == "Message"
+            ? Read(element)
+            : throw new InvalidException($"<{element.Name.LocalName}> cannot answer a message: only <Message>"))];
     }
 
-    static Reply Read(XElement element)
+    /// <summary>One <c>&lt;Message&gt;</c> element, in a reply or in a call's instructions.</summary>
+    public static Reply Read(XElement element)
     {
-        if (element.Name != "Message")
-            throw new InvalidException($"<{element.Name.LocalName}> cannot answer a message: only <Message>");
         if (element.HasElements)
             throw new InvalidException("<Message> holds only its text");
         if (element.Attributes().FirstOrDefault(a => !Attributes.Contains(a.Name.ToString())) is { } unknown)

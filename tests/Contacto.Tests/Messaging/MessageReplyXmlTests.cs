@@ -1,4 +1,5 @@
 using Contacto.Messaging;
+using Contacto.Tests.Webhooks;
 using Contacto.Webhooks;
 using CsCheck;
 
@@ -48,6 +49,27 @@ public sealed class MessageReplyXmlTests
     {
         var text = new string('a', WebhookClient.MaxReplyBytes);
         Assert.Throws<MessageReplyXml.InvalidException>(() => MessageReplyXml.Parse($"<Response><Message src=\"1\" dst=\"2\">{text}</Message></Response>"));
+    }
+
+    [Fact]
+    public void Replies_nested_too_deep_or_with_too_many_elements_are_refused()
+    {
+        var deep = string.Concat(Enumerable.Repeat("<Message>", PlivoXml.MaxDepth)) + string.Concat(Enumerable.Repeat("</Message>", PlivoXml.MaxDepth));
+        Assert.Contains($"nested more than {PlivoXml.MaxDepth} deep", Assert.Throws<MessageReplyXml.InvalidException>(() => MessageReplyXml.Parse($"<Response>{deep}</Response>")).Message);
+
+        var many = string.Concat(Enumerable.Repeat("<Message src=\"1\" dst=\"2\">x</Message>", PlivoXml.MaxElements));
+        Assert.Contains($"more than {PlivoXml.MaxElements} elements", Assert.Throws<MessageReplyXml.InvalidException>(() => MessageReplyXml.Parse($"<Response>{many}</Response>")).Message);
+        Assert.Equal(PlivoXml.MaxElements - 1, MessageReplyXml.Parse($"<Response>{many[..^"<Message src=\"1\" dst=\"2\">x</Message>".Length]}</Response>").Count);
+    }
+
+    [Fact]
+    public void A_refusal_for_XML_that_is_not_well_formed_quotes_nothing_of_it()
+    {
+        var refused = Assert.Throws<MessageReplyXml.InvalidException>(() => MessageReplyXml.Parse("<Response><Message src=\"1\" dst=\"2\">14155550123</Messages></Response>"));
+
+        Assert.Contains("line 1, position", refused.Message);
+        Assert.DoesNotContain("1415", refused.Message);
+        Assert.DoesNotContain("Messages", refused.Message);
     }
 
     static readonly string[] Names = ["Response", "Message", "Dial", "Speak", "response", "x:Message", "Message xmlns=\"urn:x\"", "Message "];
@@ -103,42 +125,29 @@ public sealed class MessageReplyXmlTests
     {
         try
         {
-            foreach (var reply in MessageReplyXml.Parse(xml))
-            {
-                Assert.NotEmpty(reply.Source);
-                Assert.NotEmpty(reply.Destinations);
-                Assert.NotEmpty(reply.Text);
-                Assert.Contains(reply.CallbackMethod, new[] { "GET", "POST" });
-            }
+            ParsesIntoUsableReplies(xml);
         }
         catch (MessageReplyXml.InvalidException)
         {
         }
     }
 
+    static void ParsesIntoUsableReplies(string xml)
+    {
+        foreach (var reply in MessageReplyXml.Parse(xml))
+        {
+            Assert.NotEmpty(reply.Source);
+            Assert.NotEmpty(reply.Destinations);
+            Assert.NotEmpty(reply.Text);
+            Assert.Contains(reply.CallbackMethod, new[] { "GET", "POST" });
+        }
+    }
+
     [Fact]
     public void Hostile_and_mutated_replies_parse_into_usable_messages_or_are_refused()
     {
-        const ulong seed = 35_0003;
-        var (parsed, refused) = (0, 0);
-        for (var i = 0; i < 2_000; i++)
-        {
-            var xml = HostileXml.Generate(new PCG(38, seed + (ulong)i), null, out Size _);
-            try
-            {
-                ParsesOrIsRefused(xml);
-                _ = MessageReplyXml.Parse(xml);
-                parsed++;
-            }
-            catch (MessageReplyXml.InvalidException)
-            {
-                refused++;
-            }
-            catch (Exception e)
-            {
-                throw new Xunit.Sdk.XunitException($"input {i} of seed {seed} threw {e.GetType().Name}: {e.Message}\n{xml[..Math.Min(xml.Length, 500)]}");
-            }
-        }
+        var (parsed, refused) = PlivoXmlFuzz.Run<MessageReplyXml.InvalidException>(HostileXml, stream: 38, seed: 35_0003, count: 2_000, ParsesIntoUsableReplies);
+
         // Both ways out are exercised, or the generator has drifted away from the parser.
         Assert.True(parsed > 20 && refused > 20, $"{parsed} parsed, {refused} refused");
     }
