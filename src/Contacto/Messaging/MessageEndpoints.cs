@@ -135,9 +135,9 @@ internal static class MessageEndpoints
             query = query.Where(m => m.ErrorCode == errorCode);
         if (parameters.String("destination_country_iso2", 2) is { } country)
             query = query.Where(m => m.DestinationCountry == country.ToUpperInvariant());
-        if (await NumberIndexAsync(crypto, caller.AccountId, parameters, "from_number", context.RequestAborted) is { } fromIndex)
+        if (await NumberFilters.IndexAsync(crypto, caller.AccountId, parameters, "from_number", context.RequestAborted) is { } fromIndex)
             query = query.Where(m => m.FromIndex == fromIndex);
-        if (await NumberIndexAsync(crypto, caller.AccountId, parameters, "to_number", context.RequestAborted) is { } toIndex)
+        if (await NumberFilters.IndexAsync(crypto, caller.AccountId, parameters, "to_number", context.RequestAborted) is { } toIndex)
             query = query.Where(m => m.ToIndex == toIndex);
 
         var total = await query.CountAsync(context.RequestAborted);
@@ -145,15 +145,6 @@ internal static class MessageEndpoints
         var views = await ViewsAsync(crypto, caller.AccountId, caller.AuthId, page, context.RequestAborted);
         await audit.RecordAsync(caller.Entry(AuditActions.MessageListed, "message", null) with { Reason = $"{page.Count} of {total}" }, context.RequestAborted);
         return paging.Page(context.Request, views, total);
-    }
-
-    static async Task<byte[]?> NumberIndexAsync(ITenantCrypto crypto, Guid accountId, ApiParameters parameters, string name, CancellationToken cancellationToken)
-    {
-        if (parameters.String(name, 32) is not { } number)
-            return null;
-        return E164.TryNormalize(number, out var e164)
-            ? await crypto.BlindIndexAsync(accountId, NumberPlan.IndexPurpose, e164, cancellationToken)
-            : throw ApiException.BadRequest($"{name} must be a phone number in international form");
     }
 
     /// <summary>MDRs in Plivo's shape, numbers opened with the account's key.</summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using Contacto.Accounts;
 using Contacto.Crypto;
 using Contacto.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -36,7 +35,7 @@ internal sealed partial class WebhookSender(
     ITenantCrypto crypto,
     WebhookClient client,
     WebhookOutbox outbox,
-    AccountService accounts,
+    SigningTokens tokens,
     IEnumerable<IWebhookOutcomeHandler> outcomeHandlers,
     IOptions<WebhookOptions> options,
     TimeProvider time,
@@ -182,7 +181,7 @@ internal sealed partial class WebhookSender(
     /// <summary>Opens one account's claimed deliveries with one key lease and one look-up of its tokens.</summary>
     async Task<List<Held>> OpenAsync(Guid accountId, IEnumerable<WebhookDelivery> deliveries, DateTimeOffset startBy, CancellationToken cancellationToken)
     {
-        var (token, mainToken) = await TokensAsync(accountId, cancellationToken);
+        var (token, mainToken) = await tokens.ForAsync(accountId, cancellationToken);
         using var keys = await crypto.LeaseKeysAsync(accountId, cancellationToken);
         return [.. deliveries.Select(delivery =>
         {
@@ -201,16 +200,6 @@ internal sealed partial class WebhookSender(
         await using var db = contexts.CreateDbContext();
         return await db.Set<WebhookSettings>().AsNoTracking().Where(s => accountIds.Contains(s.AccountId))
             .ToDictionaryAsync(s => s.AccountId, s => s.MaxConcurrentPerHost, cancellationToken);
-    }
-
-    async Task<(string Token, string MainToken)> TokensAsync(Guid accountId, CancellationToken cancellationToken)
-    {
-        var account = await accounts.FindByIdAsync(accountId, cancellationToken) ?? throw new InvalidOperationException("The account no longer exists");
-        var token = await accounts.RevealTokenAsync(account, cancellationToken);
-        if (account.ParentId is not { } parentId)
-            return (token, token);
-        var main = await accounts.FindByIdAsync(parentId, cancellationToken) ?? throw new InvalidOperationException("The main account no longer exists");
-        return (token, await accounts.RevealTokenAsync(main, cancellationToken));
     }
 
     void Start(Held item, CancellationToken stoppingToken)

@@ -12,6 +12,7 @@ public static class WebhooksServiceCollectionExtensions
         services.AddSingleton<OutboundUrlPolicy>();
         services.AddSingleton<WebhookClient>();
         services.AddSingleton<WebhookOutbox>();
+        services.AddSingleton<SigningTokens>();
         return services;
     }
 
