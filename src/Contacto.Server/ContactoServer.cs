@@ -9,6 +9,7 @@ using Contacto.Operations;
 using Contacto.Platform;
 using Contacto.Storage;
 using Contacto.Tls;
+using Contacto.Voice;
 using Contacto.Webhooks;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -48,6 +49,7 @@ public static class ContactoServer
         services.AddContactoSipListener();
         services.AddContactoCarrierWorkers();
         services.AddContactoMessagingWorkers();
+        services.AddContactoVoiceWorkers();
         services.AddOptions<ListenerOptions>().BindConfiguration(ListenerOptions.Section, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();
         services.AddSingleton<BoundListeners>();

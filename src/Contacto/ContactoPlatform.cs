@@ -60,6 +60,7 @@ public static class ContactoPlatform
         api.MapContactoAudit();
         api.MapContactoApplications();
         api.MapContactoMessaging();
+        api.MapContactoVoice();
         api.MapContactoNumbers();
         api.MapContactoWebhooks();
         endpoints.MapContactoStatus();

@@ -129,6 +129,7 @@ public sealed class ArchitectureTests
         "Contacto.Storage.ContactoDbContext", "Contacto.Storage.ContactoDbContextFactory", "Contacto.Storage.StorageInitializer",
         "Contacto.Storage.StorageProvider",
         "Contacto.Tls.ServerCertificateStore", "Contacto.Tls.TlsPolicy", "Contacto.Tls.TlsServiceCollectionExtensions",
+        "Contacto.Voice.VoiceServiceCollectionExtensions",
         "Contacto.Webhooks.WebhooksServiceCollectionExtensions",
         // What the public constructors, parameters and results of those name.
         "Contacto.Accounts.ISubaccountDeletionHandler", "Contacto.Accounts.LiveAccounts",

@@ -47,6 +47,11 @@ public static class AuditActions
     public const string MessageListed = "message.listed";
     public const string MessageReceived = "message.received";
     public const string MessageCallbacksRead = "message.callbacks_read";
+    public const string CallQueued = "call.queued";
+    public const string CallRead = "call.read";
+    public const string CallListed = "call.listed";
+    public const string CallHungUp = "call.hung_up";
+    public const string CallCancelled = "call.cancelled";
     public const string NumberAdded = "number.added";
     public const string NumberRead = "number.read";
     public const string NumberListed = "number.listed";

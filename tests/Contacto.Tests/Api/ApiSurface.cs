@@ -37,6 +37,9 @@ internal static partial class ApiSurface
         ["POST /v1/Account/{auth_id}/Application/{app_id}/"] = new { app_name = "Hijacked" },
         ["DELETE /v1/Account/{auth_id}/Application/{app_id}/"] = new { cascade = "true" },
         ["POST /v1/Account/{auth_id}/Message/"] = new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(9), text = "from B" },
+        ["POST /v1/Account/{auth_id}/Call/"] = new { from = MessagingHarness.Sender, to = MessagingHarness.Destination(9), answer_url = "https://cb.example.com/answer/" },
+        ["DELETE /v1/Account/{auth_id}/Call/{call_uuid}/"] = "",
+        ["DELETE /v1/Account/{auth_id}/Request/{request_uuid}/"] = "",
         ["POST /v1/Account/{auth_id}/Number/{number}/"] = new { alias = "Hijacked" },
         ["POST /v1/Account/{auth_id}/WebhookSettings/"] = new { max_connections_per_host = 3 },
         ["DELETE /v1/Account/{auth_id}/Number/{number}/"] = "",
@@ -92,6 +95,9 @@ internal static partial class ApiSurface
         await MessagingHarness.AddNumberAsync(server, account.Id, MessagingHarness.Sender);
         var (_, sent) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Message/",
             new { src = MessagingHarness.Sender, dst = MessagingHarness.Destination(8), text = $"{prefix}'s message", url = CallbackUrl });
+        var (_, call) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Call/",
+            new { from = MessagingHarness.Sender, to = MessagingHarness.Destination(7), answer_url = CallAnswerUrl });
+        var requestId = call.Str("request_uuid");
         var number = MessagingHarness.Sender.TrimStart('+');
         return new SeededTenant(account.Id, account.AuthId, token,
             new Dictionary<string, string>
@@ -100,9 +106,23 @@ internal static partial class ApiSurface
                 ["message_uuid"] = sent.GetProperty("message_uuid")[0].GetString()!,
                 ["number"] = number,
                 ["app_id"] = app.Str("app_id"),
+                ["request_uuid"] = requestId,
+                ["call_uuid"] = (await CallIdAsync(server, Guid.Parse(requestId))).ToString(),
             },
             [account.AuthId, token, sub.Str("auth_id"), sub.Str("auth_token"), name, $"{prefix}'s sub", sent.GetProperty("message_uuid")[0].GetString()!,
-                number, MessagingHarness.Destination(8).TrimStart('+'), $"{prefix}_app", app.Str("app_id"), "a-callback-secret"]);
+                number, MessagingHarness.Destination(8).TrimStart('+'), $"{prefix}_app", app.Str("app_id"), "a-callback-secret",
+                requestId, MessagingHarness.Destination(7).TrimStart('+'), "a-call-secret"]);
+    }
+
+    /// <summary>An answer URL for the tenant's call; its secret must stay the tenant's.</summary>
+    const string CallAnswerUrl = "https://cb.example.com/answer/?key=a-call-secret";
+
+    /// <summary>The call a request placed (the API answers with the request's id only).</summary>
+    public static async Task<Guid> CallIdAsync(RunningServer server, Guid requestId)
+    {
+        await using var db = await server.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Contacto.Storage.ContactoDbContext>>().CreateDbContextAsync();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+            Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.IgnoreQueryFilters(db.Set<Contacto.Voice.Call>()).Where(c => c.RequestId == requestId).Select(c => c.Id));
     }
 
     [GeneratedRegex(@"\{([a-z_]+)(?::[^}]*)?\}")]

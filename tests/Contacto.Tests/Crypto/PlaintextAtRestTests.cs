@@ -87,8 +87,13 @@ public sealed class PlaintextAtRestTests
         var (sent, message) = await client.PostJsonAsync($"{root}Message/", new { src = Number[1..], dst = Handset[1..], text = "Vellichor memo 6604", url = callback });
         Assert.Equal(HttpStatusCode.Accepted, sent);
 
+        const string callerName = "Thistlewood 3381", answerUrl = "https://hooks.example.com/call-answer/Abernethy-2270";
+        var (placed, call) = await client.PostJsonAsync($"{root}Call/", new { from = Number[1..], to = Handset[1..], answer_url = answerUrl, caller_name = callerName });
+        Assert.Equal(HttpStatusCode.Created, placed);
         var values = new Dictionary<string, string>
         {
+            ["request_uuid"] = call.Str("request_uuid"),
+            ["call_uuid"] = (await Contacto.Tests.Api.ApiSurface.CallIdAsync(server, Guid.Parse(call.Str("request_uuid")))).ToString(),
             ["auth_id"] = authId,
             ["subauth_id"] = subauthId,
             ["number"] = Number[1..],
@@ -135,7 +140,7 @@ public sealed class PlaintextAtRestTests
                 break;
             await Task.Delay(50, deadline.Token);
         }
-        return [.. urls, alias, callback, "Vellichor memo 6604", Number[1..^1]];
+        return [.. urls, alias, callback, "Vellichor memo 6604", Number[1..^1], callerName, answerUrl];
     }
 
     /// <summary>A console user, invited and joined: their e-mail address is customer data too.</summary>

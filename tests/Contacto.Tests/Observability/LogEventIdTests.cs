@@ -27,6 +27,7 @@ public sealed class LogEventIdTests
         ["Console"] = (900, 999),
         ["Carriers"] = (1000, 1199),
         ["Messaging"] = (2000, 2099),
+        ["Voice"] = (2100, 2199),
         ["Numbers"] = (3000, 3099), ["Applications"] = (3000, 3099),
         ["Operations"] = (4000, 4099),
         ["Status"] = (5000, 5099),
