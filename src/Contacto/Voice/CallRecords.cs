@@ -90,6 +90,21 @@ internal sealed class CallRecords(IDbContextFactory<ContactoDbContext> contexts,
                 .SetProperty(c => c.Carrier, carrier), cancellationToken);
     }
 
+    /// <summary>The <c>ring_url</c> callback, when the call has one: the callee is alerted.</summary>
+    public async Task RingingAsync(OpenedCall opened, CancellationToken cancellationToken)
+    {
+        if (opened.RingUrl is not { } url)
+            return;
+        var call = opened.Call;
+        WebhookDelivery callback;
+        using (var keys = await crypto.LeaseKeysAsync(call.AccountId, cancellationToken))
+            callback = outbox.Prepare(keys, call.Id.ToString(), url, call.RingMethod, opened.Parameters(CallStates.Ringing, "Ring"));
+        await using var db = contexts.CreateDbContext();
+        db.Add(callback);
+        await db.SaveChangesAsync(cancellationToken);
+        outbox.Notify();
+    }
+
     /// <summary>Extends this node's hold on its live calls.</summary>
     public async Task RenewAsync(IReadOnlyCollection<Guid> calls, TimeSpan lease, CancellationToken cancellationToken)
     {

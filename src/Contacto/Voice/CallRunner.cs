@@ -100,11 +100,18 @@ internal sealed partial class CallRunner(
         var offer = negotiator.CreateOffer();
         using var ringing = CancellationTokenSource.CreateLinkedTokenSource(control.Ending, stopping);
         ringing.CancelAfter(TimeSpan.FromSeconds(call.RingTimeoutSeconds));
-        var rang = false;
-        var request = new CallRequest(opened.From, opened.To, offer.ToBytes()) { Progress = p => rang |= p.Kind == CallProgressKind.Ringing };
+        var rang = 0;
+        var request = new CallRequest(opened.From, opened.To, offer.ToBytes())
+        {
+            Progress = p =>
+            {
+                if (p.Kind == CallProgressKind.Ringing && Interlocked.Exchange(ref rang, 1) == 0)
+                    _ = RingingAsync(opened); // off the network thread
+            },
+        };
         var outcome = await router.SendAsync(call.DestinationCountry, request, ringing.Token);
         if (outcome is not { Kind: CarrierOutcomeKind.Accepted, Call: { } answered })
-            return control.Reason is { } asked ? asked with { Cause = HangupCause.Cancelled } : NotAnswered(outcome, Volatile.Read(ref rang));
+            return control.Reason is { } asked ? asked with { Cause = HangupCause.Cancelled } : NotAnswered(outcome, Volatile.Read(ref rang) == 1);
 
         try
         {
@@ -135,6 +142,18 @@ internal sealed partial class CallRunner(
         }
     }
 
+    async Task RingingAsync(OpenedCall opened)
+    {
+        try
+        {
+            await records.RingingAsync(opened, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogRingCallbackFailed(opened.Call.Id, e.GetType().Name);
+        }
+    }
+
     /// <summary>Why a call was not answered, in Plivo's terms.</summary>
     static AppEnd NotAnswered(CarrierOutcome outcome, bool rang) => outcome.Kind switch
     {
@@ -156,6 +175,9 @@ internal sealed partial class CallRunner(
         : IPAddress.TryParse(sip.AdvertisedHost, out var host) ? host
         : IPAddress.TryParse(media.BindAddress, out var bound) && !bound.Equals(IPAddress.Any) && !bound.Equals(IPAddress.IPv6Any) ? bound
         : IPAddress.Loopback;
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Error, Message = "Call {CallId}: its ring callback could not be stored ({Error})")]
+    partial void LogRingCallbackFailed(Guid callId, string error);
 
     [LoggerMessage(EventId = 2110, Level = LogLevel.Error, Message = "Call {CallId} failed ({Error}); it ends")]
     partial void LogCallFailed(Guid callId, string error);
