@@ -61,6 +61,7 @@ public static class ContactoPlatform
         api.MapContactoApplications();
         api.MapContactoMessaging();
         api.MapContactoVoice();
+        api.MapContactoRecordings();
         api.MapContactoNumbers();
         api.MapContactoWebhooks();
         endpoints.MapContactoStatus();

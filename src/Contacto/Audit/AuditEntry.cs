@@ -52,6 +52,9 @@ public static class AuditActions
     public const string CallListed = "call.listed";
     public const string CallHungUp = "call.hung_up";
     public const string CallCancelled = "call.cancelled";
+    public const string RecordingRead = "recording.read";
+    public const string RecordingListed = "recording.listed";
+    public const string RecordingDeleted = "recording.deleted";
     public const string NumberAdded = "number.added";
     public const string NumberRead = "number.read";
     public const string NumberListed = "number.listed";

@@ -1,4 +1,4 @@
-using System.Net;
+using Contacto.Platform;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -11,26 +11,13 @@ public sealed class ConsoleOptions
 
     /// <summary>
     /// The public address invitation links start with, and whose host is the passkeys' relying party.
-    /// Unset, it is the public listener's address (<see cref="FromListener"/>).
+    /// Unset, it is the public listener's address (<see cref="PublicListener.Url"/>).
     /// </summary>
     public string PublicUrl { get; set; } = "";
 
     /// <summary>True when <see cref="PublicUrl"/> was derived from the public listener rather than set.</summary>
     internal bool PublicUrlFromListener { get; set; }
 
-    /// <summary>
-    /// The address users reach the public listener (<c>Listen:Public</c>, by default
-    /// <c>https://0.0.0.0:5001</c>) at: its host, or <c>localhost</c> for a listener on every
-    /// address or on loopback (the name the embedded certificate covers), and its port.
-    /// </summary>
-    internal static string FromListener(string? listen)
-    {
-        var url = new Uri(listen is { Length: > 0 } ? listen : "https://0.0.0.0:5001");
-        var host = url.Host.Trim('[', ']');
-        var anywhere = host is "localhost" or "*" or "+" || (IPAddress.TryParse(host, out var address)
-            && (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)));
-        return new UriBuilder(Uri.UriSchemeHttps, anywhere ? "localhost" : url.Host, url.Port).Uri.GetLeftPart(UriPartial.Authority);
-    }
 
     /// <summary>A session unused this long ends.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
@@ -57,7 +44,7 @@ sealed class ConsolePublicUrlDefault(IConfiguration configuration) : IPostConfig
     {
         if (options.PublicUrl.Length > 0)
             return;
-        options.PublicUrl = ConsoleOptions.FromListener(configuration["Listen:Public"]);
+        options.PublicUrl = PublicListener.Url(configuration["Listen:Public"]);
         options.PublicUrlFromListener = true;
     }
 }

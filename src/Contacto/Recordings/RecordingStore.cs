@@ -93,6 +93,10 @@ internal sealed partial class RecordingStore(ITenantCrypto crypto, IBlobStore bl
         return new StoredRecording(format!.Value, frames, chunkKeys.Count, summary);
     }
 
+    /// <summary>Whether anything of the recording is stored.</summary>
+    public async Task<bool> ExistsAsync(Guid accountId, Guid recordingId, CancellationToken cancellationToken = default) =>
+        (await blobs.ListAsync(Folder(accountId, recordingId), cancellationToken)).Count > 0;
+
     /// <summary>Deletes every blob of the recording.</summary>
     public async Task DeleteAsync(Guid accountId, Guid recordingId, CancellationToken cancellationToken = default)
     {

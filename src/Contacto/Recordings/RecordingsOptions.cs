@@ -20,6 +20,9 @@ internal sealed class RecordingsOptions
 
     public BlobStoreKind Store { get; set; } = BlobStoreKind.Local;
 
+    /// <summary>Where users reach the public plane, for recording URLs; by default the public listener's address.</summary>
+    public string? PublicUrl { get; set; }
+
     public LocalBlobStoreOptions Local { get; set; } = new();
 
     public S3BlobStoreOptions S3 { get; set; } = new();

@@ -30,6 +30,7 @@ internal static class RecordingsServiceCollectionExtensions
             return new LocalBlobStore(provider.GetRequiredService<DataDirectory>().Ensure("recordings"));
         });
         services.AddSingleton<RecordingStore>();
+        services.AddSingleton<RecordingCatalog>();
         return services;
     }
 }

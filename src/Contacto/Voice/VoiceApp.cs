@@ -6,7 +6,9 @@ using Contacto.Media.Audio;
 using Contacto.Media.Dtmf;
 using Contacto.Media.Engine;
 using Contacto.Media.Speech;
+using Contacto.Media.Recording;
 using Contacto.Messaging;
+using Contacto.Recordings;
 using Contacto.Storage;
 using Contacto.Webhooks;
 using Microsoft.Extensions.Logging;
@@ -28,6 +30,9 @@ internal sealed partial class VoiceApp(
     WebhookClient client,
     MessageService messages,
     ContactoDbContextFactory contexts,
+    RecordingStore recordings,
+    RecordingCatalog catalog,
+    WebhookOutbox outbox,
     SigningTokens tokens,
     PromptFetcher prompts,
     ISpeechEngine speech,
@@ -97,7 +102,8 @@ internal sealed partial class VoiceApp(
         HangupVerb hangup => Task.FromResult(Hangup(session, hangup, hangUp)),
         // Early media comes before an answer; this call is answered already.
         PreAnswerVerb => Task.FromResult<Step>(GoOn),
-        RecordVerb => Unsupported(session, "Record"),
+        RecordVerb { RecordSession: true } or RecordVerb { StartOnDialAnswer: true } => Unsupported(session, "Record of the whole session"),
+        RecordVerb record => RecordAsync(session, record, hangUp),
         DialVerb => Unsupported(session, "Dial"),
         MessageVerb message => SendMessageAsync(session, message, hangUp),
         _ => Unsupported(session, verb.GetType().Name),
@@ -126,6 +132,62 @@ internal sealed partial class VoiceApp(
             LogMessageRefused(call.Id, e.Message);
         }
         return GoOn;
+    }
+
+    /// <summary>A short 1 kHz tone before a recording starts (Plivo's playBeep).</summary>
+    static readonly PcmAudio Beep = new([.. Enumerable.Range(0, 8000 * 400 / 1000).Select(i => (short)(6000 * Math.Sin(2 * Math.PI * 1000 * i / 8000.0)))]);
+
+    /// <summary>
+    /// Records what the caller says, sealed chunk by chunk as it comes, until the maximum length,
+    /// the silence timeout or a finishing key; then lists it, posts it to the action (whose XML
+    /// takes over with redirect) and, when it has one, to the callback URL.
+    /// </summary>
+    async Task<Step> RecordAsync(Session session, RecordVerb verb, CancellationToken hangUp)
+    {
+        var (opened, call) = (session.Call, session.Call.Call);
+        if (verb.PlayBeep)
+            await session.Leg.PlayAsync(new PcmAudioSource(Beep), hangUp);
+        var id = Guid.CreateVersion7();
+        var started = time.GetUtcNow();
+        var recording = session.Leg.StartRecording(
+            new RecordingOptions { MaxDuration = verb.MaxLength, SilenceTimeout = verb.Timeout, FinishOnKeys = verb.FinishOnKeys },
+            recordings.CreateSink(call.AccountId, id));
+        RecordingSummary summary;
+        try
+        {
+            summary = await recording.Completion.WaitAsync(hangUp);
+        }
+        catch (OperationCanceledException)
+        {
+            // The call ends while it records: what was said is kept all the same.
+            recording.Stop();
+            await catalog.AddAsync(call.AccountId, id, call.Id, opened.From, opened.To, await recording.Completion, started, time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+        var saved = await catalog.AddAsync(call.AccountId, id, call.Id, opened.From, opened.To, summary, started, time.GetUtcNow(), hangUp);
+        var url = await catalog.UrlAsync(call.AccountId, id, hangUp);
+        string Whole(double value) => ((long)value).ToString(CultureInfo.InvariantCulture);
+        var (duration, start, end) = (saved.Duration.TotalMilliseconds, saved.StartedAt.ToUnixTimeMilliseconds(), saved.EndedAt.ToUnixTimeMilliseconds());
+        if (verb.CallbackUrl is { } callback)
+        {
+            var delivery = await outbox.PrepareAsync(call.AccountId, call.Id.ToString(), callback.ToString(), verb.CallbackMethod.Method,
+            [
+                new("api_id", Guid.CreateVersion7().ToString()), new("record_url", url), new("call_uuid", call.Id.ToString()),
+                new("recording_id", id.ToString()), new("recording_duration", Whole(saved.Duration.TotalSeconds)),
+                new("recording_duration_ms", Whole(duration)), new("recording_start_ms", Whole(start)), new("recording_end_ms", Whole(end)),
+            ], hangUp);
+            await using (var db = contexts.CreateForAccount(call.AccountId))
+            {
+                db.Add(delivery);
+                await db.SaveChangesAsync(hangUp);
+            }
+            outbox.Notify();
+        }
+        return await ActionAsync(session, verb.Action, verb.Method, verb.Redirect,
+        [
+            new("RecordUrl", url), new("RecordingID", id.ToString()), new("RecordingDuration", Whole(saved.Duration.TotalSeconds)),
+            new("RecordingDurationMs", Whole(duration)), new("RecordingStartMs", Whole(start)), new("RecordingEndMs", Whole(end)),
+        ], hangUp);
     }
 
     async Task<Step> SpeakAsync(Session session, SpeakVerb speak, CancellationToken hangUp)

@@ -40,6 +40,7 @@ internal static partial class ApiSurface
         ["POST /v1/Account/{auth_id}/Call/"] = new { from = MessagingHarness.Sender, to = MessagingHarness.Destination(9), answer_url = "https://cb.example.com/answer/" },
         ["DELETE /v1/Account/{auth_id}/Call/{call_uuid}/"] = "",
         ["DELETE /v1/Account/{auth_id}/Request/{request_uuid}/"] = "",
+        ["DELETE /v1/Account/{auth_id}/Recording/{recording_id}/"] = "",
         ["POST /v1/Account/{auth_id}/Number/{number}/"] = new { alias = "Hijacked" },
         ["POST /v1/Account/{auth_id}/WebhookSettings/"] = new { max_connections_per_host = 3 },
         ["DELETE /v1/Account/{auth_id}/Number/{number}/"] = "",
@@ -98,6 +99,7 @@ internal static partial class ApiSurface
         var (_, call) = await client.PostJsonAsync($"/v1/Account/{account.AuthId}/Call/",
             new { from = MessagingHarness.Sender, to = MessagingHarness.Destination(7), answer_url = CallAnswerUrl });
         var requestId = call.Str("request_uuid");
+        var callId = await CallIdAsync(server, Guid.Parse(requestId));
         var number = MessagingHarness.Sender.TrimStart('+');
         return new SeededTenant(account.Id, account.AuthId, token,
             new Dictionary<string, string>
@@ -107,7 +109,8 @@ internal static partial class ApiSurface
                 ["number"] = number,
                 ["app_id"] = app.Str("app_id"),
                 ["request_uuid"] = requestId,
-                ["call_uuid"] = (await CallIdAsync(server, Guid.Parse(requestId))).ToString(),
+                ["call_uuid"] = callId.ToString(),
+                ["recording_id"] = (await RecordingAsync(server, account.Id, callId)).ToString(),
             },
             [account.AuthId, token, sub.Str("auth_id"), sub.Str("auth_token"), name, $"{prefix}'s sub", sent.GetProperty("message_uuid")[0].GetString()!,
                 number, MessagingHarness.Destination(8).TrimStart('+'), $"{prefix}_app", app.Str("app_id"), "a-callback-secret",
@@ -116,6 +119,16 @@ internal static partial class ApiSurface
 
     /// <summary>An answer URL for the tenant's call; its secret must stay the tenant's.</summary>
     const string CallAnswerUrl = "https://cb.example.com/answer/?key=a-call-secret";
+
+    /// <summary>Lists a recording of the call (its audio is not needed for the routes' checks).</summary>
+    public static async Task<Guid> RecordingAsync(RunningServer server, Guid accountId, Guid callId)
+    {
+        var id = Guid.CreateVersion7();
+        var summary = new Contacto.Media.Recording.RecordingSummary(new(8000, 1), 8000, 0, Contacto.Media.Recording.RecordingEndReason.Stopped, null);
+        await server.Services.GetRequiredService<Contacto.Recordings.RecordingCatalog>()
+            .AddAsync(accountId, id, callId, MessagingHarness.Sender, MessagingHarness.Destination(7), summary, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, CancellationToken.None);
+        return id;
+    }
 
     /// <summary>The call a request placed (the API answers with the request's id only).</summary>
     public static async Task<Guid> CallIdAsync(RunningServer server, Guid requestId)

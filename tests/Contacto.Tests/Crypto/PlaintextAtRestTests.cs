@@ -60,7 +60,7 @@ public sealed class PlaintextAtRestTests
         Assert.Equal(HttpStatusCode.Created, created);
 
         var inbound = await WriteInboundMessagesAsync(server, tenant.Account.Id);
-        var routed = await CallEveryRouteAsync(server, client, authId, subaccount.Str("auth_id"));
+        var routed = await CallEveryRouteAsync(server, client, tenant.Account.Id, authId, subaccount.Str("auth_id"));
         var email = await WriteConsoleUserAsync(server, authId);
 
         return (["Quillfeather Trading 5521", "Ostrakon Supplies 8843", "Vilnaberg 2291", "17 Marrowgate Lane 4410",
@@ -73,7 +73,7 @@ public sealed class PlaintextAtRestTests
     /// Sets an alias, application URLs and a message callback URL, then calls every API route
     /// (customer values in paths) and the filters that take customer values.
     /// </summary>
-    private static async Task<string[]> CallEveryRouteAsync(RunningServer server, HttpClient client, string authId, string subauthId)
+    private static async Task<string[]> CallEveryRouteAsync(RunningServer server, HttpClient client, Guid accountId, string authId, string subauthId)
     {
         var root = $"/v1/Account/{authId}/";
         string[] urls = ["https://hooks.example.com/answer/Pemberton-4471", "https://hooks.example.com/hangup/Calloway-5582",
@@ -90,10 +90,12 @@ public sealed class PlaintextAtRestTests
         const string callerName = "Thistlewood 3381", answerUrl = "https://hooks.example.com/call-answer/Abernethy-2270";
         var (placed, call) = await client.PostJsonAsync($"{root}Call/", new { from = Number[1..], to = Handset[1..], answer_url = answerUrl, caller_name = callerName });
         Assert.Equal(HttpStatusCode.Created, placed);
+        var callId = await Contacto.Tests.Api.ApiSurface.CallIdAsync(server, Guid.Parse(call.Str("request_uuid")));
         var values = new Dictionary<string, string>
         {
             ["request_uuid"] = call.Str("request_uuid"),
-            ["call_uuid"] = (await Contacto.Tests.Api.ApiSurface.CallIdAsync(server, Guid.Parse(call.Str("request_uuid")))).ToString(),
+            ["call_uuid"] = callId.ToString(),
+            ["recording_id"] = (await Contacto.Tests.Api.ApiSurface.RecordingAsync(server, accountId, callId)).ToString(),
             ["auth_id"] = authId,
             ["subauth_id"] = subauthId,
             ["number"] = Number[1..],

@@ -150,6 +150,64 @@ public sealed class CallApiTests : IAsyncLifetime
         Assert.Equal(1, messages.GetProperty("meta").GetProperty("total_count").GetInt32());
     }
 
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task A_recording_of_the_far_end_is_served_decrypted_to_its_owner_listed_and_deleted(StorageProvider provider)
+    {
+        using var storage = await TestStorage.CreateAsync(provider);
+        await using var setup = await StartAsync(storage);
+        setup.Trunks(o => o with { PlayFor = TimeSpan.FromSeconds(5) });
+        Answer(new()
+        {
+            ["/answer"] = """<Response><Record action="{base}/recorded" maxLength="2" playBeep="false" callbackUrl="{base}/ready"/></Response>""",
+            ["/recorded"] = """<Response><Hangup/></Response>""",
+        });
+
+        Assert.Equal(HttpStatusCode.Created, (await PlaceAsync(setup)).Status);
+        var recorded = await NextAsync("/recorded");
+        var callId = recorded.Form["CallUUID"];
+        var recordingId = recorded.Form["RecordingID"];
+        Assert.InRange(int.Parse(recorded.Form["RecordingDurationMs"]), 1900, 2100);
+        var ready = await NextAsync("/ready");
+        Assert.Equal(recordingId, ready.Form["recording_id"]);
+        Assert.Equal(recorded.Form["RecordUrl"], ready.Form["record_url"]);
+        await NextAsync("/hangup");
+
+        var recordings = $"/v1/Account/{setup.Account.AuthId}/Recording/";
+        var (found, recording) = await setup.Account.Client.GetJsonAsync($"{recordings}{recordingId}/");
+        Assert.Equal(HttpStatusCode.OK, found);
+        Assert.Equal(callId, recording.Str("call_uuid"));
+        Assert.Equal(Destination.TrimStart('+'), recording.Str("to_number"));
+        Assert.Equal(recorded.Form["RecordUrl"], recording.Str("recording_url"));
+        var (_, list) = await setup.Account.Client.GetJsonAsync($"{recordings}?call_uuid={callId}");
+        Assert.Equal(recordingId, Assert.Single(list.GetProperty("objects").EnumerateArray()).Str("recording_id"));
+
+        // The audio: a WAV of the right length, the far end's tone in it, only for its owner.
+        var path = new Uri(recorded.Form["RecordUrl"]).AbsolutePath;
+        using (var audio = await setup.Account.Client.GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.OK, audio.StatusCode);
+            Assert.Equal("audio/wav", audio.Content.Headers.ContentType?.MediaType);
+            var wav = await audio.Content.ReadAsByteArrayAsync();
+            Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(wav, 0, 4));
+            var samples = (wav.Length - 44) / 2;
+            Assert.InRange(samples, 8000 * 19 / 10, 8000 * 21 / 10);
+            var loud = Enumerable.Range(0, samples).Count(i => Math.Abs((int)BitConverter.ToInt16(wav, 44 + 2 * i)) > 1000);
+            Assert.True(loud > samples / 4, $"only {loud} of {samples} samples carry the far end's tone");
+        }
+        var (other, otherToken) = await setup.Server.CreateAccountAsync("Other");
+        using (var stranger = setup.Server.ApiClient(other.AuthId, otherToken))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync(path)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/v1/Account/{other.AuthId}/Recording/{recordingId}.wav")).StatusCode);
+        }
+
+        var (deleted, _) = await setup.Account.Client.SendAsync(HttpMethod.Delete, $"{recordings}{recordingId}/", "{}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted);
+        Assert.Equal(HttpStatusCode.NotFound, (await setup.Account.Client.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await setup.Account.Client.GetJsonAsync($"{recordings}{recordingId}/")).Status);
+    }
+
     [Fact]
     public async Task A_live_call_is_listed_read_and_hung_up_through_the_API()
     {

@@ -976,6 +976,51 @@ namespace Contacto.Storage.Migrations.Postgres
                     b.ToTable("operator_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Recordings.Recording", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Channels")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("EndedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Frames")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("FromSealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("SampleRate")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("ToSealed")
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "AddedAt");
+
+                    b.HasIndex("AccountId", "CallId");
+
+                    b.ToTable("recordings", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Status.ComponentStatusChange", b =>
                 {
                     b.Property<Guid>("Id")

@@ -966,6 +966,51 @@ namespace Contacto.Storage.Migrations.Sqlite
                     b.ToTable("operator_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Contacto.Recordings.Recording", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Channels")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Frames")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("FromSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("SampleRate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("ToSealed")
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "AddedAt");
+
+                    b.HasIndex("AccountId", "CallId");
+
+                    b.ToTable("recordings", (string)null);
+                });
+
             modelBuilder.Entity("Contacto.Status.ComponentStatusChange", b =>
                 {
                     b.Property<Guid>("Id")
