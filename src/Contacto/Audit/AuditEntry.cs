@@ -52,6 +52,13 @@ public static class AuditActions
     public const string CallListed = "call.listed";
     public const string CallHungUp = "call.hung_up";
     public const string CallCancelled = "call.cancelled";
+    public const string CallTransferred = "call.transferred";
+    public const string CallPlayed = "call.played";
+    public const string CallSpoken = "call.spoken";
+    public const string CallPlayStopped = "call.play_stopped";
+    public const string CallDigitsSent = "call.digits_sent";
+    public const string CallRecordingStarted = "call.recording_started";
+    public const string CallRecordingStopped = "call.recording_stopped";
     public const string RecordingRead = "recording.read";
     public const string RecordingListed = "recording.listed";
     public const string RecordingDeleted = "recording.deleted";

@@ -47,6 +47,7 @@ internal static class CallEndpoints
         api.MapGet("/Call/{call_uuid}/", Get);
         api.MapDelete("/Call/{call_uuid}/", HangUp);
         api.MapDelete("/Request/{request_uuid}/", Cancel);
+        api.MapCallControls();
     }
 
     static async Task<IResult> Make(HttpContext context, ApiCaller caller, ContactoDbContext db, CallService calls, OutboundUrlPolicy policy)

@@ -4,16 +4,24 @@ using Contacto.Carriers;
 using Contacto.Carriers.Sip;
 using Contacto.Crypto;
 using Contacto.Media.Engine;
+using Contacto.Media.Recording;
 using Contacto.Media.Sdp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Contacto.Voice;
 
-/// <summary>A call this node runs: how to end it from outside (the API, a time limit, a scheduled Hangup), first reason wins.</summary>
+/// <summary>
+/// A call this node runs: how to end it from outside (the API, a time limit, a scheduled Hangup;
+/// first reason wins), and, once answered, its leg for the API's controls and where the API
+/// transferred it.
+/// </summary>
 internal sealed class LiveCall
 {
     readonly CancellationTokenSource ending = new();
+    readonly Lock gate = new();
+    CancellationTokenSource transferring = new();
+    (Uri Url, string Method)? transfer;
     AppEnd? reason;
 
     public CancellationToken Ending => ending.Token;
@@ -24,6 +32,47 @@ internal sealed class LiveCall
     {
         if (Interlocked.CompareExchange(ref reason, why, null) is null)
             ending.Cancel();
+    }
+
+    /// <summary>The answered call and its media leg; null until answered.</summary>
+    public OpenedCall? Call { get; private set; }
+
+    public MediaSession? Leg { get; private set; }
+
+    /// <summary>Recordings the API started on the call, stopped by the API or when the call ends.</summary>
+    public ConcurrentBag<CallRecording> Recordings { get; } = [];
+
+    public void Answered(OpenedCall call, MediaSession leg) => (Call, Leg) = (call, leg);
+
+    /// <summary>Cancelled when the API transfers the call: the running document stops for the new one.</summary>
+    public CancellationToken Transferring
+    {
+        get
+        {
+            lock (gate)
+                return transferring.Token;
+        }
+    }
+
+    public void Transfer(Uri url, string method)
+    {
+        lock (gate)
+        {
+            transfer = (url, method);
+            transferring.Cancel();
+        }
+    }
+
+    /// <summary>The transfer asked for, once; the next one gets a fresh signal.</summary>
+    public (Uri Url, string Method)? TakeTransfer()
+    {
+        lock (gate)
+        {
+            if (transfer is not { } asked)
+                return null;
+            (transfer, transferring) = (null, new CancellationTokenSource());
+            return asked;
+        }
     }
 }
 
@@ -39,6 +88,8 @@ internal sealed class LiveCalls
     public LiveCall Add(Guid id) => calls[id] = new LiveCall();
 
     public void Remove(Guid id) => calls.TryRemove(id, out _);
+
+    public bool TryGet(Guid id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LiveCall? call) => calls.TryGetValue(id, out call);
 
     /// <summary>Ends a call this node runs; false when it runs elsewhere or not at all.</summary>
     public bool TryEnd(Guid id, AppEnd why)
@@ -117,6 +168,7 @@ internal sealed partial class CallRunner(
         {
             leg.Apply(negotiator.AcceptAnswer(SessionDescription.Parse(answered.RemoteMedia.Span)));
             await records.AnsweredAsync(call, answered.Carrier, stopping);
+            control.Answered(opened, leg);
             using var talking = CancellationTokenSource.CreateLinkedTokenSource(control.Ending, stopping);
             talking.CancelAfter(TimeSpan.FromSeconds(call.TimeLimitSeconds));
             _ = answered.Ended.ContinueWith(_ => control.End(new AppEnd(HangupCause.NormalHangup, HangupSources.Callee)), TaskScheduler.Default);
@@ -124,13 +176,15 @@ internal sealed partial class CallRunner(
             try
             {
                 // An end asked from outside (the far end, the API) says better why than where the app stopped.
-                var ran = await app.RunAsync(opened, leg, control.End, talking.Token);
+                var ran = await app.RunAsync(opened, leg, control, talking.Token);
                 end = control.Reason ?? ran;
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
             {
                 end = control.Reason ?? new AppEnd(HangupCause.TimeLimit, HangupSources.Plivo);
             }
+            foreach (var recording in control.Recordings)
+                recording.Stop();
             var quality = leg.Quality;
             (call.JitterMilliseconds, call.PacketLossFraction) = (quality.JitterMilliseconds,
                 quality.PacketsReceived + quality.PacketsLost > 0 ? (double)quality.PacketsLost / (quality.PacketsReceived + quality.PacketsLost) : 0);

@@ -30,9 +30,7 @@ internal sealed partial class VoiceApp(
     WebhookClient client,
     MessageService messages,
     ContactoDbContextFactory contexts,
-    RecordingStore recordings,
-    RecordingCatalog catalog,
-    WebhookOutbox outbox,
+    CallRecordings recordings,
     SigningTokens tokens,
     PromptFetcher prompts,
     ISpeechEngine speech,
@@ -49,17 +47,30 @@ internal sealed partial class VoiceApp(
     static readonly Next GoOn = new();
 
     /// <param name="hangUp">Cancelled when the call ends for another reason (far end, API, time limit): the app stops where it is.</param>
-    /// <param name="endCall">Ends the call later, from outside the verbs (a scheduled Hangup).</param>
-    public async Task<AppEnd> RunAsync(OpenedCall call, MediaSession leg, Action<AppEnd> endCall, CancellationToken hangUp)
+    /// <param name="control">Ends the call later, from outside the verbs (a scheduled Hangup); transfers it to new XML (the API).</param>
+    public async Task<AppEnd> RunAsync(OpenedCall call, MediaSession leg, LiveCall control, CancellationToken hangUp)
     {
         var (token, mainToken) = await tokens.ForAsync(call.Call.AccountId, hangUp);
-        var session = new Session(call, leg, token, mainToken, endCall);
+        var session = new Session(call, leg, token, mainToken, control.End);
         var document = await FetchAnswerAsync(session, hangUp);
         if (document.End is { } failed)
             return failed;
         for (var fetched = 1; ; fetched++)
         {
-            var step = await RunDocumentAsync(session, document.Document!, hangUp);
+            Step step;
+            using (var running = CancellationTokenSource.CreateLinkedTokenSource(hangUp, control.Transferring))
+            {
+                try
+                {
+                    step = await RunDocumentAsync(session, document.Document!, running.Token);
+                }
+                catch (OperationCanceledException) when (!hangUp.IsCancellationRequested && control.TakeTransfer() is { } transfer)
+                {
+                    // The API transferred the call: what plays stops, and the new URL's XML takes over.
+                    leg.StopPlayback();
+                    step = await FetchAsync(session, transfer.Url, new HttpMethod(transfer.Method), call.Parameters(CallStates.InProgress, "Transfer"), hangUp);
+                }
+            }
             switch (step)
             {
                 case Stop stop:
@@ -144,14 +155,10 @@ internal sealed partial class VoiceApp(
     /// </summary>
     async Task<Step> RecordAsync(Session session, RecordVerb verb, CancellationToken hangUp)
     {
-        var (opened, call) = (session.Call, session.Call.Call);
         if (verb.PlayBeep)
             await session.Leg.PlayAsync(new PcmAudioSource(Beep), hangUp);
-        var id = Guid.CreateVersion7();
-        var started = time.GetUtcNow();
-        var recording = session.Leg.StartRecording(
-            new RecordingOptions { MaxDuration = verb.MaxLength, SilenceTimeout = verb.Timeout, FinishOnKeys = verb.FinishOnKeys },
-            recordings.CreateSink(call.AccountId, id));
+        var (id, recording, started) = recordings.Start(session.Call, session.Leg,
+            new RecordingOptions { MaxDuration = verb.MaxLength, SilenceTimeout = verb.Timeout, FinishOnKeys = verb.FinishOnKeys });
         RecordingSummary summary;
         try
         {
@@ -159,35 +166,13 @@ internal sealed partial class VoiceApp(
         }
         catch (OperationCanceledException)
         {
-            // The call ends while it records: what was said is kept all the same.
+            // The call ends (or moves on) while it records: what was said is kept all the same.
             recording.Stop();
-            await catalog.AddAsync(call.AccountId, id, call.Id, opened.From, opened.To, await recording.Completion, started, time.GetUtcNow(), CancellationToken.None);
+            await recordings.FinishAsync(session.Call, id, await recording.Completion, started, verb.CallbackUrl, verb.CallbackMethod, CancellationToken.None);
             throw;
         }
-        var saved = await catalog.AddAsync(call.AccountId, id, call.Id, opened.From, opened.To, summary, started, time.GetUtcNow(), hangUp);
-        var url = await catalog.UrlAsync(call.AccountId, id, hangUp);
-        string Whole(double value) => ((long)value).ToString(CultureInfo.InvariantCulture);
-        var (duration, start, end) = (saved.Duration.TotalMilliseconds, saved.StartedAt.ToUnixTimeMilliseconds(), saved.EndedAt.ToUnixTimeMilliseconds());
-        if (verb.CallbackUrl is { } callback)
-        {
-            var delivery = await outbox.PrepareAsync(call.AccountId, call.Id.ToString(), callback.ToString(), verb.CallbackMethod.Method,
-            [
-                new("api_id", Guid.CreateVersion7().ToString()), new("record_url", url), new("call_uuid", call.Id.ToString()),
-                new("recording_id", id.ToString()), new("recording_duration", Whole(saved.Duration.TotalSeconds)),
-                new("recording_duration_ms", Whole(duration)), new("recording_start_ms", Whole(start)), new("recording_end_ms", Whole(end)),
-            ], hangUp);
-            await using (var db = contexts.CreateForAccount(call.AccountId))
-            {
-                db.Add(delivery);
-                await db.SaveChangesAsync(hangUp);
-            }
-            outbox.Notify();
-        }
-        return await ActionAsync(session, verb.Action, verb.Method, verb.Redirect,
-        [
-            new("RecordUrl", url), new("RecordingID", id.ToString()), new("RecordingDuration", Whole(saved.Duration.TotalSeconds)),
-            new("RecordingDurationMs", Whole(duration)), new("RecordingStartMs", Whole(start)), new("RecordingEndMs", Whole(end)),
-        ], hangUp);
+        var finished = await recordings.FinishAsync(session.Call, id, summary, started, verb.CallbackUrl, verb.CallbackMethod, hangUp);
+        return await ActionAsync(session, verb.Action, verb.Method, verb.Redirect, finished.ActionFields(), hangUp);
     }
 
     async Task<Step> SpeakAsync(Session session, SpeakVerb speak, CancellationToken hangUp)

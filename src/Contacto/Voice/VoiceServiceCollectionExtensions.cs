@@ -23,6 +23,7 @@ public static class VoiceServiceCollectionExtensions
         services.AddSingleton<CallService>();
         services.AddSingleton<CallRecords>();
         services.AddSingleton<LiveCalls>();
+        services.AddSingleton<CallRecordings>();
         return services;
     }
 

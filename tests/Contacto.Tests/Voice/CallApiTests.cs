@@ -235,6 +235,63 @@ public sealed class CallApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_live_call_takes_digits_speech_a_recording_and_a_transfer_from_the_API()
+    {
+        using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
+        await using var setup = await StartAsync(storage);
+        setup.Trunks(o => o with { PlayFor = TimeSpan.FromSeconds(30) });
+        Answer(new()
+        {
+            ["/answer"] = """<Response><Wait length="60"/></Response>""",
+            ["/transferred"] = """<Response><Hangup/></Response>""",
+        });
+        Assert.Equal(HttpStatusCode.Created, (await PlaceAsync(setup)).Status);
+        var callId = (await NextAsync("/answer")).Form["CallUUID"];
+        var control = $"{setup.CallPath}{callId}/";
+        var far = setup.Server.Services.GetRequiredService<SimulatedCarriers>();
+        var media = SimulatedCarriers.TrunkNames.SelectMany(n => far.Trunk(n).ActiveMedia).Single();
+
+        var (sent, body) = await setup.Account.Client.PostJsonAsync($"{control}DTMF/", new { digits = "123" });
+        Assert.Equal(HttpStatusCode.Accepted, sent);
+        Assert.Equal("digits sent", body.Str("message"));
+        await Until(() => media.DigitsReceived == "123", "the far end got the digits");
+
+        var heard = media.BytesReceived;
+        Assert.Equal(HttpStatusCode.Accepted, (await setup.Account.Client.PostJsonAsync($"{control}Speak/", new { text = "Your order has shipped" })).Status);
+        // Speech is louder than the silence a waiting call sends: G.711 silence is 0xFF/0x7F (µ-law) or 0xD5/0x55 (A-law).
+        await Until(() => media.Recorded.Skip((int)Math.Min(heard, media.Recorded.Length)).Count(b => b is not (0xFF or 0x7F or 0xFE or 0x7E or 0xD5 or 0x55)) > 800,
+            "the far end heard the speech");
+        Assert.Equal(HttpStatusCode.NoContent, (await setup.Account.Client.SendAsync(HttpMethod.Delete, $"{control}Speak/", "{}")).Status);
+
+        var (started, recording) = await setup.Account.Client.PostJsonAsync($"{control}Record/", new { time_limit = 30 });
+        Assert.Equal(HttpStatusCode.Accepted, started);
+        Assert.Equal("call recording started", recording.Str("message"));
+        var recordingPath = $"/v1/Account/{setup.Account.AuthId}/Recording/{recording.Str("recording_id")}/";
+        Assert.Equal(HttpStatusCode.NoContent, (await setup.Account.Client.SendAsync(HttpMethod.Delete, $"{control}Record/", "{}")).Status);
+        await Until(async () => (await setup.Account.Client.GetJsonAsync(recordingPath)).Status == HttpStatusCode.OK, "the stopped recording is listed");
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await setup.Account.Client.PostJsonAsync(control, new { legs = "bleg", bleg_url = $"{app.BaseUrl}/b" })).Status);
+        var (transferred, moved) = await setup.Account.Client.PostJsonAsync(control, new { legs = "aleg", aleg_url = $"{app.BaseUrl}/transferred" });
+        Assert.Equal(HttpStatusCode.Accepted, transferred);
+        Assert.Equal("call transferred", moved.Str("message"));
+        Assert.Equal("Transfer", (await NextAsync("/transferred")).Form["Event"]);
+        var hangup = await NextAsync("/hangup");
+        Assert.Equal("Answer XML", hangup.Form["HangupSource"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await setup.Account.Client.PostJsonAsync($"{control}DTMF/", new { digits = "1" })).Status);
+    }
+
+    /// <summary>Waits for what the far end or the API shows, checking every 50 ms, for at most the patience.</summary>
+    static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), what);
+
+    static async Task Until(Func<Task<bool>> condition, string what)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (!await condition())
+            Assert.True(await tick.WaitForNextTickAsync(deadline.Token).AsTask().ContinueWith(t => t.IsCompletedSuccessfully), $"timed out: {what}");
+    }
+
+    [Fact]
     public async Task A_busy_callee_an_invalid_answer_and_an_unreachable_answer_url_each_end_with_their_cause()
     {
         using var storage = await TestStorage.CreateAsync(StorageProvider.Sqlite);
